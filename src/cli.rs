@@ -1,0 +1,307 @@
+//! Command-line definitions, and nothing else.
+//!
+//! Every subcommand, its flags and its help text live here so `toolkit --help` is the index of the
+//! course. The work lives in modules that know nothing of clap: `main.rs` turns these structs into
+//! plain calls.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Linux processes, shown on the live machine / 在真实的机器上看懂 Linux 进程
+#[derive(Debug, Parser)]
+#[command(name = "toolkit", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Language of messages: zh or en (default: zh when LANG starts with zh, else en)
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Draw the parent/child process tree from /proc, like pstree
+    #[command(name = "ps-tree")]
+    PsTree(PsTreeArgs),
+    /// List processes like `ps aux`, with the STAT column decoded
+    Ps(PsArgs),
+    /// Explain every ps STAT letter and modifier, and map them to the 3- and 5-state models
+    #[command(name = "stat-codes")]
+    StatCodes(StatCodesArgs),
+    /// Fork for real: return values, PIDs, copied memory, zombies, orphans
+    #[command(name = "fork-demo")]
+    ForkDemo(ForkDemoArgs),
+    /// Drive one child through the process states and read each one back from /proc
+    States(StatesArgs),
+    /// Concurrency vs parallelism: the same jobs on one CPU, then on all CPUs
+    Parallel(ParallelArgs),
+    /// Show the process control block (PCB) fields Linux exposes for a process
+    Pcb(PcbArgs),
+    /// Run a command at an adjusted niceness (like coreutils nice), or race two priorities
+    Nice(NiceArgs),
+    /// Change the niceness of a running process (like renice)
+    Renice(ReniceArgs),
+    /// The multi-process chatroom: server, client, load generator
+    Chat(ChatArgs),
+    /// Read the course lessons (embedded), or present one by running its commands
+    Lesson(LessonArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  toolkit ps-tree\n  toolkit ps-tree -p $$\n  toolkit ps-tree -s -p $$\n  toolkit ps-tree --stat --json 1"
+)]
+pub struct PsTreeArgs {
+    /// Root of the tree (default: 1; with -s, the process whose ancestors are shown)
+    pub pid: Option<i32>,
+    /// Show PIDs
+    #[arg(short = 'p', long = "show-pids")]
+    pub show_pids: bool,
+    /// Show command-line arguments
+    #[arg(short = 'a', long = "arguments")]
+    pub arguments: bool,
+    /// Show uid transitions
+    #[arg(short = 'u', long = "uid-changes")]
+    pub uid_changes: bool,
+    /// Don't compact identical subtrees
+    #[arg(short = 'c', long = "compact-not")]
+    pub no_compact: bool,
+    /// Use ASCII line drawing characters
+    #[arg(short = 'A', long = "ascii")]
+    pub ascii: bool,
+    /// Highlight this process and its ancestors (default on a TTY: the toolkit's own ancestry)
+    #[arg(short = 'H', long = "highlight", value_name = "PID")]
+    pub highlight: Option<i32>,
+    /// Show the parents (ancestors) of the selected process
+    #[arg(short = 's', long = "show-parents")]
+    pub show_parents: bool,
+    /// Show STAT and NI beside each process
+    #[arg(long)]
+    pub stat: bool,
+    /// Hide kernel threads (children of kthreadd, PID 2)
+    #[arg(long = "no-kernel")]
+    pub no_kernel: bool,
+    /// Print the tree as nested JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  toolkit ps\n  toolkit ps -p 1,$$\n  toolkit ps --explain\n  toolkit ps --json -p $$"
+)]
+pub struct PsArgs {
+    /// Select processes by PID (comma-separated, may repeat)
+    #[arg(short = 'p', long = "pid", value_delimiter = ',', value_name = "PID")]
+    pub pids: Vec<i32>,
+    /// Hide kernel threads (children of kthreadd, PID 2)
+    #[arg(long = "no-kernel")]
+    pub no_kernel: bool,
+    /// Show the processes as a tree (the ps-tree view)
+    #[arg(long)]
+    pub tree: bool,
+    /// Explain the STAT codes instead of listing processes (same as `toolkit stat-codes`)
+    #[arg(long)]
+    pub explain: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatCodesArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  toolkit fork-demo\n  toolkit fork-demo --zombie\n  toolkit fork-demo --orphan\n  toolkit fork-demo --tree 3\n  toolkit fork-demo --buffer-trap"
+)]
+pub struct ForkDemoArgs {
+    /// How many fork rounds to run when counting who prints first
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub rounds: u32,
+    /// Show a zombie: the child exits, the parent waits before reaping it
+    #[arg(long)]
+    pub zombie: bool,
+    /// Show an orphan: the grandchild's parent exits first and the grandchild is re-parented
+    #[arg(long)]
+    pub orphan: bool,
+    /// fork() N times in a loop (N <= 6) and draw the live tree of 2^N processes
+    #[arg(long, value_name = "N")]
+    pub tree: Option<u32>,
+    /// Show why buffered output written before fork() can appear twice
+    #[arg(long = "buffer-trap")]
+    pub buffer_trap: bool,
+    /// Print one JSON object per observation
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatesArgs {
+    /// Print the observations as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ParallelArgs {
+    /// Number of worker processes
+    #[arg(long, default_value_t = 4, value_name = "K")]
+    pub jobs: u32,
+    /// CPU work per job, in milliseconds
+    #[arg(long, default_value_t = 200, value_name = "MS")]
+    pub work: u64,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PcbArgs {
+    /// Process to show (default: the toolkit itself)
+    pub pid: Option<i32>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `toolkit nice` takes coreutils-style arguments, including a signed adjustment (`-9`) in front of
+/// the command, which clap cannot express as flags; the `nice` module parses these words itself.
+#[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
+pub struct NiceArgs {
+    /// [-n N | --adjustment N | N] [-q] [--explain] [--race [N] [--seconds S]] [COMMAND [ARG]...]
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    pub words: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReniceArgs {
+    /// Adjustment to apply (-20..19)
+    #[arg(allow_negative_numbers = true)]
+    pub adjustment: i32,
+    /// Process to change
+    #[arg(short = 'p', long = "pid", value_name = "PID", required = true)]
+    pub pids: Vec<i32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    #[command(subcommand)]
+    pub command: ChatCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChatCommand {
+    /// Run the chat server (forks an admin-console child that reads this terminal)
+    Server(ChatServerArgs),
+    /// Join the chat (forks: the child sends what you type, the parent prints what arrives)
+    Client(ChatClientArgs),
+    /// Load generator: many clients, measured deliveries and latency
+    Bench(ChatBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ChatServerArgs {
+    /// Address to listen on (port 0 picks a free port; the real address is printed first)
+    #[arg(long, default_value = "127.0.0.1:8888")]
+    pub addr: String,
+    /// Most clients at once; more are refused with a message
+    #[arg(long = "max-clients", default_value_t = 10_000)]
+    pub max_clients: usize,
+    /// Print which process does which job
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChatClientArgs {
+    /// Server address
+    #[arg(long, default_value = "127.0.0.1:8888")]
+    pub addr: String,
+    /// Name to enter with (asked for when not given)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Print which process does which job
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChatBenchArgs {
+    /// Server address
+    #[arg(long, default_value = "127.0.0.1:8888")]
+    pub addr: String,
+    /// Connections to open
+    #[arg(long, default_value_t = 100)]
+    pub clients: usize,
+    /// How many of them send
+    #[arg(long, default_value_t = 10)]
+    pub senders: usize,
+    /// Messages per sender
+    #[arg(long, default_value_t = 100)]
+    pub messages: usize,
+    /// Messages per second per sender (0: as fast as possible)
+    #[arg(long, default_value_t = 0)]
+    pub rate: u64,
+    /// Upper bound on the run, in seconds
+    #[arg(long, default_value_t = 60)]
+    pub duration: u64,
+    /// Protocol to speak
+    #[arg(long, value_enum, default_value_t = BenchProtocol::Toolkit)]
+    pub protocol: BenchProtocol,
+    /// Server PID, to read its CPU time and peak RSS from /proc
+    #[arg(long = "server-pid")]
+    pub server_pid: Option<i32>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchProtocol {
+    Toolkit,
+    Irc,
+}
+
+#[derive(Debug, Args)]
+pub struct LessonArgs {
+    /// Lesson number (omit to list the lessons)
+    pub number: Option<u32>,
+    /// Present the lesson: run its commands one by one
+    #[arg(long)]
+    pub run: bool,
+    /// With --run: don't wait for a key between commands
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn nice_keeps_signed_adjustment_and_command_words() {
+        let cli = Cli::try_parse_from(["toolkit", "nice", "-9", "sh", "-c", "exit 7"]).unwrap();
+        match cli.command {
+            Command::Nice(args) => assert_eq!(args.words, ["-9", "sh", "-c", "exit 7"]),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! `toolkit states`: one child driven through the process states.
+
+use crate::error::{CmdResult, Failure};
+use crate::i18n::Lang;
+
+pub fn run(_args: crate::cli::StatesArgs, lang: Lang) -> CmdResult {
+    Err(Failure::new(1, lang.pick("尚未实现", "not implemented yet")).into())
+}

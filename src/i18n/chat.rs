@@ -1,0 +1,4 @@
+//! Messages of the `chat` commands.
+
+#[allow(unused_imports)]
+use super::Lang;

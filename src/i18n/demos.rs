@@ -1,0 +1,4 @@
+//! Messages of the `demos` commands.
+
+#[allow(unused_imports)]
+use super::Lang;

@@ -1,0 +1,4 @@
+//! Messages of the `lessons` commands.
+
+#[allow(unused_imports)]
+use super::Lang;

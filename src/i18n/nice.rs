@@ -1,0 +1,4 @@
+//! Messages of the `nice` commands.
+
+#[allow(unused_imports)]
+use super::Lang;

@@ -1,0 +1,141 @@
+//! How results reach the screen: tables, JSON and colour.
+//!
+//! Decisions made here and nowhere else:
+//! - colour only when stdout is a terminal, `NO_COLOR` is unset or empty, and `TERM` is not `dumb`;
+//! - tables are drawn with comfy-table; on a terminal they fit its width, in a pipe they are plain
+//!   (no colour) and keep their full width so `grep` and `awk` see whole lines;
+//! - JSON is pretty-printed, one document per command (or one object per line where a command
+//!   streams observations);
+//! - writes go through `io::Write` so a closed pipe (`toolkit ps | head`) ends the command quietly
+//!   instead of panicking (see [`crate::error::is_broken_pipe`]).
+
+use std::io::{self, IsTerminal, Write};
+
+use comfy_table::presets::{ASCII_FULL_CONDENSED, UTF8_FULL_CONDENSED};
+use comfy_table::{ContentArrangement, Table};
+use serde::Serialize;
+
+/// Whether to colour output written to stdout.
+pub fn color_enabled() -> bool {
+    color_allowed(
+        io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    )
+}
+
+/// The pure rule behind [`color_enabled`] (<https://no-color.org>: any non-empty value disables).
+pub fn color_allowed(
+    is_tty: bool,
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+) -> bool {
+    is_tty && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
+}
+
+/// ANSI styles used by the toolkit, applied only when colour is on.
+#[derive(Debug, Clone, Copy)]
+pub struct Paint {
+    pub enabled: bool,
+}
+
+impl Paint {
+    pub fn for_stdout() -> Self {
+        Paint {
+            enabled: color_enabled(),
+        }
+    }
+
+    fn wrap(self, code: &str, text: &str) -> String {
+        if self.enabled {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    pub fn bold(self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+
+    /// Reverse video, as pstree uses for highlighting.
+    pub fn highlight(self, text: &str) -> String {
+        self.wrap("7", text)
+    }
+
+    pub fn dim(self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+
+    pub fn green(self, text: &str) -> String {
+        self.wrap("32", text)
+    }
+
+    pub fn red(self, text: &str) -> String {
+        self.wrap("31", text)
+    }
+}
+
+/// A table with the toolkit's look, with `headers` as its header row.
+pub fn table<I, S>(headers: I) -> Table
+where
+    I: IntoIterator<Item = S>,
+    S: Into<comfy_table::Cell>,
+{
+    let mut table = Table::new();
+    let on_tty = io::stdout().is_terminal();
+    if on_tty {
+        table
+            .load_style(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic);
+    } else {
+        table
+            .load_style(ASCII_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled);
+    }
+    if !color_enabled() {
+        table.force_no_tty();
+    }
+    table.set_header(headers);
+    table
+}
+
+/// Write a table followed by a newline.
+pub fn write_table(out: &mut impl Write, table: &Table) -> io::Result<()> {
+    writeln!(out, "{table}")
+}
+
+/// Write `value` as pretty JSON followed by a newline.
+pub fn write_json<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// Write `value` as one line of JSON (for streams of observations).
+pub fn write_json_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_needs_a_tty_and_no_no_color() {
+        assert!(color_allowed(true, None, Some(OsStr::new("xterm"))));
+        assert!(!color_allowed(false, None, Some(OsStr::new("xterm"))));
+        assert!(!color_allowed(true, Some(OsStr::new("1")), None));
+        assert!(color_allowed(true, Some(OsStr::new("")), None));
+        assert!(!color_allowed(true, None, Some(OsStr::new("dumb"))));
+    }
+
+    #[test]
+    fn paint_is_plain_when_disabled() {
+        let p = Paint { enabled: false };
+        assert_eq!(p.bold("x"), "x");
+        let p = Paint { enabled: true };
+        assert_eq!(p.bold("x"), "\x1b[1mx\x1b[0m");
+    }
+}
