@@ -43,9 +43,16 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// The exit code for an error: the [`Failure`]'s own, else 1.
+/// The exit code for an error: the [`Failure`]'s own, 128 + signal for an interruption, else 1.
 pub fn exit_code_of(err: &anyhow::Error) -> u8 {
     err.chain()
-        .find_map(|cause| cause.downcast_ref::<Failure>())
-        .map_or(1, |f| f.code)
+        .find_map(|cause| {
+            if let Some(f) = cause.downcast_ref::<Failure>() {
+                return Some(f.code);
+            }
+            cause
+                .downcast_ref::<crate::demos::child::ChildError>()
+                .map(|e| e.exit_code())
+        })
+        .unwrap_or(1)
 }

@@ -1,0 +1,314 @@
+//! The one place the toolkit forks, tracks and reaps its children.
+//!
+//! Three promises, kept here so no demo has to remember them:
+//!
+//! 1. **Fork only while single-threaded.** After `fork()` only the calling thread exists in the
+//!    child; a lock held by another thread (the allocator's, stdout's, a runtime's) would stay locked
+//!    forever. [`fork_child`] reads `/proc/self/stat` and refuses if the process has more than one
+//!    thread, so a fork after a tokio runtime has started is an error, not a deadlock.
+//! 2. **The child never returns into the parent's code.** Its body runs inside `catch_unwind` and
+//!    the child exits with the body's code (101 on panic), flushing stdout first.
+//! 3. **Every child is reaped.** A [`Child`] is a guard: dropping it without waiting kills the child
+//!    (SIGKILL) and reaps it. [`interrupt`] turns Ctrl-C / SIGTERM into an error that unwinds the
+//!    parent normally, so the guards run on that path too.
+//!
+//! Why `stdout` is flushed before `fork()`: anything still in the parent's buffer is copied into the
+//! child and would be printed twice (`toolkit fork-demo --buffer-trap` shows this on purpose with a
+//! buffer of its own).
+
+use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use nix::errno::Errno;
+use nix::sys::signal::{self, Signal};
+use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid, waitpid};
+use nix::unistd::{ForkResult, Pid, fork};
+use thiserror::Error;
+
+use crate::proc;
+
+/// Why a fork or a wait failed.
+#[derive(Debug, Error)]
+pub enum ChildError {
+    /// `fork()` itself failed (EAGAIN under `ulimit -u`, ENOMEM).
+    #[error("fork() failed: {0} (errno {errno})", errno = *.0 as i32)]
+    Fork(Errno),
+    /// The process has more than one thread; forking now would be unsafe.
+    #[error("refusing to fork: this process has {0} threads (fork only while single-threaded)")]
+    MultiThreaded(i64),
+    /// A wait failed for a reason other than an interruption.
+    #[error("waitpid({pid}) failed: {errno}")]
+    Wait { pid: i32, errno: Errno },
+    /// The user pressed Ctrl-C (or sent SIGTERM); children were stopped and reaped.
+    #[error("interrupted by {0}")]
+    Interrupted(Signal),
+}
+
+impl ChildError {
+    /// The exit code a shell would show: 128 + signal for interruptions, else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ChildError::Interrupted(sig) => 128 + *sig as u8,
+            _ => 1,
+        }
+    }
+}
+
+/// A forked child that will be reaped: by [`Child::wait`], or by `Drop` (kill, then reap).
+#[derive(Debug)]
+pub struct Child {
+    pid: Pid,
+    status: Option<WaitStatus>,
+}
+
+/// Number of threads in this process, from `/proc/self/stat`.
+fn thread_count() -> i64 {
+    proc::read_process(std::process::id() as i32, proc::Fields::STAT_ONLY)
+        .map(|p| p.num_threads)
+        .unwrap_or(1)
+}
+
+/// Fork. The child runs `body` and exits with the code it returns; the parent gets a [`Child`].
+///
+/// The child's SIGINT and SIGTERM go back to their default action, so Ctrl-C ends a busy child even
+/// when the parent has installed [`interrupt::install`].
+pub fn fork_child<F: FnOnce() -> i32>(body: F) -> Result<Child, ChildError> {
+    let threads = thread_count();
+    if threads > 1 {
+        return Err(ChildError::MultiThreaded(threads));
+    }
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: we checked just above that this process has exactly one thread, so no other thread
+    // can hold a lock (allocator, stdio) that the child would inherit in a locked state.
+    match unsafe { fork() } {
+        Err(errno) => Err(ChildError::Fork(errno)),
+        Ok(ForkResult::Parent { child }) => Ok(Child {
+            pid: child,
+            status: None,
+        }),
+        Ok(ForkResult::Child) => {
+            interrupt::reset_in_child();
+            let code = catch_unwind(AssertUnwindSafe(body)).unwrap_or(101);
+            let _ = std::io::stdout().flush();
+            let _ = std::io::stderr().flush();
+            std::process::exit(code)
+        }
+    }
+}
+
+impl Child {
+    /// Track a child created some other way (for example the survivor of a `vfork`).
+    pub fn from_pid(pid: Pid) -> Child {
+        Child { pid, status: None }
+    }
+
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    pub fn pid_i32(&self) -> i32 {
+        self.pid.as_raw()
+    }
+
+    /// The exit status, once reaped.
+    pub fn status(&self) -> Option<WaitStatus> {
+        self.status
+    }
+
+    /// Block until the child terminates, and reap it. Stopped children are not "terminated":
+    /// the wait goes on. Ctrl-C during the wait kills and reaps the child, then reports
+    /// [`ChildError::Interrupted`].
+    pub fn wait(&mut self) -> Result<WaitStatus, ChildError> {
+        if let Some(status) = self.status {
+            return Ok(status);
+        }
+        loop {
+            if let Some(sig) = interrupt::pending() {
+                self.kill_and_reap();
+                return Err(ChildError::Interrupted(sig));
+            }
+            match waitpid(self.pid, None) {
+                Ok(status @ (WaitStatus::Exited(..) | WaitStatus::Signaled(..))) => {
+                    self.status = Some(status);
+                    return Ok(status);
+                }
+                Ok(_) => continue,
+                Err(Errno::EINTR) => continue,
+                Err(errno) => {
+                    return Err(ChildError::Wait {
+                        pid: self.pid.as_raw(),
+                        errno,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Reap the child if it has terminated; `None` while it still runs.
+    pub fn try_wait(&mut self) -> Result<Option<WaitStatus>, ChildError> {
+        if let Some(status) = self.status {
+            return Ok(Some(status));
+        }
+        match waitpid(self.pid, Some(WaitPidFlag::WNOHANG)) {
+            Ok(status @ (WaitStatus::Exited(..) | WaitStatus::Signaled(..))) => {
+                self.status = Some(status);
+                Ok(Some(status))
+            }
+            Ok(_) | Err(Errno::EINTR) => Ok(None),
+            Err(errno) => Err(ChildError::Wait {
+                pid: self.pid.as_raw(),
+                errno,
+            }),
+        }
+    }
+
+    /// Block until the child has terminated but leave it unreaped: it stays a zombie (`Z`) until
+    /// [`Child::wait`]. This is how the demos can show a zombie on purpose.
+    pub fn wait_for_exit_keep_zombie(&mut self) -> Result<(), ChildError> {
+        if self.status.is_some() {
+            return Ok(());
+        }
+        loop {
+            if let Some(sig) = interrupt::pending() {
+                self.kill_and_reap();
+                return Err(ChildError::Interrupted(sig));
+            }
+            match waitid(
+                Id::Pid(self.pid),
+                WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(Errno::EINTR) => continue,
+                Err(errno) => {
+                    return Err(ChildError::Wait {
+                        pid: self.pid.as_raw(),
+                        errno,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Send a signal to the child (no-op once it has been reaped, so a recycled PID is never hit).
+    pub fn signal(&self, sig: Signal) -> Result<(), Errno> {
+        if self.status.is_some() {
+            return Ok(());
+        }
+        signal::kill(self.pid, sig)
+    }
+
+    /// Kill (SIGKILL) and reap; used on error paths and by `Drop`.
+    pub fn kill_and_reap(&mut self) {
+        if self.status.is_some() {
+            return;
+        }
+        let _ = signal::kill(self.pid, Signal::SIGKILL);
+        loop {
+            match waitpid(self.pid, None) {
+                Ok(status @ (WaitStatus::Exited(..) | WaitStatus::Signaled(..))) => {
+                    self.status = Some(status);
+                    return;
+                }
+                Ok(_) | Err(Errno::EINTR) => continue,
+                // ECHILD: someone else reaped it; nothing left to do.
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        self.kill_and_reap();
+    }
+}
+
+/// Make this process a child subreaper: orphaned descendants are re-parented to it instead of to
+/// PID 1, so it can reap them (`prctl(PR_SET_CHILD_SUBREAPER)`).
+pub fn become_subreaper() -> Result<(), Errno> {
+    nix::sys::prctl::set_child_subreaper(true)
+}
+
+/// Reap every child that has already terminated (adopted orphans included); returns their statuses.
+pub fn reap_terminated() -> Vec<WaitStatus> {
+    let mut reaped = Vec::new();
+    while let Ok(status) = waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+        match status {
+            WaitStatus::StillAlive => break,
+            s => reaped.push(s),
+        }
+    }
+    reaped
+}
+
+/// Turning Ctrl-C and SIGTERM into an orderly shutdown.
+///
+/// The handler only stores the signal number in an atomic, the one thing that is safe to do in a
+/// signal handler. It is installed without `SA_RESTART`, so a blocking `waitpid` or `read` returns
+/// `EINTR`; the waiting code then sees [`pending`] and unwinds, and the [`Child`] guards reap.
+pub mod interrupt {
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+
+    static PENDING: AtomicI32 = AtomicI32::new(0);
+
+    extern "C" fn record(sig: libc::c_int) {
+        PENDING.store(sig, Ordering::SeqCst);
+    }
+
+    /// Install the handler for SIGINT and SIGTERM.
+    pub fn install() {
+        let action = SigAction::new(
+            SigHandler::Handler(record),
+            SaFlags::empty(),
+            SigSet::empty(),
+        );
+        for sig in [Signal::SIGINT, Signal::SIGTERM] {
+            // SAFETY: `record` is async-signal-safe: it performs one atomic store and nothing else.
+            let _ = unsafe { sigaction(sig, &action) };
+        }
+    }
+
+    /// The signal received since [`install`], if any.
+    pub fn pending() -> Option<Signal> {
+        match PENDING.load(Ordering::SeqCst) {
+            0 => None,
+            n => Signal::try_from(n).ok(),
+        }
+    }
+
+    /// In a freshly forked child: default actions again, and no inherited pending flag.
+    pub(super) fn reset_in_child() {
+        PENDING.store(0, Ordering::SeqCst);
+        let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+        for sig in [Signal::SIGINT, Signal::SIGTERM] {
+            // SAFETY: restoring the default disposition installs no Rust code as a handler.
+            let _ = unsafe { sigaction(sig, &default) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The test harness runs tests on worker threads, so this process is multi-threaded: the guard
+    /// must refuse to fork (and the body must never run).
+    #[test]
+    fn refuses_to_fork_when_multi_threaded() {
+        let result = fork_child(|| panic!("the child body must not run"));
+        match result {
+            Err(ChildError::MultiThreaded(n)) => assert!(n > 1),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn interruptions_exit_like_a_shell() {
+        assert_eq!(ChildError::Interrupted(Signal::SIGINT).exit_code(), 130);
+        assert_eq!(ChildError::Interrupted(Signal::SIGTERM).exit_code(), 143);
+        assert_eq!(ChildError::Fork(Errno::EAGAIN).exit_code(), 1);
+    }
+}
