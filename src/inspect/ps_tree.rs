@@ -22,3 +22,10 @@ pub struct Options {
 pub fn run(_opts: &Options, lang: Lang) -> CmdResult {
     Err(Failure::new(1, lang.pick("尚未实现", "not implemented yet")).into())
 }
+
+/// The tree below `root`, drawn as text (what `toolkit ps-tree -p ROOT` prints), from a fresh scan
+/// of /proc. Demos use this to show the processes they made while those are still alive.
+pub fn render_text(root: i32, opts: &Options, lang: Lang) -> anyhow::Result<String> {
+    let _ = (root, opts);
+    Err(Failure::new(1, lang.pick("尚未实现", "not implemented yet")).into())
+}
