@@ -2,8 +2,9 @@
 //!
 //! Decisions made here and nowhere else:
 //! - colour only when stdout is a terminal, `NO_COLOR` is unset or empty, and `TERM` is not `dumb`;
-//! - tables are drawn with comfy-table; on a terminal they fit its width, in a pipe they are plain
-//!   (no colour) and keep their full width so `grep` and `awk` see whole lines;
+//! - tables are drawn with comfy-table; on a terminal they have borders and fit its width; in a pipe
+//!   they look like `ps` output (no borders, no colour, whole lines, no trailing blanks) so `grep`,
+//!   `awk` and `sort` work on them;
 //! - JSON is pretty-printed, one document per command (or one object per line where a command
 //!   streams observations);
 //! - writes go through `io::Write` so a closed pipe (`toolkit ps | head`) ends the command quietly
@@ -11,7 +12,7 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use comfy_table::presets::{ASCII_FULL_CONDENSED, UTF8_FULL_CONDENSED};
+use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
@@ -90,7 +91,7 @@ where
             .set_content_arrangement(ContentArrangement::Dynamic);
     } else {
         table
-            .load_style(ASCII_FULL_CONDENSED)
+            .load_style(NOTHING)
             .set_content_arrangement(ContentArrangement::Disabled);
     }
     if !color_enabled() {
@@ -100,9 +101,12 @@ where
     table
 }
 
-/// Write a table followed by a newline.
+/// Write a table, line by line, without trailing blanks.
 pub fn write_table(out: &mut impl Write, table: &Table) -> io::Result<()> {
-    writeln!(out, "{table}")
+    for line in table.lines() {
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
 }
 
 /// Write `value` as pretty JSON followed by a newline.

@@ -1,4 +1,212 @@
 //! Messages of the inspection commands: `ps`, `ps-tree`, `stat-codes`.
 
-#[allow(unused_imports)]
 use super::Lang;
+use crate::proc::stat::{FiveState, Modifier, StateCode, ThreeState};
+
+/// What a state letter means.
+pub fn state_meaning(lang: Lang, code: StateCode) -> &'static str {
+    match code {
+        StateCode::Running => lang.pick(
+            "运行或可运行：正在 CPU 上，或在运行队列里等 CPU",
+            "running, or runnable: on a CPU or queued for one",
+        ),
+        StateCode::Sleeping => lang.pick(
+            "可中断睡眠：等待事件（输入、定时器、子进程），信号可以唤醒它",
+            "interruptible sleep: waiting for an event (input, a timer, a child); a signal wakes it",
+        ),
+        StateCode::DiskSleep => lang.pick(
+            "不可中断睡眠：通常在等 I/O 完成，信号要等它醒来才处理",
+            "uninterruptible sleep: usually waiting for I/O; signals wait until it wakes",
+        ),
+        StateCode::Stopped => lang.pick(
+            "已停止：被 SIGSTOP / Ctrl-Z 暂停，收到 SIGCONT 才继续",
+            "stopped by a job-control signal (SIGSTOP, Ctrl-Z) until SIGCONT",
+        ),
+        StateCode::TracingStop => lang.pick(
+            "跟踪停止：被调试器（ptrace）停住",
+            "tracing stop: halted by a debugger (ptrace)",
+        ),
+        StateCode::Zombie => lang.pick(
+            "僵尸：已经结束，但父进程还没有用 wait 回收它的退出状态",
+            "zombie: terminated, its exit status not yet collected (wait) by its parent",
+        ),
+        StateCode::Idle => lang.pick(
+            "空闲的内核线程：在睡眠，但不计入负载",
+            "idle kernel thread: asleep, not counted in the load average",
+        ),
+        StateCode::Dead => lang.pick(
+            "死亡：正在被销毁，几乎不可能看到",
+            "dead: being torn down; practically never seen",
+        ),
+        StateCode::Paging => lang.pick(
+            "换页（2.6 之前的内核），现在的内核不会显示",
+            "paging (kernels before 2.6); not shown by current kernels",
+        ),
+    }
+}
+
+/// Where the course notes are loose about a letter, the correction; `None` where they are right.
+pub fn state_correction(lang: Lang, code: StateCode) -> Option<&'static str> {
+    match code {
+        StateCode::Stopped => Some(lang.pick(
+            "笔记把 T 归为等待态；其实它是单独的“停止”状态：不在等任何事件，而是被信号挂起",
+            "the notes call T waiting; it is a state of its own: not waiting for an event but suspended by a signal",
+        )),
+        StateCode::Zombie => Some(lang.pick(
+            "属于五态模型的“终止态”：资源已释放，只剩 PCB 里的退出状态等父进程回收",
+            "the 5-state model's 'terminated': resources freed, only the exit status in the PCB remains for the parent",
+        )),
+        StateCode::Running => Some(lang.pick(
+            "R 同时包括“运行态”和“就绪态”：ps 分不出在 CPU 上还是在排队",
+            "R covers both 'running' and 'ready': ps cannot tell on-CPU from queued",
+        )),
+        StateCode::DiskSleep => Some(lang.pick(
+            "等待态的一种，但不能被信号打断（连 kill -9 也要等）",
+            "a kind of waiting that signals cannot interrupt (even kill -9 waits)",
+        )),
+        _ => None,
+    }
+}
+
+pub fn three_state_name(lang: Lang, s: ThreeState) -> &'static str {
+    match s {
+        ThreeState::Ready => lang.pick("就绪态", "ready"),
+        ThreeState::Running => lang.pick("运行态", "running"),
+        ThreeState::ReadyOrRunning => lang.pick("运行态 / 就绪态", "running / ready"),
+        ThreeState::Waiting => lang.pick("等待态", "waiting"),
+        ThreeState::Outside => lang.pick("（模型之外）", "(outside the model)"),
+    }
+}
+
+pub fn five_state_name(lang: Lang, s: FiveState) -> &'static str {
+    match s {
+        FiveState::New => lang.pick("新建态", "new"),
+        FiveState::Ready => lang.pick("就绪态", "ready"),
+        FiveState::Running => lang.pick("运行态", "running"),
+        FiveState::ReadyOrRunning => lang.pick("运行态 / 就绪态", "running / ready"),
+        FiveState::Waiting => lang.pick("等待态", "waiting"),
+        FiveState::Terminated => lang.pick("终止态", "terminated"),
+        FiveState::Outside => lang.pick("（模型之外：停止）", "(outside the model: stopped)"),
+    }
+}
+
+pub fn modifier_meaning(lang: Lang, m: Modifier) -> &'static str {
+    match m {
+        Modifier::HighPriority => {
+            lang.pick("高优先级：nice 值小于 0", "high priority: nice below 0")
+        }
+        Modifier::LowPriority => lang.pick(
+            "低优先级：nice 值大于 0（对别人“友好”）",
+            "low priority: nice above 0 (nice to others)",
+        ),
+        Modifier::Locked => lang.pick(
+            "有页面被锁在内存里（mlock），不会被换出",
+            "has pages locked in memory (mlock), never swapped out",
+        ),
+        Modifier::SessionLeader => lang.pick(
+            "会话首进程（session leader），例如登录 shell",
+            "session leader, for example a login shell",
+        ),
+        Modifier::MultiThreaded => lang.pick(
+            "多线程（线程数大于 1）",
+            "multi-threaded (more than one thread)",
+        ),
+        Modifier::Foreground => lang.pick(
+            "在终端的前台进程组里",
+            "in the foreground process group of its terminal",
+        ),
+    }
+}
+
+pub fn modifier_correction(lang: Lang, m: Modifier) -> Option<&'static str> {
+    match m {
+        Modifier::MultiThreaded => Some(lang.pick(
+            "笔记写“有链接子进程”，不对：l 表示这个进程有多个线程",
+            "the notes say 'has linked child processes'; wrong: l means the process has several threads",
+        )),
+        Modifier::SessionLeader => Some(lang.pick(
+            "笔记写“会话组组长”：准确地说是会话（session）的首进程，session id 等于它的 PID",
+            "the notes say 'session group leader': precisely, the session's leader, whose PID is the session id",
+        )),
+        _ => None,
+    }
+}
+
+pub fn stat_codes_title(lang: Lang) -> &'static str {
+    lang.pick(
+        "ps 的 STAT 列：第一个字母是状态",
+        "The STAT column of ps: the first letter is the state",
+    )
+}
+
+pub fn modifiers_title(lang: Lang) -> &'static str {
+    lang.pick(
+        "状态字母后面的修饰符（按 ps 输出的顺序）",
+        "Modifiers after the letter (in the order ps prints them)",
+    )
+}
+
+pub fn stat_codes_headers(lang: Lang) -> [&'static str; 5] {
+    match lang {
+        Lang::Zh => ["字母", "含义", "三态模型", "五态模型", "与课堂笔记的差别"],
+        Lang::En => [
+            "CODE",
+            "MEANING",
+            "3-STATE",
+            "5-STATE",
+            "WHERE THE NOTES DIFFER",
+        ],
+    }
+}
+
+pub fn modifiers_headers(lang: Lang) -> [&'static str; 3] {
+    match lang {
+        Lang::Zh => ["符号", "含义", "与课堂笔记的差别"],
+        Lang::En => ["SYMBOL", "MEANING", "WHERE THE NOTES DIFFER"],
+    }
+}
+
+pub fn ps_headers(lang: Lang) -> [&'static str; 10] {
+    match lang {
+        Lang::Zh => [
+            "USER 用户",
+            "PID",
+            "PPID",
+            "NI",
+            "PRI",
+            "STAT",
+            "TTY",
+            "START 启动",
+            "RSS(KiB)",
+            "COMMAND 命令",
+        ],
+        Lang::En => [
+            "USER", "PID", "PPID", "NI", "PRI", "STAT", "TTY", "START", "RSS(KiB)", "COMMAND",
+        ],
+    }
+}
+
+pub fn ps_footer(lang: Lang, shown: usize) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "共 {shown} 个进程。PRI 是内核优先级（与 top 的 PR 相同，普通进程 = 20 + NI），数字越小越优先；`toolkit stat-codes` 解释 STAT。"
+        ),
+        Lang::En => format!(
+            "{shown} processes. PRI is the kernel priority (top's PR, 20 + NI for normal tasks): lower runs first. `toolkit stat-codes` explains STAT."
+        ),
+    }
+}
+
+pub fn pid_not_found_warning(lang: Lang, pid: i32) -> String {
+    match lang {
+        Lang::Zh => format!("toolkit: 警告: 没有 PID 为 {pid} 的进程"),
+        Lang::En => format!("toolkit: warning: no process with PID {pid}"),
+    }
+}
+
+pub fn none_selected(lang: Lang) -> &'static str {
+    lang.pick(
+        "选中的 PID 都不存在（用 `toolkit ps` 查看现有进程）",
+        "none of the selected PIDs exists (see `toolkit ps` for the processes that exist)",
+    )
+}

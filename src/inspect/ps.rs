@@ -1,10 +1,25 @@
-//! `toolkit ps`: a `ps aux`-like listing with STAT decoded.
+//! `toolkit ps`: a `ps aux`-like listing, with the STAT column built the way `ps` builds it.
+//!
+//! Columns: USER PID PPID NI PRI STAT TTY START RSS COMMAND, sorted by PID. PRI is the kernel's
+//! priority as `top` shows it (PR: 20 + nice for normal tasks, lower runs first); `ps -o pri`
+//! prints 39 minus that number, which is why the two tools seem to disagree.
 
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use chrono::{DateTime, Datelike, Local};
+use serde::Serialize;
+
+use super::{ps_tree, stat_codes};
 use crate::error::{CmdResult, Failure};
-use crate::i18n::Lang;
+use crate::i18n::inspect as msg;
+use crate::i18n::{Lang, common};
+use crate::output;
+use crate::proc::{self, Fields, ProcError, Process, ProcessTable};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// Only these PIDs (empty: all).
     pub pids: Vec<i32>,
     pub no_kernel: bool,
     pub tree: bool,
@@ -12,6 +27,178 @@ pub struct Options {
     pub json: bool,
 }
 
-pub fn run(_opts: &Options, lang: Lang) -> CmdResult {
-    Err(Failure::new(1, lang.pick("尚未实现", "not implemented yet")).into())
+/// One row of the listing, as JSON shows it.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub user: String,
+    pub uid: Option<u32>,
+    pub pid: i32,
+    pub ppid: i32,
+    pub nice: i64,
+    pub priority: i64,
+    pub stat: String,
+    pub state: char,
+    pub threads: i64,
+    pub tty: String,
+    /// Seconds since the epoch.
+    pub start: Option<u64>,
+    pub rss_kib: u64,
+    pub command: String,
+}
+
+pub fn run(opts: &Options, lang: Lang) -> CmdResult {
+    if opts.explain {
+        return stat_codes::run(opts.json, lang);
+    }
+    if opts.tree {
+        let tree_opts = ps_tree::Options {
+            root: opts.pids.first().copied(),
+            show_pids: true,
+            stat: true,
+            no_kernel: opts.no_kernel,
+            json: opts.json,
+            ..ps_tree::Options::default()
+        };
+        return ps_tree::run(&tree_opts, lang);
+    }
+
+    let processes = select(opts, lang)?;
+    let mut users = HashMap::new();
+    let rows: Vec<Row> = processes.iter().map(|p| row(p, &mut users)).collect();
+
+    let mut out = io::stdout().lock();
+    if opts.json {
+        output::write_json(&mut out, &rows)?;
+    } else {
+        let mut table = output::table(msg::ps_headers(lang));
+        let now = Local::now();
+        for r in &rows {
+            table.add_row(vec![
+                r.user.clone(),
+                r.pid.to_string(),
+                r.ppid.to_string(),
+                r.nice.to_string(),
+                r.priority.to_string(),
+                r.stat.clone(),
+                r.tty.clone(),
+                r.start
+                    .map_or_else(|| "?".to_string(), |s| start_text(s, now)),
+                r.rss_kib.to_string(),
+                r.command.clone(),
+            ]);
+        }
+        output::write_table(&mut out, &table)?;
+        writeln!(out, "{}", msg::ps_footer(lang, rows.len()))?;
+    }
+    Ok(if processes.is_empty() && !opts.pids.is_empty() {
+        1
+    } else {
+        0
+    })
+}
+
+/// The processes to list: the selected PIDs (warning about missing ones) or everything.
+fn select(opts: &Options, lang: Lang) -> Result<Vec<Process>, Failure> {
+    let processes: Vec<Process> = if opts.pids.is_empty() {
+        ProcessTable::scan(Fields::ALL)
+            .map_err(|e| {
+                Failure::new(
+                    1,
+                    format!("{}: {e}", common::proc_unreadable(lang, "/proc")),
+                )
+            })?
+            .iter()
+            .cloned()
+            .collect()
+    } else {
+        let mut pids = opts.pids.clone();
+        pids.sort_unstable();
+        pids.dedup();
+        let mut found = Vec::new();
+        for pid in pids {
+            match proc::read_process(pid, Fields::ALL) {
+                Ok(p) => found.push(p),
+                Err(ProcError::NoSuchProcess(_)) => {
+                    eprintln!("{}", msg::pid_not_found_warning(lang, pid));
+                }
+                Err(e) => eprintln!("toolkit: {e}"),
+            }
+        }
+        if found.is_empty() {
+            return Err(Failure::new(1, msg::none_selected(lang)));
+        }
+        found
+    };
+    Ok(processes
+        .into_iter()
+        .filter(|p| !(opts.no_kernel && p.is_kernel_thread()))
+        .collect())
+}
+
+fn row(p: &Process, users: &mut HashMap<u32, String>) -> Row {
+    let user = match p.uid {
+        Some(uid) => users
+            .entry(uid)
+            .or_insert_with(|| proc::user_name(uid))
+            .clone(),
+        None => "?".to_string(),
+    };
+    Row {
+        user,
+        uid: p.uid,
+        pid: p.pid,
+        ppid: p.ppid,
+        nice: p.nice,
+        priority: p.priority,
+        stat: p.stat_string(),
+        state: p.state,
+        threads: p.num_threads,
+        tty: p.tty_name(),
+        start: p.start_epoch_secs(),
+        rss_kib: p.rss_kib(),
+        command: p.command_line(),
+    }
+}
+
+/// START as `ps` prints it: `HH:MM` today, `MonDD` this year, else the year.
+pub fn start_text(epoch_secs: u64, now: DateTime<Local>) -> String {
+    let Some(start) = DateTime::from_timestamp(epoch_secs as i64, 0) else {
+        return "?".to_string();
+    };
+    let start = start.with_timezone(&Local);
+    if start.date_naive() == now.date_naive() {
+        start.format("%H:%M").to_string()
+    } else if start.year() == now.year() {
+        start.format("%b%d").to_string()
+    } else {
+        start.year().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn start_column_like_ps() {
+        let now = Local.with_ymd_and_hms(2026, 11, 24, 20, 0, 0).unwrap();
+        let today = Local.with_ymd_and_hms(2026, 11, 24, 9, 5, 0).unwrap();
+        let earlier = Local.with_ymd_and_hms(2026, 3, 2, 9, 5, 0).unwrap();
+        let last_year = Local.with_ymd_and_hms(2025, 3, 2, 9, 5, 0).unwrap();
+        assert_eq!(start_text(today.timestamp() as u64, now), "09:05");
+        assert_eq!(start_text(earlier.timestamp() as u64, now), "Mar02");
+        assert_eq!(start_text(last_year.timestamp() as u64, now), "2025");
+    }
+
+    #[test]
+    fn own_row_is_complete() {
+        let me = proc::read_process(std::process::id() as i32, Fields::ALL).unwrap();
+        let r = row(&me, &mut HashMap::new());
+        assert_eq!(r.pid, std::process::id() as i32);
+        assert!(r.stat.starts_with(['R', 'S', 'D']));
+        assert!(r.start.is_some());
+        assert!(r.rss_kib > 0);
+        assert!(!r.user.is_empty());
+    }
 }

@@ -1,15 +1,34 @@
-//! `toolkit ps-tree`: the process tree, drawn like pstree.
+//! `toolkit ps-tree`: the parent/child tree, drawn like `pstree`.
+//!
+//! Three steps, kept apart so the middle one can be tested without a kernel:
+//!
+//! 1. **scan**: one read of `/proc/PID/stat` per process (plus the owner, `status` or `cmdline` only
+//!    when `-u`, `--stat` or `-a` ask for them);
+//! 2. **shape** ([`shape`]): pick the root (or the chain of parents with `-s`), drop kernel threads
+//!    if asked, sort siblings by name as pstree does, and fold identical sibling subtrees into one
+//!    node with a count (`3*[sleep]`) unless `-c` or `-p`;
+//! 3. **draw** ([`draw`]): pstree's layout, where the first child continues its parent's line and
+//!    the others hang below it (`-a` puts every process on its own line), in Unicode or ASCII.
+
+use std::collections::HashSet;
+use std::io::{self, IsTerminal, Write};
+
+use serde::Serialize;
 
 use crate::error::{CmdResult, Failure};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, common};
+use crate::output::{self, Paint};
+use crate::proc::{self, Fields, Process, ProcessTable};
 
 /// What to draw.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// Root of the tree (default 1); with `show_parents`, the process whose ancestry is shown.
     pub root: Option<i32>,
     pub show_pids: bool,
     pub arguments: bool,
     pub uid_changes: bool,
+    /// Fold identical sibling subtrees into `N*[...]`.
     pub compact: bool,
     pub ascii: bool,
     pub highlight: Option<i32>,
@@ -19,13 +38,588 @@ pub struct Options {
     pub json: bool,
 }
 
-pub fn run(_opts: &Options, lang: Lang) -> CmdResult {
-    Err(Failure::new(1, lang.pick("尚未实现", "not implemented yet")).into())
+impl Options {
+    /// The `/proc` fields these options need beyond `stat`.
+    fn fields(&self) -> Fields {
+        Fields {
+            uid: self.uid_changes,
+            status: self.stat,
+            cmdline: self.arguments,
+        }
+    }
 }
 
-/// The tree below `root`, drawn as text (what `toolkit ps-tree -p ROOT` prints), from a fresh scan
-/// of /proc. Demos use this to show the processes they made while those are still alive.
+/// One node as drawn: a process, or `count` identical sibling subtrees folded together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub label: String,
+    pub count: usize,
+    pub highlighted: bool,
+    pub children: Vec<Node>,
+}
+
+/// The nested JSON form: `{"pid","ppid","comm","state","nice","children":[...]}`.
+#[derive(Debug, Serialize)]
+pub struct JsonNode {
+    pub pid: i32,
+    pub ppid: i32,
+    pub comm: String,
+    pub state: char,
+    pub nice: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stat: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cmdline: Option<Vec<String>>,
+    pub children: Vec<JsonNode>,
+}
+
+pub fn run(opts: &Options, lang: Lang) -> CmdResult {
+    let table = ProcessTable::scan(opts.fields()).map_err(|e| {
+        Failure::new(
+            1,
+            format!("{}: {e}", common::proc_unreadable(lang, "/proc")),
+        )
+    })?;
+    let mut out = io::stdout().lock();
+    if opts.json {
+        let root = json_tree(&table, opts).ok_or_else(|| missing(opts, lang))?;
+        output::write_json(&mut out, &root)?;
+        return Ok(0);
+    }
+    let paint = Paint::for_stdout();
+    let highlight = match opts.highlight {
+        Some(pid) => Some(pid),
+        // pstree highlights nothing by default; on a terminal we show "where am I" for free.
+        None if paint.enabled && io::stdout().is_terminal() => Some(std::process::id() as i32),
+        None => None,
+    };
+    let root = shape(&table, opts, highlight).ok_or_else(|| missing(opts, lang))?;
+    for line in draw(&root, opts, paint) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(0)
+}
+
+/// The tree below `root`, drawn as text (what `toolkit ps-tree ROOT` prints with these options),
+/// from a fresh scan of /proc, never coloured. Demos use this to show the processes they made.
 pub fn render_text(root: i32, opts: &Options, lang: Lang) -> anyhow::Result<String> {
-    let _ = (root, opts);
-    Err(Failure::new(1, lang.pick("尚未实现", "not implemented yet")).into())
+    let opts = Options {
+        root: Some(root),
+        ..opts.clone()
+    };
+    let table = ProcessTable::scan(opts.fields())?;
+    let node = shape(&table, &opts, None).ok_or_else(|| missing(&opts, lang))?;
+    let mut text = draw(&node, &opts, Paint { enabled: false }).join("\n");
+    text.push('\n');
+    Ok(text)
+}
+
+fn missing(opts: &Options, lang: Lang) -> anyhow::Error {
+    Failure::new(1, common::no_such_process(lang, opts.root.unwrap_or(1))).into()
+}
+
+/// The root the options ask for, if it exists in the snapshot.
+fn root_pid(table: &ProcessTable, opts: &Options) -> Option<i32> {
+    let pid = opts.root.unwrap_or(1);
+    table.get(pid).map(|p| p.pid)
+}
+
+/// Whether `p` is shown at all under these options.
+fn visible(p: &Process, opts: &Options) -> bool {
+    !(opts.no_kernel && p.is_kernel_thread())
+}
+
+/// The children of `pid` to show, sorted as pstree sorts them: by name, then PID.
+fn sorted_children<'a>(
+    table: &'a ProcessTable,
+    tree: &crate::proc::tree::Tree,
+    pid: i32,
+    opts: &Options,
+) -> Vec<&'a Process> {
+    let mut kids: Vec<&Process> = tree
+        .children(pid)
+        .iter()
+        .filter_map(|&c| table.get(c))
+        .filter(|p| visible(p, opts))
+        .collect();
+    kids.sort_by(|a, b| a.comm.cmp(&b.comm).then(a.pid.cmp(&b.pid)));
+    kids
+}
+
+/// The text of one process: `comm`, then `(pid,user)` / `[STAT NI]` / arguments as asked.
+fn label(p: &Process, parent: Option<&Process>, opts: &Options) -> String {
+    let mut extras = Vec::new();
+    if opts.show_pids {
+        extras.push(p.pid.to_string());
+    }
+    if opts.uid_changes
+        && let (Some(uid), Some(parent_uid)) = (p.uid, parent.and_then(|q| q.uid))
+        && uid != parent_uid
+    {
+        extras.push(proc::user_name(uid));
+    }
+    let mut text = p.comm.clone();
+    if opts.arguments {
+        // pstree -a: `name,pid,user args`.
+        for extra in &extras {
+            text.push(',');
+            text.push_str(extra);
+        }
+        if let Some(args) = &p.cmdline
+            && args.len() > 1
+        {
+            text.push(' ');
+            text.push_str(&args[1..].join(" "));
+        }
+    } else if !extras.is_empty() {
+        text.push('(');
+        text.push_str(&extras.join(","));
+        text.push(')');
+    }
+    if opts.stat {
+        text.push_str(&format!("[{} {}]", p.stat_string(), p.nice));
+    }
+    text
+}
+
+/// Build the tree to draw: rooted at the requested process (or, with `-s`, at the top of its
+/// chain of ancestors), kernel threads dropped if asked, identical siblings folded if asked.
+/// `None` when the root does not exist.
+pub fn shape(table: &ProcessTable, opts: &Options, highlight: Option<i32>) -> Option<Node> {
+    let root = root_pid(table, opts)?;
+    let tree = table.tree();
+    let lit: HashSet<i32> = match highlight {
+        Some(pid) if tree.contains(pid) => {
+            std::iter::once(pid).chain(tree.ancestors(pid)).collect()
+        }
+        _ => HashSet::new(),
+    };
+    let subtree = build_node(table, &tree, root, opts, &lit, 0);
+    if !opts.show_parents {
+        return Some(subtree);
+    }
+    // -s: wrap the subtree in its ancestors, each showing only the next one down.
+    let mut node = subtree;
+    for ancestor in tree.ancestors(root) {
+        let Some(p) = table.get(ancestor) else { break };
+        node = Node {
+            label: label(p, table.get(p.ppid), opts),
+            count: 1,
+            highlighted: lit.contains(&ancestor),
+            children: vec![node],
+        };
+    }
+    Some(node)
+}
+
+/// Deeper than any real process tree; stops a corrupt snapshot from recursing without end.
+const MAX_DEPTH: usize = 4096;
+
+fn build_node(
+    table: &ProcessTable,
+    tree: &crate::proc::tree::Tree,
+    pid: i32,
+    opts: &Options,
+    lit: &HashSet<i32>,
+    depth: usize,
+) -> Node {
+    let p = table
+        .get(pid)
+        .expect("build_node is called for PIDs in the table");
+    let children = if depth >= MAX_DEPTH {
+        Vec::new()
+    } else {
+        let kids: Vec<Node> = sorted_children(table, tree, pid, opts)
+            .into_iter()
+            .map(|c| build_node(table, tree, c.pid, opts, lit, depth + 1))
+            .collect();
+        if opts.compact { fold(kids) } else { kids }
+    };
+    Node {
+        label: label(p, table.get(p.ppid), opts),
+        count: 1,
+        highlighted: lit.contains(&pid),
+        children,
+    }
+}
+
+/// Fold adjacent identical sibling subtrees (same labels all the way down) into one node with a
+/// count. Siblings are sorted by name first, so identical ones are adjacent.
+pub fn fold(nodes: Vec<Node>) -> Vec<Node> {
+    crate::proc::tree::group_adjacent(nodes, |n| {
+        (n.label.clone(), n.highlighted, n.children.clone())
+    })
+    .into_iter()
+    .map(|group| {
+        let total = group.iter().map(|n| n.count).sum();
+        let mut first = group.into_iter().next().expect("groups are never empty");
+        first.count = total;
+        first
+    })
+    .collect()
+}
+
+/// Line-drawing characters.
+struct Glyphs {
+    first_of_many: &'static str,
+    only: &'static str,
+    middle: &'static str,
+    last: &'static str,
+    vertical: &'static str,
+}
+
+const UNICODE: Glyphs = Glyphs {
+    first_of_many: "─┬─",
+    only: "───",
+    middle: "├─",
+    last: "└─",
+    vertical: "│",
+};
+
+const ASCII: Glyphs = Glyphs {
+    first_of_many: "-+-",
+    only: "---",
+    middle: "|-",
+    last: "`-",
+    vertical: "|",
+};
+
+/// Width on screen, not counting colour escapes (`\x1b[...m`).
+fn visible_width(s: &str) -> usize {
+    let mut width = 0;
+    let mut in_escape = false;
+    for c in s.chars() {
+        if in_escape {
+            if c == 'm' {
+                in_escape = false;
+            }
+        } else if c == '\x1b' {
+            in_escape = true;
+        } else {
+            width += 1;
+        }
+    }
+    width
+}
+
+/// Draw the tree as lines of text.
+pub fn draw(root: &Node, opts: &Options, paint: Paint) -> Vec<String> {
+    let glyphs = if opts.ascii { &ASCII } else { &UNICODE };
+    if opts.arguments {
+        draw_one_per_line(root, glyphs, paint)
+    } else {
+        draw_compact(root, glyphs, paint)
+    }
+}
+
+/// The text of a node, highlighted if it is on the highlighted ancestry.
+fn node_text(node: &Node, paint: Paint) -> String {
+    if node.highlighted {
+        paint.highlight(&node.label)
+    } else {
+        node.label.clone()
+    }
+}
+
+/// Wrap a subtree's lines as `N*[...]` when the node stands for several identical subtrees.
+fn with_count(node: &Node, mut lines: Vec<String>) -> Vec<String> {
+    if node.count > 1 {
+        let prefix = format!("{}*[", node.count);
+        let pad = " ".repeat(prefix.len());
+        for (i, line) in lines.iter_mut().enumerate() {
+            *line = if i == 0 {
+                format!("{prefix}{line}")
+            } else {
+                format!("{pad}{line}")
+            };
+        }
+        if let Some(last) = lines.last_mut() {
+            last.push(']');
+        }
+    }
+    lines
+}
+
+/// pstree's default layout: the first child continues the parent's line.
+fn draw_compact(node: &Node, g: &Glyphs, paint: Paint) -> Vec<String> {
+    let text = node_text(node, paint);
+    if node.children.is_empty() {
+        return with_count(node, vec![text]);
+    }
+    let pad = " ".repeat(visible_width(&text) + 1);
+    let n = node.children.len();
+    let mut lines = Vec::new();
+    for (i, child) in node.children.iter().enumerate() {
+        let child_lines = draw_compact(child, g, paint);
+        let is_last = i == n - 1;
+        for (j, line) in child_lines.into_iter().enumerate() {
+            let rendered = match (i, j) {
+                (0, 0) => {
+                    let joint = if n == 1 { g.only } else { g.first_of_many };
+                    format!("{text}{joint}{line}")
+                }
+                (_, 0) => format!("{pad}{}{line}", if is_last { g.last } else { g.middle }),
+                _ => {
+                    let bar = if is_last { " " } else { g.vertical };
+                    format!("{pad}{bar} {line}")
+                }
+            };
+            lines.push(rendered);
+        }
+    }
+    with_count(node, lines)
+}
+
+/// `-a` layout: every process on a line of its own, children indented below.
+fn draw_one_per_line(node: &Node, g: &Glyphs, paint: Paint) -> Vec<String> {
+    let bar = format!("{} ", g.vertical);
+    let mut lines = vec![node_text(node, paint)];
+    let n = node.children.len();
+    for (i, child) in node.children.iter().enumerate() {
+        let is_last = i == n - 1;
+        for (j, line) in draw_one_per_line(child, g, paint).into_iter().enumerate() {
+            let rendered = if j == 0 {
+                format!("  {}{line}", if is_last { g.last } else { g.middle })
+            } else {
+                format!("  {}{line}", if is_last { "  " } else { bar.as_str() })
+            };
+            lines.push(rendered);
+        }
+    }
+    with_count(node, lines)
+}
+
+/// The nested JSON tree (never folded: every PID appears).
+pub fn json_tree(table: &ProcessTable, opts: &Options) -> Option<JsonNode> {
+    let root = root_pid(table, opts)?;
+    let tree = table.tree();
+    let mut node = json_node(table, &tree, root, opts, 0);
+    if opts.show_parents {
+        for ancestor in tree.ancestors(root) {
+            let Some(p) = table.get(ancestor) else { break };
+            node = JsonNode {
+                children: vec![node],
+                ..json_leaf(p, opts)
+            };
+        }
+    }
+    Some(node)
+}
+
+fn json_leaf(p: &Process, opts: &Options) -> JsonNode {
+    JsonNode {
+        pid: p.pid,
+        ppid: p.ppid,
+        comm: p.comm.clone(),
+        state: p.state,
+        nice: p.nice,
+        stat: opts.stat.then(|| p.stat_string()),
+        uid: p.uid,
+        cmdline: p.cmdline.clone(),
+        children: Vec::new(),
+    }
+}
+
+fn json_node(
+    table: &ProcessTable,
+    tree: &crate::proc::tree::Tree,
+    pid: i32,
+    opts: &Options,
+    depth: usize,
+) -> JsonNode {
+    let p = table
+        .get(pid)
+        .expect("json_node is called for PIDs in the table");
+    let mut node = json_leaf(p, opts);
+    if depth < MAX_DEPTH {
+        node.children = sorted_children(table, tree, pid, opts)
+            .into_iter()
+            .map(|c| json_node(table, tree, c.pid, opts, depth + 1))
+            .collect();
+    }
+    node
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proc::parse_stat;
+
+    fn process(pid: i32, ppid: i32, comm: &str) -> Process {
+        let line = format!(
+            "{pid} ({comm}) S {ppid} {pid} {pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0\n"
+        );
+        parse_stat(line.as_bytes()).unwrap()
+    }
+
+    /// init ─┬─ cron
+    ///       ├─ sh ─── sleep
+    ///       ├─ sh ─── sleep
+    ///       └─ sshd ─┬─ bash
+    ///                ├─ sleep
+    ///                ├─ sleep
+    ///                └─ sleep
+    fn sample() -> ProcessTable {
+        ProcessTable::from_processes(vec![
+            process(1, 0, "init"),
+            process(20, 1, "sshd"),
+            process(10, 1, "cron"),
+            process(30, 1, "sh"),
+            process(31, 30, "sleep"),
+            process(40, 1, "sh"),
+            process(41, 40, "sleep"),
+            process(21, 20, "bash"),
+            process(22, 20, "sleep"),
+            process(23, 20, "sleep"),
+            process(24, 20, "sleep"),
+        ])
+    }
+
+    fn opts() -> Options {
+        Options {
+            compact: true,
+            ..Options::default()
+        }
+    }
+
+    fn render(table: &ProcessTable, opts: &Options) -> String {
+        let node = shape(table, opts, None).unwrap();
+        draw(&node, opts, Paint { enabled: false }).join("\n")
+    }
+
+    #[test]
+    fn draws_like_pstree_with_compaction() {
+        let expected = "\
+init─┬─cron
+     ├─2*[sh───sleep]
+     └─sshd─┬─bash
+            └─3*[sleep]";
+        assert_eq!(render(&sample(), &opts()), expected);
+    }
+
+    #[test]
+    fn no_compaction_with_c_and_pids_with_p() {
+        let o = Options {
+            show_pids: true,
+            ..Options::default()
+        };
+        let expected = "\
+init(1)─┬─cron(10)
+        ├─sh(30)───sleep(31)
+        ├─sh(40)───sleep(41)
+        └─sshd(20)─┬─bash(21)
+                   ├─sleep(22)
+                   ├─sleep(23)
+                   └─sleep(24)";
+        assert_eq!(render(&sample(), &o), expected);
+    }
+
+    #[test]
+    fn ascii_lines() {
+        let o = Options {
+            ascii: true,
+            root: Some(20),
+            ..opts()
+        };
+        assert_eq!(render(&sample(), &o), "sshd-+-bash\n     `-3*[sleep]");
+    }
+
+    #[test]
+    fn continuation_bars_reach_later_siblings() {
+        let table = ProcessTable::from_processes(vec![
+            process(1, 0, "a"),
+            process(2, 1, "b"),
+            process(3, 2, "c"),
+            process(4, 2, "d"),
+            process(5, 1, "e"),
+        ]);
+        let expected = "\
+a─┬─b─┬─c
+  │   └─d
+  └─e";
+        assert_eq!(render(&table, &opts()), expected);
+    }
+
+    #[test]
+    fn show_parents_draws_the_chain_above() {
+        let o = Options {
+            root: Some(31),
+            show_parents: true,
+            show_pids: true,
+            ..Options::default()
+        };
+        assert_eq!(render(&sample(), &o), "init(1)───sh(30)───sleep(31)");
+    }
+
+    #[test]
+    fn one_per_line_with_arguments() {
+        let mut procs = vec![
+            process(1, 0, "init"),
+            process(2, 1, "sleep"),
+            process(3, 1, "sleep"),
+        ];
+        procs[1].cmdline = Some(vec!["sleep".into(), "30".into()]);
+        procs[2].cmdline = Some(vec!["sleep".into(), "60".into()]);
+        let table = ProcessTable::from_processes(procs);
+        let o = Options {
+            arguments: true,
+            ..opts()
+        };
+        assert_eq!(render(&table, &o), "init\n  ├─sleep 30\n  └─sleep 60");
+    }
+
+    #[test]
+    fn missing_root_is_none() {
+        let o = Options {
+            root: Some(999),
+            ..opts()
+        };
+        assert!(shape(&sample(), &o, None).is_none());
+        assert!(json_tree(&sample(), &o).is_none());
+    }
+
+    #[test]
+    fn kernel_threads_can_be_hidden() {
+        let table = ProcessTable::from_processes(vec![
+            process(1, 0, "init"),
+            process(2, 1, "kthreadd"),
+            process(3, 2, "kworker"),
+            process(4, 1, "sh"),
+        ]);
+        let o = Options {
+            no_kernel: true,
+            ..opts()
+        };
+        assert_eq!(render(&table, &o), "init───sh");
+    }
+
+    #[test]
+    fn highlight_marks_the_ancestry_only() {
+        let node = shape(&sample(), &opts(), Some(31)).unwrap();
+        assert!(node.highlighted);
+        let sh: Vec<&Node> = node.children.iter().filter(|n| n.label == "sh").collect();
+        // The highlighted sh is no longer identical to its sibling, so they are not folded.
+        assert_eq!(sh.len(), 2);
+        assert_eq!(sh.iter().filter(|n| n.highlighted).count(), 1);
+        let painted = draw(&node, &opts(), Paint { enabled: true }).join("\n");
+        assert!(painted.contains("\x1b[7msh\x1b[0m"));
+    }
+
+    #[test]
+    fn json_nests_every_pid() {
+        let root = json_tree(&sample(), &opts()).unwrap();
+        assert_eq!(root.pid, 1);
+        let sshd = root.children.iter().find(|c| c.pid == 20).unwrap();
+        let pids: Vec<i32> = sshd.children.iter().map(|c| c.pid).collect();
+        assert_eq!(pids, [21, 22, 23, 24]);
+        assert!(sshd.children.iter().all(|c| c.ppid == 20));
+    }
+
+    #[test]
+    fn visible_width_skips_escapes() {
+        assert_eq!(visible_width("\x1b[7mabc\x1b[0m"), 3);
+        assert_eq!(visible_width("abc"), 3);
+    }
 }
