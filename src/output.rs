@@ -110,15 +110,20 @@ pub fn write_table(out: &mut impl Write, table: &Table) -> io::Result<()> {
 }
 
 /// Write `value` as pretty JSON followed by a newline.
+///
+/// The document is encoded first and written after, so a write error keeps its own kind (a closed
+/// pipe stays `BrokenPipe` and ends the command quietly).
 pub fn write_json<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
-    writeln!(out)
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    bytes.push(b'\n');
+    out.write_all(&bytes)
 }
 
 /// Write `value` as one line of JSON (for streams of observations).
 pub fn write_json_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
-    writeln!(out)
+    let mut bytes = serde_json::to_vec(value).map_err(io::Error::other)?;
+    bytes.push(b'\n');
+    out.write_all(&bytes)
 }
 
 #[cfg(test)]

@@ -1,0 +1,401 @@
+//! `toolkit ps-tree`, `toolkit ps`, `toolkit stat-codes`, driven through the real binary and
+//! checked against the real `ps` and against processes these tests create.
+
+use std::collections::HashSet;
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use assert_cmd::prelude::*;
+use serde_json::Value;
+use toolkit::proc::{Fields, ProcessTable};
+
+fn toolkit() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_toolkit"));
+    cmd.env_remove("NO_COLOR").env("LANG", "C.UTF-8");
+    cmd
+}
+
+/// A shell and its descendants, cleaned up without leaving zombies: leaves are killed first, so
+/// every process is reaped by its own (still living) parent, and the root by us.
+struct Family {
+    root: Child,
+}
+
+impl Family {
+    /// Start `sh -c script` and wait until it has `expect` descendants, every leaf of them a
+    /// `sleep` that has gone to sleep (or been stopped).
+    fn spawn(script: &str, expect: usize) -> Family {
+        let root = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn sh");
+        let family = Family { root };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !family.settled(expect) {
+            assert!(Instant::now() < deadline, "the process family did not form");
+            sleep(Duration::from_millis(20));
+        }
+        family
+    }
+
+    fn settled(&self, expect: usize) -> bool {
+        let table = ProcessTable::scan(Fields::STAT_ONLY).unwrap();
+        let all = self.descendants();
+        let parents: HashSet<i32> = all.iter().map(|&(_, ppid)| ppid).collect();
+        all.len() == expect
+            && all
+                .iter()
+                .filter(|(pid, _)| !parents.contains(pid))
+                .all(|(pid, _)| {
+                    table
+                        .get(*pid)
+                        .is_some_and(|p| p.comm == "sleep" && matches!(p.state, 'S' | 'T'))
+                })
+    }
+
+    fn pid(&self) -> i32 {
+        self.root.id() as i32
+    }
+
+    /// `(pid, ppid)` of every descendant of the root.
+    fn descendants(&self) -> Vec<(i32, i32)> {
+        let table = ProcessTable::scan(Fields::STAT_ONLY).unwrap();
+        let tree = table.tree();
+        tree.descendants(self.pid())
+            .into_iter()
+            .filter(|&p| p != self.pid())
+            .filter_map(|p| table.get(p).map(|q| (q.pid, q.ppid)))
+            .collect()
+    }
+}
+
+impl Drop for Family {
+    fn drop(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let all = self.descendants();
+            if all.is_empty() || Instant::now() > deadline {
+                break;
+            }
+            let parents: HashSet<i32> = all.iter().map(|&(_, ppid)| ppid).collect();
+            for &(pid, _) in all.iter().filter(|(pid, _)| !parents.contains(pid)) {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+            sleep(Duration::from_millis(20));
+        }
+        let _ = self.root.kill();
+        let _ = self.root.wait();
+    }
+}
+
+fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+/// Every `(pid, parent pid)` edge of a nested JSON tree.
+fn edges(node: &Value, out: &mut Vec<(i32, i32)>) {
+    let pid = node["pid"].as_i64().unwrap() as i32;
+    for child in node["children"].as_array().unwrap() {
+        out.push((child["pid"].as_i64().unwrap() as i32, pid));
+        assert_eq!(child["ppid"].as_i64().unwrap() as i32, pid);
+        edges(child, out);
+    }
+}
+
+#[test]
+fn ps_tree_json_places_every_spawned_process_under_its_parent() {
+    // root sh ─┬─ sleep
+    //          ├─ sleep
+    //          └─ sh ─┬─ sleep
+    //                 └─ sleep
+    let family = Family::spawn(
+        "sleep 300 & sleep 300 & sh -c 'sleep 300 & sleep 300 & wait' & wait",
+        5,
+    );
+    let tree = json_of(toolkit().args(["ps-tree", "-p", "--json", &family.pid().to_string()]));
+    assert_eq!(tree["pid"].as_i64().unwrap() as i32, family.pid());
+    assert_eq!(tree["comm"], "sh");
+    let mut seen = Vec::new();
+    edges(&tree, &mut seen);
+    let mut expected = family.descendants();
+    seen.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(seen, expected);
+    assert_eq!(tree["children"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn ps_tree_text_shows_pids_and_compacts_by_default() {
+    let family = Family::spawn("sleep 301 & sleep 301 & sleep 301 & wait", 3);
+    let root = family.pid().to_string();
+    let out = toolkit().args(["ps-tree", &root]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "sh───3*[sleep]\n");
+
+    let out = toolkit()
+        .args(["ps-tree", "-p", "-A", &root])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for (pid, _) in family.descendants() {
+        assert!(text.contains(&format!("sleep({pid})")), "{text}");
+    }
+    assert!(text.starts_with(&format!("sh({root})-+-")), "{text}");
+
+    // -s shows the way up: our own test process is an ancestor of the family.
+    let out = toolkit()
+        .args(["ps-tree", "-s", "-p", &root])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("({})", std::process::id())),
+        "{text}"
+    );
+}
+
+#[test]
+fn ps_stat_matches_real_ps() {
+    // A plain sleeper, a niced one, a high-priority one (we may lack the privilege: then ps and
+    // we both see nice 0), a session leader, and a stopped one.
+    let family = Family::spawn(
+        "sleep 302 & nice -n 5 sleep 302 & nice -n -5 sleep 302 2>/dev/null & setsid sleep 302 & \
+         sleep 302 & wait",
+        5,
+    );
+    let mut pids: Vec<i32> = family.descendants().iter().map(|&(p, _)| p).collect();
+    pids.sort_unstable();
+    // Stop one plain sleeper, and wait until the kernel shows it stopped.
+    let table = ProcessTable::scan(Fields::STAT_ONLY).unwrap();
+    let plain = *pids
+        .iter()
+        .rev()
+        .find(|&&p| {
+            table
+                .get(p)
+                .is_some_and(|q| q.nice == 0 && q.session != q.pid)
+        })
+        .unwrap();
+    let _ = Command::new("kill")
+        .args(["-STOP", &plain.to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while toolkit::proc::state_of(plain) != Some('T') {
+        assert!(Instant::now() < deadline, "{plain} did not stop");
+        sleep(Duration::from_millis(20));
+    }
+    pids.push(family.pid());
+    pids.push(1);
+    pids.sort_unstable();
+    let list = pids
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let ours = json_of(toolkit().args(["ps", "--json", "-p", &list]));
+    let ps = Command::new("ps")
+        .args(["-o", "pid=,stat=", "-p", &list])
+        .output()
+        .unwrap();
+    let ps_text = String::from_utf8_lossy(&ps.stdout);
+    let theirs: Vec<(i32, String)> = ps_text
+        .lines()
+        .map(|l| {
+            let mut f = l.split_whitespace();
+            (
+                f.next().unwrap().parse().unwrap(),
+                f.next().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let ours: Vec<(i32, String)> = ours
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["pid"].as_i64().unwrap() as i32,
+                r["stat"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(ours, theirs);
+    let stats: HashSet<&str> = ours.iter().map(|(_, s)| s.as_str()).collect();
+    for expected in ["S", "SN", "Ss", "T"] {
+        assert!(
+            stats.contains(expected),
+            "{expected} missing from {stats:?}"
+        );
+    }
+    // Resume the stopped one so the family can be torn down normally.
+    let _ = Command::new("kill").args(["-CONT", &list]).status();
+}
+
+#[test]
+fn ps_table_has_the_ps_aux_columns() {
+    let out = toolkit().args(["ps", "-p", "1"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let header: Vec<&str> = text.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "USER", "PID", "PPID", "NI", "PRI", "STAT", "TTY", "START", "RSS(KiB)", "COMMAND"
+        ]
+    );
+    let row: Vec<&str> = text.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(row[1], "1");
+}
+
+#[test]
+fn missing_pid_is_a_clear_error_with_exit_1() {
+    toolkit()
+        .args(["ps-tree", "4194999"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("no process with PID 4194999"));
+    toolkit()
+        .args(["--lang", "zh", "ps-tree", "4194999"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("没有 PID 为 4194999 的进程"));
+    toolkit().args(["ps", "-p", "4194999"]).assert().code(1);
+    toolkit()
+        .args(["ps-tree", "not-a-pid"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("invalid value"));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    for args in [
+        &["ps-tree", "-a"][..],
+        &["ps"],
+        &["ps", "--json"],
+        &["stat-codes"],
+    ] {
+        let mut child = toolkit()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the toolkit writes: every write gets EPIPE.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(out.status.success(), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn ps_tree_survives_process_churn() {
+    // A helper that forks and reaps short-lived children as fast as it can, bounded in count.
+    let mut churn = Command::new("sh")
+        .arg("-c")
+        .arg("i=0; while [ $i -lt 3000 ]; do /bin/true & /bin/true & wait; i=$((i+1)); done")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(4);
+    let mut runs = 0;
+    while Instant::now() < deadline && runs < 200 {
+        for args in [&["ps-tree", "-a", "--stat", "-u"][..], &["ps"]] {
+            let out = toolkit().args(args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.success(),
+                "{args:?} failed during churn: {stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{stderr}");
+        }
+        runs += 1;
+    }
+    let _ = churn.kill();
+    let _ = churn.wait();
+    assert!(runs > 0);
+}
+
+#[test]
+fn stat_codes_explains_every_letter_in_both_languages() {
+    let en = json_of(toolkit().args(["stat-codes", "--json"]));
+    let letters: Vec<&str> = en["letters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(letters, ["R", "S", "D", "T", "t", "Z", "I", "X", "W"]);
+    let t = &en["letters"][3];
+    assert_eq!(t["three_state"], "outside");
+    assert!(t["meaning"].as_str().unwrap().contains("stopped"));
+    let l = en["modifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["symbol"] == "l")
+        .unwrap();
+    assert!(l["meaning"].as_str().unwrap().contains("multi-threaded"));
+
+    // `ps --explain` is the same table; LANG picks Chinese.
+    let zh = toolkit()
+        .args(["ps", "--explain"])
+        .env("LANG", "zh_CN.UTF-8")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&zh.stdout);
+    assert!(text.contains("僵尸"), "{text}");
+    assert!(text.contains("多线程"), "{text}");
+}
+
+#[test]
+fn help_lists_every_subcommand_and_version_works() {
+    let out = toolkit().arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for cmd in [
+        "ps-tree",
+        "ps",
+        "stat-codes",
+        "fork-demo",
+        "states",
+        "parallel",
+        "pcb",
+        "nice",
+        "renice",
+        "chat",
+        "lesson",
+    ] {
+        assert!(help.contains(cmd), "--help lacks {cmd}");
+    }
+    toolkit()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with("toolkit "));
+}
+
+#[test]
+fn no_color_and_pipes_get_plain_text() {
+    let out = toolkit()
+        .args(["ps-tree", "-H", "1"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'));
+    let out = toolkit().args(["ps-tree", "-H", "1"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'));
+}
