@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Benchmark: `toolkit ps-tree -p` against `pstree -p` and `ps axjf`, in the same run, on a tree of
+# many sleeping processes. Run by hand: bash benches/ps_tree.sh [SHELLS] [SLEEPS_PER_SHELL]
+# Prints hyperfine's table and the ratios. Installs hyperfine and psmisc if missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shells=${1:-40}
+per_shell=${2:-50}
+
+need=()
+command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
+command -v pstree >/dev/null 2>&1 || need+=(psmisc)
+if ((${#need[@]})); then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+cargo build --release -q
+bin=target/release/toolkit
+
+# The tree: one root shell, $shells shells below it, $per_shell sleeps below each.
+ulimit -u unlimited 2>/dev/null || true
+sh -c "for s in \$(seq $shells); do sh -c 'for i in \$(seq $per_shell); do sleep 900 & done; wait' & done; wait" &
+root=$!
+
+cleanup() {
+    # Leaves first, so each shell reaps its own sleeps, then the shells end by themselves.
+    for shell in $(ps -o pid= --ppid "$root" 2>/dev/null); do
+        kill $(ps -o pid= --ppid "$shell" 2>/dev/null) 2>/dev/null || true
+    done
+    wait "$root" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+want=$((shells * per_shell + shells + 1))
+for _ in $(seq 200); do
+    have=$($bin ps-tree -p --json "$root" | grep -c '"pid"' || true)
+    [ "$have" -ge "$want" ] && break
+    sleep 0.1
+done
+total=$(ls /proc | grep -c '^[0-9]')
+echo "tree under PID $root: $have processes (want $want); $total processes on the machine"
+
+hyperfine --warmup 3 --runs 30 -N --export-json /tmp/ps_tree_bench.json \
+    "$bin ps-tree -p $root" \
+    "pstree -p $root" \
+    "ps axjf"
+
+python3 - <<'PY'
+import json
+r = json.load(open("/tmp/ps_tree_bench.json"))["results"]
+ours = r[0]["mean"]
+print()
+print(f"{'command':32} {'mean ms':>9} {'ratio (them / ours)':>20}")
+for x in r:
+    print(f"{x['command'][:32]:32} {x['mean']*1000:9.2f} {x['mean']/ours:20.2f}")
+PY
