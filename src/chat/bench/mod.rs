@@ -1,4 +1,8 @@
-//! The chat load generator.
+//! `toolkit chat bench`: a load generator for chat servers (ours, or IRC servers).
+//!
+//! The accounting is in [`stats`] (pure); the network driver lands with the chat protocol.
+
+pub mod stats;
 
 use crate::error::{CmdResult, Failure};
 use crate::i18n::Lang;
