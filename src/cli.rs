@@ -270,8 +270,12 @@ pub struct ChatBenchArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BenchProtocol {
+    /// Our line protocol (docs/chat-protocol.md)
     Toolkit,
+    /// The minimum of IRC (RFC 2812), for ngircd or InspIRCd
     Irc,
+    /// The homework's UDP reference design (benches/reference_chat.py)
+    Udp,
 }
 
 #[derive(Debug, Args)]

@@ -489,7 +489,10 @@ mod tests {
             Some(12)
         );
         assert_eq!(parse_status_kib(b"Name:\tkthreadd\n", "VmLck"), None);
-        assert_eq!(parse_status_kib(b"VmHWMx:\t5 kB\nVmHWM:\t7 kB\n", "VmHWM"), Some(7));
+        assert_eq!(
+            parse_status_kib(b"VmHWMx:\t5 kB\nVmHWM:\t7 kB\n", "VmHWM"),
+            Some(7)
+        );
     }
 
     #[test]

@@ -1,12 +1,693 @@
-//! `toolkit chat bench`: a load generator for chat servers (ours, or IRC servers).
+//! `toolkit chat bench`: a load generator for chat servers — ours, an IRC server, or the
+//! homework's UDP reference design — so they can be measured with the same load in the same run.
 //!
-//! The accounting is in [`stats`] (pure); the network driver lands with the chat protocol.
+//! Shape of a run:
+//! 1. open `--clients N` connections and enter the room with names `b0`, `b1`, ...; every client
+//!    starts reading at once, so join notices never pile up on the server;
+//! 2. when all have entered (or failed), the first `--senders K` clients each send `--messages M`
+//!    messages, at `--rate` per second or as fast as the connection takes them;
+//! 3. every receiver counts what arrives ([`stats::Receiver`]): each message carries its sender,
+//!    sequence number and send time, so loss, reordering and latency are measured at the receiver;
+//! 4. the run ends when everyone has everything, or at the `--duration` cap.
+//!
+//! One process, one thread (a current-thread tokio runtime): on a 2-core machine the other core
+//! belongs to the server being measured. Loopback only: the address must be on 127.0.0.0/8 or ::1.
 
+pub mod dialect;
 pub mod stats;
 
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpStream, UdpSocket};
+use tokio::sync::{mpsc, watch};
+use tokio::time::{Instant as TokioInstant, timeout_at};
+
+use self::dialect::Incoming;
+use self::stats::{Receiver, Summary};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::Lang;
+use crate::output;
+use crate::proc;
 
-pub fn run(_args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
-    Err(Failure::new(1, lang.pick("尚未实现", "not implemented yet")).into())
+/// Which server protocol to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Toolkit,
+    Irc,
+    Udp,
+}
+
+/// A bench run's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub clients: usize,
+    pub senders: usize,
+    pub messages: usize,
+    /// Messages per second per sender; 0 for as fast as possible.
+    pub rate: u64,
+    pub duration: Duration,
+    pub protocol: Protocol,
+    pub server_pid: Option<i32>,
+}
+
+/// Most connections opened at the same moment: a burst of thousands of SYNs overflows the
+/// server's listen backlog and turns into retransmission delays that measure nothing useful.
+const CONNECT_CONCURRENCY: usize = 64;
+
+/// How long one client may take to enter the room.
+const LOGIN_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Longest line we accept from a server; anything longer is not a bench message.
+const MAX_LINE: usize = 64 * 1024;
+
+/// The server's CPU and memory during the run, from `/proc/SERVER_PID`.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ServerUsage {
+    pub cpu_seconds: f64,
+    pub peak_rss_kib: u64,
+    pub rss_kib: u64,
+}
+
+/// What a run measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub protocol: Protocol,
+    pub clients: usize,
+    pub connected: usize,
+    pub senders: usize,
+    pub messages: usize,
+    pub rate: u64,
+    pub connect_seconds: f64,
+    pub run_seconds: f64,
+    pub deliveries_per_second: f64,
+    pub timed_out: bool,
+    #[serde(flatten)]
+    pub summary: Summary,
+    pub server: Option<ServerUsage>,
+}
+
+/// Names the bench gives its clients.
+fn client_name(i: usize) -> String {
+    format!("b{i}")
+}
+
+/// How many bench messages client `i` should receive: everyone else's (no echo to the sender).
+fn expected_for(i: usize, cfg: &Config) -> u64 {
+    let others = if i < cfg.senders {
+        cfg.senders - 1
+    } else {
+        cfg.senders
+    };
+    (others * cfg.messages) as u64
+}
+
+/// Raise the soft limit on open files to the hard limit: thousands of connections need it.
+pub fn raise_fd_limit() -> u64 {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    match getrlimit(Resource::RLIMIT_NOFILE) {
+        Ok((soft, hard)) if soft < hard => {
+            if setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
+                hard
+            } else {
+                soft
+            }
+        }
+        Ok((soft, _)) => soft,
+        Err(_) => 1024,
+    }
+}
+
+pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
+    let addr: SocketAddr = args
+        .addr
+        .parse()
+        .map_err(|_| Failure::new(2, bad_addr(lang, &args.addr)))?;
+    if !addr.ip().is_loopback() {
+        return Err(Failure::new(2, not_loopback(lang, &args.addr)).into());
+    }
+    if args.senders > args.clients || args.clients == 0 {
+        return Err(Failure::new(2, bad_shape(lang)).into());
+    }
+    let cfg = Config {
+        addr,
+        clients: args.clients,
+        senders: args.senders,
+        messages: args.messages,
+        rate: args.rate,
+        duration: Duration::from_secs(args.duration.max(1)),
+        protocol: match args.protocol {
+            crate::cli::BenchProtocol::Toolkit => Protocol::Toolkit,
+            crate::cli::BenchProtocol::Irc => Protocol::Irc,
+            crate::cli::BenchProtocol::Udp => Protocol::Udp,
+        },
+        server_pid: args.server_pid,
+    };
+    let limit = raise_fd_limit();
+    if (cfg.clients as u64) + 64 > limit {
+        return Err(Failure::new(2, fd_limit(lang, cfg.clients, limit)).into());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let report = runtime.block_on(bench(cfg))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        output::write_json(&mut out, &report)?;
+    } else {
+        print_report(&mut out, &report, lang)?;
+    }
+    Ok(
+        if report.summary.lost == 0 && report.summary.out_of_order == 0 {
+            0
+        } else {
+            1
+        },
+    )
+}
+
+/// Run one bench against a server.
+pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
+    let cfg = Arc::new(cfg);
+    let base = Instant::now();
+    let deadline = TokioInstant::now() + cfg.duration;
+    let (go_tx, go_rx) = watch::channel(false);
+    let (ready_tx, mut ready_rx) = mpsc::unbounded_channel::<bool>();
+    let permits = Arc::new(tokio::sync::Semaphore::new(CONNECT_CONCURRENCY));
+
+    let mut tasks = Vec::with_capacity(cfg.clients);
+    for i in 0..cfg.clients {
+        let cfg = Arc::clone(&cfg);
+        let go = go_rx.clone();
+        let ready = ready_tx.clone();
+        let permits = Arc::clone(&permits);
+        tasks.push(tokio::spawn(async move {
+            let permit = permits.acquire_owned().await.ok();
+            let result = client(i, &cfg, base, deadline, go, &ready, permit).await;
+            if result.is_err() {
+                let _ = ready.send(false);
+            }
+            result
+        }));
+    }
+    drop(ready_tx);
+
+    // Wait until every client has entered (or failed), then start the senders.
+    let mut connected = 0;
+    let mut answered = 0;
+    while answered < cfg.clients {
+        match timeout_at(deadline, ready_rx.recv()).await {
+            Ok(Some(ok)) => {
+                answered += 1;
+                connected += usize::from(ok);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    let connect_seconds = base.elapsed().as_secs_f64();
+    let cpu_before = cfg.server_pid.and_then(server_cpu_ticks);
+    let start = Instant::now();
+    let _ = go_tx.send(true);
+
+    let mut receivers = Vec::with_capacity(cfg.clients);
+    let mut expected = Vec::with_capacity(cfg.clients);
+    let mut timed_out = false;
+    let mut last_delivery = start;
+    for (i, task) in tasks.into_iter().enumerate() {
+        expected.push(expected_for(i, &cfg));
+        match task.await {
+            Ok(Ok(outcome)) => {
+                timed_out |= outcome.timed_out;
+                if let Some(t) = outcome.last_delivery {
+                    last_delivery = last_delivery.max(t);
+                }
+                receivers.push(outcome.receiver);
+            }
+            // A client that failed received nothing: its messages count as lost.
+            Ok(Err(_)) | Err(_) => receivers.push(Receiver::new(cfg.senders, cfg.messages)),
+        }
+    }
+    let run_seconds = last_delivery.duration_since(start).as_secs_f64();
+    let summary = stats::summarize(&receivers, &expected);
+    let server = cfg.server_pid.and_then(|pid| {
+        let after = server_cpu_ticks(pid)?;
+        let memory = proc::memory_peak(pid).ok()?;
+        Some(ServerUsage {
+            cpu_seconds: after.saturating_sub(cpu_before.unwrap_or(after)) as f64
+                / proc::ticks_per_second() as f64,
+            peak_rss_kib: memory.peak_rss_kib,
+            rss_kib: memory.rss_kib,
+        })
+    });
+    Ok(Report {
+        protocol: cfg.protocol,
+        clients: cfg.clients,
+        connected,
+        senders: cfg.senders,
+        messages: cfg.messages,
+        rate: cfg.rate,
+        connect_seconds,
+        run_seconds,
+        deliveries_per_second: if run_seconds > 0.0 {
+            summary.deliveries as f64 / run_seconds
+        } else {
+            0.0
+        },
+        timed_out,
+        summary,
+        server,
+    })
+}
+
+fn server_cpu_ticks(pid: i32) -> Option<u64> {
+    proc::read_process(pid, proc::Fields::STAT_ONLY)
+        .ok()
+        .map(|p| p.cpu_ticks())
+}
+
+/// What one client brings back.
+struct Outcome {
+    receiver: Receiver,
+    last_delivery: Option<Instant>,
+    timed_out: bool,
+}
+
+async fn client(
+    i: usize,
+    cfg: &Config,
+    base: Instant,
+    deadline: TokioInstant,
+    go: watch::Receiver<bool>,
+    ready: &mpsc::UnboundedSender<bool>,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+) -> anyhow::Result<Outcome> {
+    match cfg.protocol {
+        Protocol::Udp => udp_client(i, cfg, base, deadline, go, ready, permit).await,
+        Protocol::Irc | Protocol::Toolkit => {
+            tcp_client(i, cfg, base, deadline, go, ready, permit).await
+        }
+    }
+}
+
+/// Send this client's share of messages once the run starts.
+fn payloads(i: usize, cfg: &Config, base: Instant) -> impl Iterator<Item = String> + '_ {
+    (0..cfg.messages as u64)
+        .map(move |seq| stats::encode_payload(i, seq, base.elapsed().as_nanos() as u64))
+}
+
+async fn wait_for_go(go: &mut watch::Receiver<bool>) {
+    while !*go.borrow() {
+        if go.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Pause between two messages of one sender at `rate` per second.
+fn pacing(rate: u64) -> Option<Duration> {
+    (rate > 0).then(|| Duration::from_nanos(1_000_000_000 / rate))
+}
+
+/// Record a bench message if `text` is one.
+fn account(receiver: &mut Receiver, text: &str, base: Instant) -> bool {
+    match stats::decode_payload(text) {
+        Some((sender, seq, sent_ns)) => {
+            let now = base.elapsed().as_nanos() as u64;
+            receiver.record(sender, seq, now.saturating_sub(sent_ns))
+        }
+        None => false,
+    }
+}
+
+async fn tcp_client(
+    i: usize,
+    cfg: &Config,
+    base: Instant,
+    deadline: TokioInstant,
+    mut go: watch::Receiver<bool>,
+    ready: &mpsc::UnboundedSender<bool>,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+) -> anyhow::Result<Outcome> {
+    let name = client_name(i);
+    let stream = TcpStream::connect(cfg.addr).await?;
+    stream.set_nodelay(true)?;
+    let (read_half, mut write_half) = stream.into_split();
+    let mut reader = BufReader::new(read_half);
+    let mut line = Vec::new();
+    let login_deadline = TokioInstant::now() + LOGIN_TIMEOUT;
+
+    // Enter the room.
+    let mut stage = 0;
+    let login = match cfg.protocol {
+        Protocol::Irc => dialect::irc_login(&name),
+        _ => dialect::toolkit_login(&name),
+    };
+    write_half.write_all(login.as_bytes()).await?;
+    while stage < 2 {
+        line.clear();
+        let n = timeout_at(login_deadline, read_line(&mut reader, &mut line))
+            .await
+            .context("login timed out")??;
+        if n == 0 {
+            bail!("server closed the connection during login");
+        }
+        let text = String::from_utf8_lossy(&line);
+        let incoming = match cfg.protocol {
+            Protocol::Irc => dialect::irc_parse(&text),
+            _ => dialect::toolkit_parse(&text),
+        };
+        match incoming {
+            Incoming::Welcome if stage == 0 => {
+                stage = 1;
+                match cfg.protocol {
+                    Protocol::Irc => write_half.write_all(dialect::irc_join().as_bytes()).await?,
+                    // Our server puts a named client in the room at once.
+                    _ => stage = 2,
+                }
+            }
+            Incoming::Joined => stage = 2,
+            Incoming::Ping(pong) => write_half.write_all(pong.as_bytes()).await?,
+            Incoming::Refused(reason) => bail!("refused: {reason}"),
+            _ => {}
+        }
+    }
+    drop(permit);
+    let _ = ready.send(true);
+
+    // The sender half waits for the start signal; the reader half counts from now on.
+    let is_sender = i < cfg.senders;
+    let (pong_tx, mut pong_rx) = mpsc::unbounded_channel::<String>();
+    let protocol = cfg.protocol;
+    let rate = cfg.rate;
+    let cfg_for_writer = cfg.clone();
+    let writer = tokio::spawn(async move {
+        let mut out = tokio::io::BufWriter::new(write_half);
+        if is_sender {
+            wait_for_go(&mut go).await;
+            let pause = pacing(rate);
+            let mut next = TokioInstant::now();
+            for text in payloads(i, &cfg_for_writer, base) {
+                let line = match protocol {
+                    Protocol::Irc => dialect::irc_say(&text),
+                    _ => dialect::toolkit_say(&text),
+                };
+                out.write_all(line.as_bytes()).await?;
+                if let Some(pause) = pause {
+                    out.flush().await?;
+                    next += pause;
+                    tokio::time::sleep_until(next).await;
+                }
+                while let Ok(pong) = pong_rx.try_recv() {
+                    out.write_all(pong.as_bytes()).await?;
+                }
+            }
+            out.flush().await?;
+        }
+        // Keep answering keep-alives until the reader is done.
+        while let Some(pong) = pong_rx.recv().await {
+            out.write_all(pong.as_bytes()).await?;
+            out.flush().await?;
+        }
+        let bye = match protocol {
+            Protocol::Irc => dialect::irc_quit().to_string(),
+            _ => dialect::toolkit_quit(),
+        };
+        out.write_all(bye.as_bytes()).await?;
+        out.flush().await?;
+        anyhow::Ok(())
+    });
+
+    let mut receiver = Receiver::new(cfg.senders, cfg.messages);
+    let want = expected_for(i, cfg);
+    let mut last_delivery = None;
+    let mut timed_out = false;
+    while receiver.received_total() < want {
+        line.clear();
+        match timeout_at(deadline, read_line(&mut reader, &mut line)).await {
+            Err(_) => {
+                timed_out = true;
+                break;
+            }
+            Ok(Err(_)) | Ok(Ok(0)) => break,
+            Ok(Ok(_)) => {}
+        }
+        let text = String::from_utf8_lossy(&line);
+        let incoming = match cfg.protocol {
+            Protocol::Irc => dialect::irc_parse(&text),
+            _ => dialect::toolkit_parse(&text),
+        };
+        match incoming {
+            Incoming::Message { text, .. } if account(&mut receiver, text, base) => {
+                last_delivery = Some(Instant::now());
+            }
+            Incoming::Ping(pong) => {
+                let _ = pong_tx.send(pong);
+            }
+            _ => {}
+        }
+    }
+    drop(pong_tx);
+    let _ = timeout_at(deadline + Duration::from_secs(2), writer).await;
+    Ok(Outcome {
+        receiver,
+        last_delivery,
+        timed_out,
+    })
+}
+
+/// Read one line (up to `\n`), refusing to grow past [`MAX_LINE`].
+async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(
+    reader: &mut R,
+    line: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    let n = (&mut *reader)
+        .take(MAX_LINE as u64)
+        .read_until(b'\n', line)
+        .await?;
+    Ok(n)
+}
+
+async fn udp_client(
+    i: usize,
+    cfg: &Config,
+    base: Instant,
+    deadline: TokioInstant,
+    go: watch::Receiver<bool>,
+    ready: &mpsc::UnboundedSender<bool>,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+) -> anyhow::Result<Outcome> {
+    let name = client_name(i);
+    let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").await?);
+    socket.connect(cfg.addr).await?;
+    let mut buf = vec![0u8; MAX_LINE];
+    // Datagrams may be dropped: ask up to three times.
+    let mut entered = false;
+    for _ in 0..3 {
+        socket.send(dialect::udp_login(&name).as_bytes()).await?;
+        let wait = TokioInstant::now() + Duration::from_secs(2);
+        while let Ok(Ok(n)) = timeout_at(wait, socket.recv(&mut buf)).await {
+            match dialect::udp_parse(&String::from_utf8_lossy(&buf[..n])) {
+                Incoming::Welcome => {
+                    entered = true;
+                    break;
+                }
+                Incoming::Refused(reason) => bail!("refused: {reason}"),
+                _ => {}
+            }
+        }
+        if entered {
+            break;
+        }
+    }
+    if !entered {
+        bail!("no answer to login");
+    }
+    drop(permit);
+    let _ = ready.send(true);
+
+    let is_sender = i < cfg.senders;
+    let sender_socket = Arc::clone(&socket);
+    let rate = cfg.rate;
+    let cfg_for_writer = cfg.clone();
+    let mut writer_go = go.clone();
+    let writer = tokio::spawn(async move {
+        if is_sender {
+            wait_for_go(&mut writer_go).await;
+            let pause = pacing(rate);
+            let mut next = TokioInstant::now();
+            for text in payloads(i, &cfg_for_writer, base) {
+                let name = client_name(i);
+                sender_socket
+                    .send(dialect::udp_say(&name, &text).as_bytes())
+                    .await?;
+                if let Some(pause) = pause {
+                    next += pause;
+                    tokio::time::sleep_until(next).await;
+                }
+            }
+        }
+        anyhow::Ok(())
+    });
+
+    let mut receiver = Receiver::new(cfg.senders, cfg.messages);
+    let want = expected_for(i, cfg);
+    let mut last_delivery = None;
+    let mut timed_out = false;
+    // UDP never says "that was the last one": stop at the cap, or shortly after the traffic stops.
+    let idle = Duration::from_secs(2);
+    while receiver.received_total() < want {
+        let until = if *go.borrow() && last_delivery.is_some() {
+            deadline.min(TokioInstant::now() + idle)
+        } else {
+            deadline
+        };
+        match timeout_at(until, socket.recv(&mut buf)).await {
+            Err(_) => {
+                timed_out = TokioInstant::now() >= deadline;
+                break;
+            }
+            Ok(Err(_)) => break,
+            Ok(Ok(n)) => {
+                let text = String::from_utf8_lossy(&buf[..n]);
+                if let Incoming::Message { text, .. } = dialect::udp_parse(&text)
+                    && account(&mut receiver, text, base)
+                {
+                    last_delivery = Some(Instant::now());
+                }
+            }
+        }
+    }
+    let _ = timeout_at(deadline + Duration::from_secs(2), writer).await;
+    let _ = socket.send(dialect::udp_quit(&name).as_bytes()).await;
+    Ok(Outcome {
+        receiver,
+        last_delivery,
+        timed_out,
+    })
+}
+
+fn print_report(out: &mut impl Write, r: &Report, lang: Lang) -> std::io::Result<()> {
+    let mut table = output::table(match lang {
+        Lang::Zh => ["指标", "数值"],
+        Lang::En => ["METRIC", "VALUE"],
+    });
+    let ms = |us: f64| format!("{:.2} ms", us / 1000.0);
+    let mut rows: Vec<(&str, String)> = vec![
+        ("protocol", format!("{:?}", r.protocol).to_lowercase()),
+        (
+            "clients (connected)",
+            format!("{} ({})", r.clients, r.connected),
+        ),
+        (
+            "senders x messages",
+            format!("{} x {}", r.senders, r.messages),
+        ),
+        (
+            "deliveries / expected",
+            format!("{} / {}", r.summary.deliveries, r.summary.expected),
+        ),
+        (
+            "deliveries per second",
+            format!("{:.0}", r.deliveries_per_second),
+        ),
+        ("latency p50", ms(r.summary.latency.p50_us)),
+        ("latency p90", ms(r.summary.latency.p90_us)),
+        ("latency p99", ms(r.summary.latency.p99_us)),
+        ("latency max", ms(r.summary.latency.max_us)),
+        ("lost", r.summary.lost.to_string()),
+        ("out of order", r.summary.out_of_order.to_string()),
+        ("connect time", format!("{:.2} s", r.connect_seconds)),
+        (
+            "run time",
+            format!(
+                "{:.2} s{}",
+                r.run_seconds,
+                if r.timed_out { " (cap reached)" } else { "" }
+            ),
+        ),
+    ];
+    if let Some(s) = r.server {
+        rows.push(("server CPU", format!("{:.2} s", s.cpu_seconds)));
+        rows.push((
+            "server peak RSS",
+            format!("{:.1} MiB", s.peak_rss_kib as f64 / 1024.0),
+        ));
+    }
+    for (k, v) in rows {
+        table.add_row(vec![k.to_string(), v]);
+    }
+    output::write_table(out, &table)
+}
+
+fn bad_addr(lang: Lang, addr: &str) -> String {
+    match lang {
+        Lang::Zh => format!("地址 {addr} 不对：要写成 127.0.0.1:8888 这样的 IP:端口"),
+        Lang::En => format!("bad address {addr}: give IP:PORT, for example 127.0.0.1:8888"),
+    }
+}
+
+fn not_loopback(lang: Lang, addr: &str) -> String {
+    match lang {
+        Lang::Zh => format!("压测只对本机回环地址进行（127.0.0.0/8 或 ::1），{addr} 不是"),
+        Lang::En => format!("the bench only targets loopback (127.0.0.0/8 or ::1); {addr} is not"),
+    }
+}
+
+fn bad_shape(lang: Lang) -> &'static str {
+    lang.pick(
+        "--clients 至少为 1，--senders 不能多于 --clients",
+        "--clients must be at least 1 and --senders at most --clients",
+    )
+}
+
+fn fd_limit(lang: Lang, clients: usize, limit: u64) -> String {
+    match lang {
+        Lang::Zh => {
+            format!("{clients} 个连接超过了打开文件数上限 {limit}：先运行 `ulimit -n 65536`")
+        }
+        Lang::En => format!(
+            "{clients} connections exceed the open-file limit {limit}: run `ulimit -n 65536` first"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(clients: usize, senders: usize, messages: usize) -> Config {
+        Config {
+            addr: "127.0.0.1:1".parse().unwrap(),
+            clients,
+            senders,
+            messages,
+            rate: 0,
+            duration: Duration::from_secs(1),
+            protocol: Protocol::Irc,
+            server_pid: None,
+        }
+    }
+
+    #[test]
+    fn senders_do_not_expect_their_own_messages() {
+        let c = cfg(5, 2, 10);
+        assert_eq!(expected_for(0, &c), 10);
+        assert_eq!(expected_for(1, &c), 10);
+        assert_eq!(expected_for(2, &c), 20);
+        assert_eq!(expected_for(4, &c), 20);
+    }
+
+    #[test]
+    fn pacing_from_rate() {
+        assert_eq!(pacing(0), None);
+        assert_eq!(pacing(100), Some(Duration::from_millis(10)));
+    }
 }

@@ -1,0 +1,187 @@
+//! The few lines of each protocol the load generator needs to speak.
+//!
+//! Pure: each function turns a name or a text into the bytes to send, or an incoming line into
+//! what the bench cares about. The network driver ([`super`]) does the I/O.
+//!
+//! - `irc`: the minimum of RFC 2812: `NICK`, `USER`, `JOIN #room`, `PRIVMSG #room`, `PING`/`PONG`.
+//! - `udp`: the homework's reference design (`benches/reference_chat.py`): one UDP datagram per
+//!   request, `L name` to enter, `C name text` to speak, `Q name` to leave; the server answers
+//!   `OK` and relays `name 说 : text` to everyone else.
+//! - `toolkit`: our own line protocol (docs/chat-protocol.md).
+
+/// The room every bench client joins on IRC.
+pub const IRC_CHANNEL: &str = "#bench";
+
+/// What an incoming line means to the bench.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming<'a> {
+    /// A chat message from `from` with this text.
+    Message { from: &'a str, text: &'a str },
+    /// The server accepted our login (IRC: welcome `001`; UDP: `OK`).
+    Welcome,
+    /// The server confirmed we joined the room (IRC: end of `NAMES`, `366`).
+    Joined,
+    /// A keep-alive the client must answer with this line.
+    Ping(String),
+    /// The server refused us (name taken, full, ...).
+    Refused(&'a str),
+    /// Anything else (join notices, server chatter).
+    Other,
+}
+
+/// IRC registration: nickname and user lines.
+pub fn irc_login(name: &str) -> String {
+    format!("NICK {name}\r\nUSER {name} 0 * :toolkit bench\r\n")
+}
+
+pub fn irc_join() -> String {
+    format!("JOIN {IRC_CHANNEL}\r\n")
+}
+
+pub fn irc_say(text: &str) -> String {
+    format!("PRIVMSG {IRC_CHANNEL} :{text}\r\n")
+}
+
+pub fn irc_quit() -> &'static str {
+    "QUIT :bench done\r\n"
+}
+
+/// Classify one IRC line (without its line ending).
+pub fn irc_parse(line: &str) -> Incoming<'_> {
+    let line = line.trim_end_matches(['\r', '\n']);
+    if let Some(token) = line.strip_prefix("PING ") {
+        return Incoming::Ping(format!("PONG {token}\r\n"));
+    }
+    let Some(rest) = line.strip_prefix(':') else {
+        return Incoming::Other;
+    };
+    let mut parts = rest.splitn(3, ' ');
+    let (Some(prefix), Some(command)) = (parts.next(), parts.next()) else {
+        return Incoming::Other;
+    };
+    let params = parts.next().unwrap_or("");
+    match command {
+        "001" => Incoming::Welcome,
+        "366" => Incoming::Joined,
+        // Nickname in use, erroneous, or a closing link.
+        "432" | "433" | "465" => Incoming::Refused(params),
+        "PRIVMSG" => {
+            let from = prefix.split('!').next().unwrap_or(prefix);
+            match params.split_once(" :") {
+                Some((_target, text)) => Incoming::Message { from, text },
+                None => Incoming::Other,
+            }
+        }
+        _ => Incoming::Other,
+    }
+}
+
+/// Enter our server's room.
+pub fn toolkit_login(name: &str) -> String {
+    format!("NAME {name}\n")
+}
+
+pub fn toolkit_say(text: &str) -> String {
+    format!("SAY {text}\n")
+}
+
+pub fn toolkit_quit() -> String {
+    "QUIT\n".to_string()
+}
+
+/// Classify one line from our server.
+pub fn toolkit_parse(line: &str) -> Incoming<'_> {
+    let line = line.trim_end_matches(['\r', '\n']);
+    let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+    match word {
+        "WELCOME" => Incoming::Welcome,
+        "MSG" => match rest.split_once(' ') {
+            Some((from, text)) => Incoming::Message { from, text },
+            None => Incoming::Other,
+        },
+        "ERR" => Incoming::Refused(rest),
+        _ => Incoming::Other,
+    }
+}
+
+pub fn udp_login(name: &str) -> String {
+    format!("L {name}")
+}
+
+pub fn udp_say(name: &str, text: &str) -> String {
+    format!("C {name} {text}")
+}
+
+pub fn udp_quit(name: &str) -> String {
+    format!("Q {name}")
+}
+
+/// Classify one datagram from the reference server.
+pub fn udp_parse(datagram: &str) -> Incoming<'_> {
+    if datagram == "OK" {
+        return Incoming::Welcome;
+    }
+    if let Some(reason) = datagram.strip_prefix("FAIL") {
+        return Incoming::Refused(reason.trim());
+    }
+    match datagram.split_once(" 说 : ") {
+        Some((from, text)) => Incoming::Message { from, text },
+        None => Incoming::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn irc_lines() {
+        assert_eq!(irc_login("b1"), "NICK b1\r\nUSER b1 0 * :toolkit bench\r\n");
+        assert_eq!(irc_say("hi there"), "PRIVMSG #bench :hi there\r\n");
+        assert_eq!(
+            irc_parse(":b3!~b3@localhost PRIVMSG #bench :bench 3 7 99\r\n"),
+            Incoming::Message {
+                from: "b3",
+                text: "bench 3 7 99"
+            }
+        );
+        assert_eq!(
+            irc_parse(":irc.local 001 b1 :Welcome to the network"),
+            Incoming::Welcome
+        );
+        assert_eq!(
+            irc_parse(":irc.local 366 b1 #bench :End of /NAMES list."),
+            Incoming::Joined
+        );
+        assert_eq!(
+            irc_parse("PING :irc.local"),
+            Incoming::Ping("PONG :irc.local\r\n".into())
+        );
+        assert!(matches!(
+            irc_parse(":irc.local 433 * b1 :Nickname is already in use"),
+            Incoming::Refused(_)
+        ));
+        assert_eq!(irc_parse(":b2!~b2@localhost JOIN :#bench"), Incoming::Other);
+        assert_eq!(irc_parse("garbage"), Incoming::Other);
+        assert_eq!(irc_parse(":"), Incoming::Other);
+    }
+
+    #[test]
+    fn udp_datagrams() {
+        assert_eq!(udp_login("b1"), "L b1");
+        assert_eq!(udp_say("b1", "x y"), "C b1 x y");
+        assert_eq!(udp_parse("OK"), Incoming::Welcome);
+        assert_eq!(
+            udp_parse("FAIL name taken"),
+            Incoming::Refused("name taken")
+        );
+        assert_eq!(
+            udp_parse("b2 说 : bench 1 2 3"),
+            Incoming::Message {
+                from: "b2",
+                text: "bench 1 2 3"
+            }
+        );
+        assert_eq!(udp_parse("b2 进入了聊天室"), Incoming::Other);
+    }
+}
