@@ -188,6 +188,7 @@ pub struct NiceArgs {
 /// util-linux `renice` sets the nice value (absolute) by default; `--relative` adds to it instead.
 #[derive(Debug, Args)]
 #[command(
+    override_usage = "toolkit renice [-n] PRIORITY [--relative] -p PID...",
     after_help = "Examples:\n  toolkit renice 5 -p 1234          set the nice value of 1234 to 5\n  toolkit renice -n -5 -p 1234      set it to -5 (needs root or CAP_SYS_NICE)\n  toolkit renice --relative 2 -p 1234 1235   add 2 to the nice value of both\n\nThe new value is clamped to -20..19. top's PR = 20 + nice (lower = higher priority)."
 )]
 pub struct ReniceArgs {

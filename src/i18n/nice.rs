@@ -236,14 +236,29 @@ pub fn command_not_found(lang: Lang, command: &str) -> String {
     }
 }
 
-pub fn command_not_runnable(lang: Lang, command: &str, err: &std::io::Error) -> String {
-    match lang {
-        Lang::Zh => format!(
+/// `command` exists but exec failed. `searched_path`: it was looked up on `PATH` (no `/` in it), where
+/// EACCES can also mean a directory on `PATH` that the user may not search.
+pub fn command_not_runnable(
+    lang: Lang,
+    command: &str,
+    searched_path: bool,
+    err: &std::io::Error,
+) -> String {
+    match (lang, searched_path) {
+        (Lang::Zh, false) => format!(
             "无法执行 '{command}'（{err}）：它存在但不能运行，是否缺少执行权限（chmod +x）？"
         ),
-        Lang::En => format!(
+        (Lang::Zh, true) => format!(
+            "无法执行 '{command}'（{err}）：PATH 里有同名文件但不能运行（缺少执行权限？chmod +x），\
+             或者 PATH 里有你无权进入的目录"
+        ),
+        (Lang::En, false) => format!(
             "cannot run '{command}' ({err}): it exists but cannot be executed; does it lack the \
              execute permission (chmod +x)?"
+        ),
+        (Lang::En, true) => format!(
+            "cannot run '{command}' ({err}): a file of that name on PATH cannot be executed (no \
+             execute permission? chmod +x), or PATH has a directory you may not enter"
         ),
     }
 }

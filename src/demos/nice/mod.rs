@@ -145,7 +145,7 @@ fn run_command(adjustment: i64, quiet: bool, command: &[String], lang: Lang) -> 
     // was found but cannot run: 126, as coreutils.
     Err(Failure::new(
         EXIT_CANNOT_INVOKE,
-        i18n::nice::command_not_runnable(lang, program, &err),
+        i18n::nice::command_not_runnable(lang, program, !program.contains('/'), &err),
     )
     .into())
 }
