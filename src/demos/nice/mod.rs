@@ -86,9 +86,13 @@ pub fn current_nice() -> io::Result<i64> {
 
 /// Set the niceness of `pid` (`None`: this process) to `nice`, clamped to -20..19.
 pub fn set_nice(pid: Option<i32>, nice: i64) -> io::Result<()> {
-    let pid = pid
-        .map(|p| RustixPid::from_raw(p).ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH)));
-    let pid = pid.transpose()?;
+    // PID 0 would mean "the caller" to the kernel; it is never a process the user meant.
+    let pid = match pid {
+        None => None,
+        Some(raw) => Some(
+            RustixPid::from_raw(raw).ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?,
+        ),
+    };
     setpriority_process(pid, clamp_nice(nice) as i32).map_err(errno_to_io)
 }
 
