@@ -1,0 +1,254 @@
+//! `toolkit nice` and `toolkit renice`: run a command at a priority, and make priorities visible.
+//!
+//! `toolkit nice N CMD` does what coreutils' `nice -n N CMD` does, in the same order:
+//! read the current niceness, ask the kernel for `current + N` (it clamps to -20..19), then replace
+//! this process with CMD by `exec`. Because of `exec` there is no child to wait for: CMD *becomes*
+//! this process (same PID), inherits the new niceness, and its exit status reaches the shell directly.
+//! That is also why every failure *before* the exec needs an exit code that CMD itself is unlikely to
+//! use: 125 (we failed), 126 (CMD exists but cannot run), 127 (CMD not found), as coreutils does.
+//!
+//! Lowering the nice value (raising the priority) needs root or `CAP_SYS_NICE`. Like coreutils, a
+//! refused request is a warning, not an error: the command still runs, at its unchanged niceness.
+//!
+//! `toolkit renice N -p PID` sets the nice value of running processes. It is absolute by default, as
+//! util-linux `renice` is (`renice 5 -p PID` makes it 5, whatever it was); `--relative` adds N instead.
+//!
+//! `toolkit nice --race` lives in [`race`]; the nice-to-weight arithmetic in [`weights`]; the reading
+//! of the command line in [`args`]. The system calls go through `rustix`, which wraps
+//! `getpriority`/`setpriority` safely (nix does not), so this module needs no `unsafe`.
+//!
+//! Layout:
+//! - [`args`]: the words after `toolkit nice` -> a [`args::NiceRequest`] (pure, unit-tested);
+//! - [`weights`]: the kernel's weight table, predicted shares, PR and PRI (pure, unit-tested);
+//! - [`race`]: two pinned busy children and the measured shares;
+//! - this file: the exec path and `renice`.
+
+pub mod args;
+pub mod race;
+pub mod weights;
+
+use std::io::{self, ErrorKind, Write};
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+use rustix::io::Errno;
+use rustix::process::{Pid as RustixPid, getpriority_process, setpriority_process};
+
+use crate::cli::{NiceArgs, ReniceArgs};
+use crate::error::{CmdResult, Failure};
+use crate::i18n::{self, Lang};
+use crate::proc::{self, ProcError};
+
+use args::NiceRequest;
+use weights::clamp_nice;
+
+/// coreutils' exit codes for failures before the command runs.
+pub const EXIT_CANCELED: u8 = 125;
+pub const EXIT_CANNOT_INVOKE: u8 = 126;
+pub const EXIT_ENOENT: u8 = 127;
+
+/// `toolkit nice ...`
+pub fn run(args: NiceArgs, lang: Lang) -> CmdResult {
+    let request = args::parse(&args.words)
+        .map_err(|e| Failure::new(EXIT_CANCELED, i18n::nice::usage_error(lang, &e)))?;
+    match request {
+        NiceRequest::Help => {
+            print!("{}", i18n::nice::help(lang));
+            Ok(0)
+        }
+        NiceRequest::Explain => explain(lang),
+        NiceRequest::Show => {
+            let nice = current_nice().map_err(|e| {
+                Failure::new(EXIT_CANCELED, i18n::nice::cannot_read_niceness(lang, &e))
+            })?;
+            println!("{nice}");
+            Ok(0)
+        }
+        NiceRequest::Run {
+            adjustment,
+            quiet,
+            command,
+        } => run_command(adjustment, quiet, &command, lang),
+        NiceRequest::Race {
+            nice,
+            seconds,
+            json,
+        } => race::run(nice, seconds, json, lang),
+    }
+}
+
+/// The niceness of this process (`getpriority(PRIO_PROCESS, 0)`).
+pub fn current_nice() -> io::Result<i64> {
+    getpriority_process(None)
+        .map(i64::from)
+        .map_err(errno_to_io)
+}
+
+/// Set the niceness of `pid` (`None`: this process) to `nice`, clamped to -20..19.
+pub fn set_nice(pid: Option<i32>, nice: i64) -> io::Result<()> {
+    // PID 0 would mean "the caller" to the kernel; it is never a process the user meant.
+    let pid = match pid {
+        None => None,
+        Some(raw) => Some(
+            RustixPid::from_raw(raw).ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?,
+        ),
+    };
+    setpriority_process(pid, clamp_nice(nice) as i32).map_err(errno_to_io)
+}
+
+fn errno_to_io(e: Errno) -> io::Error {
+    io::Error::from_raw_os_error(e.raw_os_error())
+}
+
+/// EPERM / EACCES: the kernel said "not allowed", as opposed to "no such process" or a bug.
+fn is_permission_error(err: &io::Error) -> bool {
+    matches!(err.raw_os_error(), Some(libc::EPERM | libc::EACCES))
+}
+
+/// Adjust our niceness, then become `command`. Returns only on failure.
+fn run_command(adjustment: i64, quiet: bool, command: &[String], lang: Lang) -> CmdResult {
+    let old = current_nice()
+        .map_err(|e| Failure::new(EXIT_CANCELED, i18n::nice::cannot_read_niceness(lang, &e)))?;
+    let wanted = clamp_nice(old + adjustment);
+    let mut new = wanted;
+    if wanted != old {
+        match set_nice(None, wanted) {
+            Ok(()) => {}
+            Err(e) if is_permission_error(&e) => {
+                eprintln!(
+                    "{}{}",
+                    i18n::nice::warning_prefix(lang),
+                    i18n::nice::cannot_raise_priority_running_anyway(lang, old, wanted, &e)
+                );
+                new = old;
+            }
+            Err(e) => {
+                return Err(Failure::new(
+                    EXIT_CANCELED,
+                    i18n::nice::cannot_set_niceness(lang, wanted, &e),
+                )
+                .into());
+            }
+        }
+    }
+    if !quiet {
+        eprintln!(
+            "{}",
+            i18n::nice::before_exec(lang, old, new, &shell_quoted(command))
+        );
+    }
+    let _ = io::stdout().flush();
+    let _ = io::stderr().flush();
+    // On success `exec` does not return: this process is now `command`.
+    let err = Command::new(&command[0]).args(&command[1..]).exec();
+    let program = &command[0];
+    if err.kind() == ErrorKind::NotFound {
+        return Err(Failure::new(EXIT_ENOENT, i18n::nice::command_not_found(lang, program)).into());
+    }
+    // Anything else (EACCES: no x bit or a directory, ENOEXEC: not a binary nor a script) means it
+    // was found but cannot run: 126, as coreutils.
+    Err(Failure::new(
+        EXIT_CANNOT_INVOKE,
+        i18n::nice::command_not_runnable(lang, program, !program.contains('/'), &err),
+    )
+    .into())
+}
+
+/// The command as a user would type it into a shell, so the line before exec can be copied:
+/// words with spaces or shell characters are single-quoted.
+pub fn shell_quoted(command: &[String]) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+%@".contains(c);
+    command
+        .iter()
+        .map(|word| {
+            if !word.is_empty() && word.chars().all(plain) {
+                word.clone()
+            } else {
+                format!("'{}'", word.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `toolkit nice --explain`: the spellings side by side, then how the numbers read.
+fn explain(lang: Lang) -> CmdResult {
+    let mut table = crate::output::table(i18n::nice::explain_headers(lang));
+    for row in i18n::nice::explain_rows(lang) {
+        table.add_row(row);
+    }
+    let mut out = io::stdout().lock();
+    crate::output::write_table(&mut out, &table)?;
+    writeln!(out)?;
+    writeln!(out, "{}", i18n::nice::explain_notes(lang))?;
+    Ok(0)
+}
+
+/// `toolkit renice N -p PID...`: set (or with `--relative`, adjust) the niceness of processes.
+///
+/// Every PID is tried, as util-linux does; each failure is reported on its own line, and the exit
+/// status is 1 if any failed.
+pub fn renice(args: ReniceArgs, lang: Lang) -> CmdResult {
+    let value = i64::from(args.priority.or(args.priority_flag).unwrap_or(0));
+    let mut failed = false;
+    for &pid in &args.pids {
+        match renice_one(pid, value, args.relative, lang) {
+            Ok(line) => println!("{line}"),
+            Err(message) => {
+                failed = true;
+                eprintln!("{}{message}", i18n::common::error_prefix(lang));
+            }
+        }
+    }
+    Ok(u8::from(failed))
+}
+
+fn renice_one(pid: i32, value: i64, relative: bool, lang: Lang) -> Result<String, String> {
+    let before =
+        proc::read_process(pid, proc::Fields::STAT_ONLY).map_err(|e| proc_error(lang, pid, &e))?;
+    let wanted = clamp_nice(if relative { before.nice + value } else { value });
+    set_nice(Some(pid), wanted).map_err(|e| match e.raw_os_error() {
+        Some(libc::ESRCH) => i18n::common::no_such_process(lang, pid),
+        _ if is_permission_error(&e) => i18n::nice::renice_denied(lang, pid, wanted, &e),
+        _ => i18n::nice::renice_failed(lang, pid, wanted, &e),
+    })?;
+    // Read back what the kernel actually set.
+    let after =
+        proc::read_process(pid, proc::Fields::STAT_ONLY).map_err(|e| proc_error(lang, pid, &e))?;
+    Ok(i18n::nice::reniced(
+        lang,
+        pid,
+        &after.comm,
+        before.nice,
+        after.nice,
+    ))
+}
+
+fn proc_error(lang: Lang, pid: i32, err: &ProcError) -> String {
+    match err {
+        ProcError::NoSuchProcess(_) => i18n::common::no_such_process(lang, pid),
+        other => i18n::common::proc_unreadable(lang, &other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_shown_as_typed() {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            shell_quoted(&words(&["python3", "while.py"])),
+            "python3 while.py"
+        );
+        assert_eq!(
+            shell_quoted(&words(&["sh", "-c", "exit 7"])),
+            "sh -c 'exit 7'"
+        );
+        assert_eq!(
+            shell_quoted(&words(&["echo", "it's", ""])),
+            r"echo 'it'\''s' ''"
+        );
+    }
+}
