@@ -162,10 +162,11 @@ fn prose_lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The words of a `toolkit ...` command line, without a trailing `  # comment`.
+/// The words of a `toolkit ...` command line, without a trailing `  # comment`. A bare `toolkit`
+/// is the program's name in a sentence, not a command.
 fn command_words(line: &str) -> Option<Vec<String>> {
     let line = line.trim();
-    if !line.starts_with("toolkit ") && line != "toolkit" {
+    if !line.starts_with("toolkit ") {
         return None;
     }
     let line = line.find(" #").map_or(line, |i| &line[..i]);

@@ -40,8 +40,8 @@ pub fn no_such_lesson(lang: Lang, number: u32, last: usize) -> String {
 /// First line of `--run`.
 pub fn walk_intro(lang: Lang, number: u32, title: &str, commands: usize) -> String {
     match lang {
-        Lang::Zh => format!("第 {number} 课：{title}（{commands} 条命令）"),
-        Lang::En => format!("Lesson {number}: {title} ({commands} commands)"),
+        Lang::Zh => format!("第 {number} 课：{title}（命令：{commands} 条）"),
+        Lang::En => format!("Lesson {number}: {title} (commands: {commands})"),
     }
 }
 
@@ -102,10 +102,10 @@ pub fn cannot_start(lang: Lang, error: &str) -> String {
 pub fn summary(lang: Lang, ran: usize, failed: usize, elsewhere: usize, skipped: usize) -> String {
     match lang {
         Lang::Zh => format!(
-            "运行了 {ran} 条命令，失败 {failed} 条；需要另一个终端的 {elsewhere} 条，跳过 {skipped} 条"
+            "已运行：{ran}，失败：{failed}；需在另一个终端运行：{elsewhere}；已跳过：{skipped}"
         ),
         Lang::En => format!(
-            "{ran} commands run, {failed} failed; {elsewhere} for another terminal, {skipped} skipped"
+            "run: {ran}, failed: {failed}; for another terminal: {elsewhere}; skipped: {skipped}"
         ),
     }
 }
