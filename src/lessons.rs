@@ -232,11 +232,11 @@ fn display_width(s: &str) -> usize {
         .sum()
 }
 
-/// Inline code shown bold without its backticks when colour is on; kept as typed otherwise.
-fn render_inline(line: &str, paint: Paint) -> String {
-    let parts: Vec<&str> = line.split('`').collect();
-    if !paint.enabled || parts.len().is_multiple_of(2) {
-        return line.to_string();
+/// Spans between `marker`s made bold, markers dropped; unbalanced markers leave the text as typed.
+fn bold_between(text: &str, marker: &str, paint: Paint) -> String {
+    let parts: Vec<&str> = text.split(marker).collect();
+    if parts.len().is_multiple_of(2) {
+        return text.to_string();
     }
     parts
         .iter()
@@ -246,6 +246,24 @@ fn render_inline(line: &str, paint: Paint) -> String {
                 paint.bold(part)
             } else {
                 part.to_string()
+            }
+        })
+        .collect()
+}
+
+/// With colour, `inline code` and `**strong**` text are shown bold without their markers; without
+/// colour the line is kept as typed, since the markers are then the only emphasis left.
+fn render_inline(line: &str, paint: Paint) -> String {
+    if !paint.enabled || line.split('`').count().is_multiple_of(2) {
+        return line.to_string();
+    }
+    line.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                paint.bold(part)
+            } else {
+                bold_between(part, "**", paint)
             }
         })
         .collect()
@@ -611,9 +629,12 @@ mod tests {
 
     #[test]
     fn coloured_rendering_makes_headings_and_inline_code_bold() {
-        let shown = render("# T\nuse `ps`\n", Paint { enabled: true });
+        let shown = render("# T\nuse `ps` **now**\n", Paint { enabled: true });
         assert!(shown.contains("\x1b[1mT\x1b[0m"));
-        assert!(shown.contains("use \x1b[1mps\x1b[0m"));
+        assert!(shown.contains("use \x1b[1mps\x1b[0m \x1b[1mnow\x1b[0m"));
+        // Inside code, `**` is literal.
+        let shown = render("`a**b**c`\n", Paint { enabled: true });
+        assert_eq!(shown, "\x1b[1ma**b**c\x1b[0m\n");
     }
 
     #[test]
