@@ -270,11 +270,20 @@ fn render_inline(line: &str, paint: Paint) -> String {
 }
 
 /// Markdown as terminal text: headings underlined (and bold with colour), code blocks indented by
-/// four spaces without their fences (commands green, comments dim with colour).
+/// four spaces without their fences (commands green, comments dim with colour), tables aligned.
 pub fn render(text: &str, paint: Paint) -> String {
     let mut out = String::with_capacity(text.len() + 256);
     let mut in_code = false;
+    let mut table: Vec<&str> = Vec::new();
     for line in text.lines() {
+        if !in_code && line.starts_with('|') {
+            table.push(line);
+            continue;
+        }
+        if !table.is_empty() {
+            render_table(&table, paint, &mut out);
+            table.clear();
+        }
         if line.trim_start().starts_with("```") {
             in_code = !in_code;
             continue;
@@ -300,7 +309,66 @@ pub fn render(text: &str, paint: Paint) -> String {
         }
         out.push('\n');
     }
+    if !table.is_empty() {
+        render_table(&table, paint, &mut out);
+    }
     out
+}
+
+/// A Markdown table as aligned columns, indented by two spaces; the `|---|` row becomes a rule.
+fn render_table(rows: &[&str], paint: Paint, out: &mut String) {
+    let cells: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|row| {
+            row.trim()
+                .trim_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect()
+        })
+        .collect();
+    let is_rule = |row: &Vec<&str>| {
+        row.iter()
+            .all(|c| !c.is_empty() && c.chars().all(|ch| ch == '-' || ch == ':'))
+    };
+    // What a reader sees of a cell: with colour the markers are replaced by bold.
+    let visible = |cell: &str| -> String {
+        if paint.enabled {
+            cell.replace('`', "").replace("**", "")
+        } else {
+            cell.to_string()
+        }
+    };
+    let columns = cells.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; columns];
+    for row in cells.iter().filter(|r| !is_rule(r)) {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(display_width(&visible(cell)));
+        }
+    }
+    for (n, row) in cells.iter().enumerate() {
+        out.push_str("  ");
+        if is_rule(row) {
+            let total = widths.iter().sum::<usize>() + 2 * columns.saturating_sub(1);
+            out.push_str(&paint.dim(&"-".repeat(total)));
+        } else {
+            let shown: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let pad = " ".repeat(widths[i] - display_width(&visible(cell)));
+                    let text = if n == 0 {
+                        paint.bold(&visible(cell))
+                    } else {
+                        render_inline(cell, paint)
+                    };
+                    format!("{text}{pad}")
+                })
+                .collect();
+            out.push_str(shown.join("  ").trim_end());
+        }
+        out.push('\n');
+    }
 }
 
 /// What `--run` does with one command.
@@ -625,6 +693,17 @@ mod tests {
         assert!(shown.contains("Idea\n----\n"));
         assert!(shown.contains("use `toolkit ps`\n"));
         assert!(shown.contains("\n    toolkit ps\n"));
+    }
+
+    #[test]
+    fn tables_are_aligned_with_a_rule_under_the_header() {
+        let text = "before\n| a | 进程 |\n|---|---|\n| `R` | x |\nafter\n";
+        assert_eq!(
+            render(text, PLAIN),
+            "before\n  a    进程\n  ---------\n  `R`  x\nafter\n"
+        );
+        let shown = render(text, Paint { enabled: true });
+        assert!(shown.contains("  \x1b[1mR\x1b[0m  x\n"), "{shown:?}");
     }
 
     #[test]
