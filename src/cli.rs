@@ -300,14 +300,19 @@ pub enum BenchProtocol {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  toolkit lesson\n  toolkit lesson 3\n  toolkit --lang zh lesson 3\n  toolkit lesson 3 --run\n  toolkit lesson 3 --run --yes"
+)]
 pub struct LessonArgs {
     /// Lesson number (omit to list the lessons)
     pub number: Option<u32>,
-    /// Present the lesson: run its commands one by one
-    #[arg(long)]
+    /// Present the lesson: show each of its commands, wait for Enter, run it, show its exit status
+    /// (chat commands are only shown: run them in another terminal)
+    #[arg(long, requires = "number")]
     pub run: bool,
-    /// With --run: don't wait for a key between commands
-    #[arg(long)]
+    /// With --run: don't wait for a key between commands (also what happens when stdin is not a
+    /// terminal)
+    #[arg(long, requires = "run")]
     pub yes: bool,
 }
 

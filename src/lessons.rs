@@ -1,8 +1,829 @@
-//! The course lessons, embedded in the binary.
+//! The course lessons, embedded in the binary, and `toolkit lesson`.
+//!
+//! The lesson texts live in `lessons/zh/` and `lessons/en/` as Markdown, one file per lesson with the
+//! same name in both languages. They are compiled in with `include_str!` so `toolkit lesson 3` works
+//! on a machine that has only the binary. Every lesson has the same four level-2 sections, in order
+//! ([`Section`]): the idea, the commands to run, what to look for, and questions with worked answers.
+//! Keeping that shape fixed is what lets the program (and the tests) find a lesson's commands.
+//!
+//! Three things happen here:
+//! - **listing and rendering**: Markdown is turned into terminal text by a small line-based renderer
+//!   ([`render`]): headings bold and underlined, code blocks indented, inline code bold. Colour is
+//!   decided by [`crate::output`] (a terminal, no `NO_COLOR`); without it the same layout comes out
+//!   plain, so `toolkit lesson 3 | less` and `> file` read well too.
+//! - **finding commands**: [`commands_to_run`] takes the `toolkit ...` lines of the code blocks in the
+//!   "commands to run" section; [`quoted_commands`] finds every `toolkit ...` anywhere in the text, so
+//!   the tests can check that each one still parses with the real CLI.
+//! - **presenting** (`--run`): [`walk`] shows each command, waits for Enter (unless `--yes`), runs it
+//!   and shows how it ended. Commands are parsed with the real [`crate::cli::Cli`] first: the parse
+//!   both rejects a stale command and tells which ones must not run here (`chat ...` waits for a
+//!   terminal or serves forever, so it is shown as "run this in another terminal"). A command runs as
+//!   `current_exe() --lang L <words...>`, with no shell in between, so what runs is exactly the
+//!   lesson's words; `--lang` goes before the subcommand because `nice` takes everything after it.
+//!   When stdin is not a terminal and `--yes` was not given there is no key to wait for, so the walk
+//!   runs straight through and says so on stderr (a teacher's `toolkit lesson 3 --run < /dev/null`
+//!   or a script does what it obviously means). Ctrl-C reaches the running command and this process
+//!   alike (same foreground process group), which ends both; `status()` has reaped the child before
+//!   we print its exit status, so no zombie is left behind.
 
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::process::Command as ProcessCommand;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, LessonArgs};
 use crate::error::{CmdResult, Failure};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, lessons as msg};
+use crate::output::{self, Paint};
 
-pub fn run(_args: crate::cli::LessonArgs, lang: Lang) -> CmdResult {
-    Err(Failure::new(1, lang.pick("尚未实现", "not implemented yet")).into())
+/// One lesson: its number, its file name (without `.md`) and its text in both languages.
+#[derive(Debug, Clone, Copy)]
+pub struct Lesson {
+    pub number: u32,
+    pub slug: &'static str,
+    zh: &'static str,
+    en: &'static str,
+}
+
+macro_rules! lesson {
+    ($number:literal, $slug:literal) => {
+        Lesson {
+            number: $number,
+            slug: $slug,
+            zh: include_str!(concat!("../lessons/zh/", $slug, ".md")),
+            en: include_str!(concat!("../lessons/en/", $slug, ".md")),
+        }
+    };
+}
+
+/// The course, in the order of the notes.
+pub const LESSONS: [Lesson; 12] = [
+    lesson!(1, "01-multitasking"),
+    lesson!(2, "02-program-and-process"),
+    lesson!(3, "03-birth-of-a-process"),
+    lesson!(4, "04-cpu-time-slice"),
+    lesson!(5, "05-pcb"),
+    lesson!(6, "06-pid-and-ps"),
+    lesson!(7, "07-parents-and-children"),
+    lesson!(8, "08-states"),
+    lesson!(9, "09-priority-and-nice"),
+    lesson!(10, "10-properties"),
+    lesson!(11, "11-fork"),
+    lesson!(12, "12-chatroom"),
+];
+
+impl Lesson {
+    /// The lesson with this number, if there is one.
+    pub fn get(number: u32) -> Option<&'static Lesson> {
+        LESSONS.iter().find(|l| l.number == number)
+    }
+
+    pub fn text(&self, lang: Lang) -> &'static str {
+        lang.pick(self.zh, self.en)
+    }
+
+    /// The lesson's `# ` heading.
+    pub fn title(&self, lang: Lang) -> &'static str {
+        self.text(lang)
+            .lines()
+            .find_map(|l| l.strip_prefix("# "))
+            .map_or(self.slug, str::trim)
+    }
+}
+
+/// The four sections every lesson has, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Idea,
+    Commands,
+    LookFor,
+    Questions,
+}
+
+impl Section {
+    pub const ALL: [Section; 4] = [
+        Section::Idea,
+        Section::Commands,
+        Section::LookFor,
+        Section::Questions,
+    ];
+
+    /// The exact `## ` heading of the section in each language.
+    pub fn heading(self, lang: Lang) -> &'static str {
+        match self {
+            Section::Idea => lang.pick("概念", "The idea"),
+            Section::Commands => lang.pick("要运行的命令", "Commands to run"),
+            Section::LookFor => lang.pick("在输出中看什么", "What to look for"),
+            Section::Questions => lang.pick("问题与解答", "Questions and answers"),
+        }
+    }
+}
+
+/// The `## ` headings of a Markdown text, in order (code blocks excluded).
+pub fn section_headings(text: &str) -> Vec<&str> {
+    prose_lines(text)
+        .filter_map(|l| l.strip_prefix("## "))
+        .map(str::trim)
+        .collect()
+}
+
+/// The body of the section headed `## heading`: the lines up to the next `## ` heading.
+pub fn section_body<'a>(text: &'a str, heading: &str) -> Option<&'a str> {
+    let mut start = None;
+    let mut offset = 0;
+    let mut in_code = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed.trim_start().starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code && let Some(h) = trimmed.strip_prefix("## ") {
+            if let Some(s) = start {
+                return Some(&text[s..offset]);
+            }
+            if h.trim() == heading {
+                start = Some(offset + line.len());
+            }
+        }
+        offset += line.len();
+    }
+    start.map(|s| &text[s..])
+}
+
+/// Lines outside fenced code blocks.
+fn prose_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut in_code = false;
+    text.lines().filter(move |l| {
+        if l.trim_start().starts_with("```") {
+            in_code = !in_code;
+            false
+        } else {
+            !in_code
+        }
+    })
+}
+
+/// The words of a `toolkit ...` command line, without a trailing `  # comment`. A bare `toolkit`
+/// is the program's name in a sentence, not a command.
+fn command_words(line: &str) -> Option<Vec<String>> {
+    let line = line.trim();
+    if !line.starts_with("toolkit ") {
+        return None;
+    }
+    let line = line.find(" #").map_or(line, |i| &line[..i]);
+    Some(line.split_whitespace().map(str::to_string).collect())
+}
+
+/// The `toolkit ...` lines of the code blocks in the lesson's "commands to run" section.
+pub fn commands_to_run(text: &str, lang: Lang) -> Vec<Vec<String>> {
+    let Some(body) = section_body(text, Section::Commands.heading(lang)) else {
+        return Vec::new();
+    };
+    let mut in_code = false;
+    let mut commands = Vec::new();
+    for line in body.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        } else if in_code && let Some(words) = command_words(line) {
+            commands.push(words);
+        }
+    }
+    commands
+}
+
+/// Every `toolkit ...` command quoted anywhere in the text: in code blocks and in inline code.
+pub fn quoted_commands(text: &str) -> Vec<Vec<String>> {
+    let mut in_code = false;
+    let mut commands = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        } else if in_code {
+            commands.extend(command_words(line));
+        } else {
+            commands.extend(
+                inline_code_spans(line)
+                    .into_iter()
+                    .filter_map(command_words),
+            );
+        }
+    }
+    commands
+}
+
+/// The contents of the `inline code` spans of a line (none if the backticks are unbalanced).
+fn inline_code_spans(line: &str) -> Vec<&str> {
+    let parts: Vec<&str> = line.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return Vec::new();
+    }
+    parts.into_iter().skip(1).step_by(2).collect()
+}
+
+/// Columns a string takes in a terminal (CJK and full-width forms take two).
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let c = c as u32;
+            let wide = matches!(c,
+                0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+                | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6);
+            if wide { 2 } else { 1 }
+        })
+        .sum()
+}
+
+/// Spans between `marker`s made bold, markers dropped; unbalanced markers leave the text as typed.
+fn bold_between(text: &str, marker: &str, paint: Paint) -> String {
+    let parts: Vec<&str> = text.split(marker).collect();
+    if parts.len().is_multiple_of(2) {
+        return text.to_string();
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                paint.bold(part)
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
+/// With colour, `inline code` and `**strong**` text are shown bold without their markers; without
+/// colour the line is kept as typed, since the markers are then the only emphasis left.
+fn render_inline(line: &str, paint: Paint) -> String {
+    if !paint.enabled || line.split('`').count().is_multiple_of(2) {
+        return line.to_string();
+    }
+    line.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                paint.bold(part)
+            } else {
+                bold_between(part, "**", paint)
+            }
+        })
+        .collect()
+}
+
+/// Markdown as terminal text: headings underlined (and bold with colour), code blocks indented by
+/// four spaces without their fences (commands green, comments dim with colour), tables aligned.
+pub fn render(text: &str, paint: Paint) -> String {
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut in_code = false;
+    let mut table: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if !in_code && line.starts_with('|') {
+            table.push(line);
+            continue;
+        }
+        if !table.is_empty() {
+            render_table(&table, paint, &mut out);
+            table.clear();
+        }
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            let shown = if command_words(line).is_some() {
+                paint.green(line)
+            } else if line.trim_start().starts_with('#') {
+                paint.dim(line)
+            } else {
+                line.to_string()
+            };
+            out.push_str("    ");
+            out.push_str(&shown);
+        } else if let Some(h) = line.strip_prefix("# ").or_else(|| line.strip_prefix("## ")) {
+            let rule = if line.starts_with("# ") { "=" } else { "-" };
+            let h = h.trim();
+            out.push_str(&paint.bold(h));
+            out.push('\n');
+            out.push_str(&paint.dim(&rule.repeat(display_width(h))));
+        } else {
+            out.push_str(&render_inline(line, paint));
+        }
+        out.push('\n');
+    }
+    if !table.is_empty() {
+        render_table(&table, paint, &mut out);
+    }
+    out
+}
+
+/// A Markdown table as aligned columns, indented by two spaces; the `|---|` row becomes a rule.
+fn render_table(rows: &[&str], paint: Paint, out: &mut String) {
+    let cells: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|row| {
+            row.trim()
+                .trim_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect()
+        })
+        .collect();
+    let is_rule = |row: &Vec<&str>| {
+        row.iter()
+            .all(|c| !c.is_empty() && c.chars().all(|ch| ch == '-' || ch == ':'))
+    };
+    // What a reader sees of a cell: with colour the markers are replaced by bold.
+    let visible = |cell: &str| -> String {
+        if paint.enabled {
+            cell.replace('`', "").replace("**", "")
+        } else {
+            cell.to_string()
+        }
+    };
+    let columns = cells.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; columns];
+    for row in cells.iter().filter(|r| !is_rule(r)) {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(display_width(&visible(cell)));
+        }
+    }
+    for (n, row) in cells.iter().enumerate() {
+        out.push_str("  ");
+        if is_rule(row) {
+            let total = widths.iter().sum::<usize>() + 2 * columns.saturating_sub(1);
+            out.push_str(&paint.dim(&"-".repeat(total)));
+        } else {
+            let shown: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let pad = " ".repeat(widths[i] - display_width(&visible(cell)));
+                    let text = if n == 0 {
+                        paint.bold(&visible(cell))
+                    } else {
+                        render_inline(cell, paint)
+                    };
+                    format!("{text}{pad}")
+                })
+                .collect();
+            out.push_str(shown.join("  ").trim_end());
+        }
+        out.push('\n');
+    }
+}
+
+/// What `--run` does with one command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Safe to run here, in this terminal, to completion.
+    Run,
+    /// Needs a terminal of its own or runs until stopped: show it, don't run it.
+    AnotherTerminal,
+    /// The real CLI rejects it (a stale lesson): show why, don't run it.
+    DoesNotParse(String),
+}
+
+/// Decide with the real CLI what `--run` may do with `words` (`toolkit` first).
+pub fn classify(words: &[String]) -> Step {
+    match Cli::try_parse_from(words) {
+        Err(e) => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            Step::DoesNotParse(first.trim_start_matches("error: ").to_string())
+        }
+        // The chat server serves until stopped; the client reads the keyboard; bench needs a server.
+        Ok(Cli {
+            command: Command::Chat(_),
+            ..
+        }) => Step::AnotherTerminal,
+        // A lesson presenting itself from inside a presentation would wait on the same keyboard.
+        Ok(Cli {
+            command: Command::Lesson(LessonArgs { run: true, .. }),
+            ..
+        }) => Step::AnotherTerminal,
+        Ok(_) => Step::Run,
+    }
+}
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Exited(i32),
+    Signalled(i32),
+}
+
+impl Outcome {
+    fn success(self) -> bool {
+        self == Outcome::Exited(0)
+    }
+}
+
+/// Whether `--run` waits for Enter before each command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pause {
+    BeforeEach,
+    Never,
+}
+
+/// What a walk did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub ran: usize,
+    pub failed: usize,
+    pub elsewhere: usize,
+    pub skipped: usize,
+    pub stopped: bool,
+}
+
+/// Present `commands` one by one: show each, maybe wait for a key, run it with `runner`, show how
+/// it ended. `input` is read only when pausing; end of input stops the walk like `q`.
+pub fn walk(
+    commands: &[Vec<String>],
+    pause: Pause,
+    lang: Lang,
+    paint: Paint,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+    mut runner: impl FnMut(&[String]) -> io::Result<Outcome>,
+) -> io::Result<Tally> {
+    let mut tally = Tally::default();
+    let total = commands.len();
+    for (i, words) in commands.iter().enumerate() {
+        let shown = words.join(" ");
+        writeln!(out)?;
+        writeln!(out, "[{}/{total}] $ {}", i + 1, paint.green(&shown))?;
+        match classify(words) {
+            Step::AnotherTerminal => {
+                writeln!(out, "    {}", msg::another_terminal(lang))?;
+                tally.elsewhere += 1;
+                continue;
+            }
+            Step::DoesNotParse(why) => {
+                writeln!(out, "    {}", paint.red(&msg::does_not_parse(lang, &why)))?;
+                tally.failed += 1;
+                continue;
+            }
+            Step::Run => {}
+        }
+        if pause == Pause::BeforeEach {
+            write!(out, "    {}", msg::prompt(lang))?;
+            out.flush()?;
+            let mut answer = String::new();
+            if input.read_line(&mut answer)? == 0 {
+                writeln!(out)?;
+                tally.stopped = true;
+                break;
+            }
+            match answer.trim().to_lowercase().as_str() {
+                "q" => {
+                    tally.stopped = true;
+                    break;
+                }
+                "s" => {
+                    writeln!(out, "    {}", msg::skipped(lang))?;
+                    tally.skipped += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        // The child writes to the same stdout: what we printed must be out first.
+        out.flush()?;
+        tally.ran += 1;
+        let ending = match runner(words) {
+            Ok(outcome) => {
+                if !outcome.success() {
+                    tally.failed += 1;
+                }
+                let text = match outcome {
+                    Outcome::Exited(code) => msg::exit_status(lang, code),
+                    Outcome::Signalled(sig) => msg::killed_by_signal(lang, sig),
+                };
+                if outcome.success() {
+                    paint.green(&text)
+                } else {
+                    paint.red(&text)
+                }
+            }
+            Err(e) => {
+                tally.failed += 1;
+                paint.red(&msg::cannot_start(lang, &e.to_string()))
+            }
+        };
+        writeln!(out, "    → {ending}")?;
+    }
+    Ok(tally)
+}
+
+/// Run one lesson command as a child of this process: this same binary, no shell.
+fn run_child(words: &[String], lang: Lang) -> io::Result<Outcome> {
+    use std::os::unix::process::ExitStatusExt;
+    let exe = std::env::current_exe()?;
+    let status = ProcessCommand::new(exe)
+        .arg("--lang")
+        .arg(lang.pick("zh", "en"))
+        .args(&words[1..])
+        .status()?;
+    Ok(match status.code() {
+        Some(code) => Outcome::Exited(code),
+        None => Outcome::Signalled(status.signal().unwrap_or(0)),
+    })
+}
+
+/// `toolkit lesson [N] [--run [--yes]]`.
+pub fn run(args: LessonArgs, lang: Lang) -> CmdResult {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let paint = Paint::for_stdout();
+    let Some(number) = args.number else {
+        let mut table = output::table(msg::list_headers(lang));
+        for lesson in &LESSONS {
+            table.add_row([lesson.number.to_string(), lesson.title(lang).to_string()]);
+        }
+        output::write_table(&mut out, &table)?;
+        writeln!(out, "{}", msg::list_hint(lang))?;
+        return Ok(0);
+    };
+    let Some(lesson) = Lesson::get(number) else {
+        return Err(Failure::new(1, msg::no_such_lesson(lang, number, LESSONS.len())).into());
+    };
+    let text = lesson.text(lang);
+    if !args.run {
+        writeln!(
+            out,
+            "{}",
+            paint.dim(&msg::lesson_of(lang, number, LESSONS.len()))
+        )?;
+        write!(out, "{}", render(text, paint))?;
+        return Ok(0);
+    }
+
+    let commands = commands_to_run(text, lang);
+    let pause = if args.yes {
+        Pause::Never
+    } else if io::stdin().is_terminal() {
+        Pause::BeforeEach
+    } else {
+        eprintln!("{}", msg::stdin_not_a_terminal(lang));
+        Pause::Never
+    };
+    writeln!(
+        out,
+        "{}",
+        paint.bold(&msg::walk_intro(
+            lang,
+            number,
+            lesson.title(lang),
+            commands.len()
+        ))
+    )?;
+    let tally = walk(
+        &commands,
+        pause,
+        lang,
+        paint,
+        &mut io::stdin().lock(),
+        &mut out,
+        |words| run_child(words, lang),
+    )?;
+    writeln!(out)?;
+    if tally.stopped {
+        writeln!(out, "{}", msg::stopped_early(lang))?;
+    }
+    writeln!(
+        out,
+        "{}",
+        msg::summary(
+            lang,
+            tally.ran,
+            tally.failed,
+            tally.elsewhere,
+            tally.skipped
+        )
+    )?;
+    // Once the commands have run, the lesson's "what to look for" is what the class reads next.
+    let look_for = Section::LookFor.heading(lang);
+    if let Some(body) = section_body(text, look_for) {
+        writeln!(out)?;
+        write!(out, "{}", render(&format!("## {look_for}\n{body}"), paint))?;
+    }
+    Ok(if tally.failed > 0 { 1 } else { 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    const PLAIN: Paint = Paint { enabled: false };
+
+    fn words(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn numbers_are_one_to_n_and_slugs_carry_them() {
+        for (i, lesson) in LESSONS.iter().enumerate() {
+            assert_eq!(lesson.number as usize, i + 1);
+            assert!(lesson.slug.starts_with(&format!("{:02}-", i + 1)));
+        }
+        assert!(Lesson::get(0).is_none());
+        assert!(Lesson::get(LESSONS.len() as u32 + 1).is_none());
+    }
+
+    #[test]
+    fn every_lesson_has_a_title_and_the_four_sections_in_both_languages() {
+        for lesson in &LESSONS {
+            for lang in [Lang::Zh, Lang::En] {
+                let text = lesson.text(lang);
+                assert!(text.starts_with("# "), "{} {lang:?}: no title", lesson.slug);
+                let want: Vec<&str> = Section::ALL.iter().map(|s| s.heading(lang)).collect();
+                assert_eq!(section_headings(text), want, "{} {lang:?}", lesson.slug);
+            }
+        }
+    }
+
+    #[test]
+    fn both_languages_run_the_same_commands() {
+        for lesson in &LESSONS {
+            let zh = commands_to_run(lesson.zh, Lang::Zh);
+            assert!(!zh.is_empty(), "{}: no command to run", lesson.slug);
+            assert_eq!(zh, commands_to_run(lesson.en, Lang::En), "{}", lesson.slug);
+        }
+    }
+
+    #[test]
+    fn commands_come_from_code_blocks_of_the_commands_section_only() {
+        let text = "# T\n## The idea\n```\ntoolkit ps\n```\n## Commands to run\nsee `toolkit pcb`\n```\n# a comment\ntoolkit ps -p 1   # pid 1\n\ntoolkit stat-codes\n```\n## What to look for\n```\ntoolkit states\n```\n";
+        assert_eq!(
+            commands_to_run(text, Lang::En),
+            [words("toolkit ps -p 1"), words("toolkit stat-codes")]
+        );
+        let quoted: Vec<String> = quoted_commands(text).iter().map(|w| w.join(" ")).collect();
+        assert_eq!(
+            quoted,
+            [
+                "toolkit ps",
+                "toolkit pcb",
+                "toolkit ps -p 1",
+                "toolkit stat-codes",
+                "toolkit states"
+            ]
+        );
+    }
+
+    #[test]
+    fn section_body_stops_at_the_next_section_but_not_inside_code() {
+        let text = "## A\none\n```\n## not a heading\n```\n## B\ntwo\n";
+        assert_eq!(
+            section_body(text, "A"),
+            Some("one\n```\n## not a heading\n```\n")
+        );
+        assert_eq!(section_body(text, "B"), Some("two\n"));
+        assert_eq!(section_body(text, "C"), None);
+        assert_eq!(section_headings(text), ["A", "B"]);
+    }
+
+    #[test]
+    fn plain_rendering_has_no_escapes_and_indents_code() {
+        let text = "# 进程\n## Idea\nuse `toolkit ps`\n```\ntoolkit ps\n```\n";
+        let shown = render(text, PLAIN);
+        assert!(!shown.contains('\x1b'));
+        assert!(!shown.contains("```"));
+        assert!(shown.contains("进程\n====\n"));
+        assert!(shown.contains("Idea\n----\n"));
+        assert!(shown.contains("use `toolkit ps`\n"));
+        assert!(shown.contains("\n    toolkit ps\n"));
+    }
+
+    #[test]
+    fn tables_are_aligned_with_a_rule_under_the_header() {
+        let text = "before\n| a | 进程 |\n|---|---|\n| `R` | x |\nafter\n";
+        assert_eq!(
+            render(text, PLAIN),
+            "before\n  a    进程\n  ---------\n  `R`  x\nafter\n"
+        );
+        let shown = render(text, Paint { enabled: true });
+        assert!(shown.contains("  \x1b[1mR\x1b[0m  x\n"), "{shown:?}");
+    }
+
+    #[test]
+    fn coloured_rendering_makes_headings_and_inline_code_bold() {
+        let shown = render("# T\nuse `ps` **now**\n", Paint { enabled: true });
+        assert!(shown.contains("\x1b[1mT\x1b[0m"));
+        assert!(shown.contains("use \x1b[1mps\x1b[0m \x1b[1mnow\x1b[0m"));
+        // Inside code, `**` is literal.
+        let shown = render("`a**b**c`\n", Paint { enabled: true });
+        assert_eq!(shown, "\x1b[1ma**b**c\x1b[0m\n");
+    }
+
+    #[test]
+    fn chat_is_for_another_terminal_and_stale_commands_are_caught() {
+        assert_eq!(classify(&words("toolkit ps -p 1")), Step::Run);
+        assert_eq!(
+            classify(&words("toolkit chat server")),
+            Step::AnotherTerminal
+        );
+        assert_eq!(
+            classify(&words("toolkit chat client --name alice")),
+            Step::AnotherTerminal
+        );
+        assert_eq!(
+            classify(&words("toolkit lesson 1 --run")),
+            Step::AnotherTerminal
+        );
+        assert!(matches!(
+            classify(&words("toolkit ps --no-such-flag")),
+            Step::DoesNotParse(_)
+        ));
+    }
+
+    fn walk_with(
+        lines: &[&str],
+        pause: Pause,
+        answers: &str,
+        outcome: Outcome,
+    ) -> (Tally, Vec<String>, String) {
+        let commands: Vec<Vec<String>> = lines.iter().map(|l| words(l)).collect();
+        let mut ran = Vec::new();
+        let mut out = Vec::new();
+        let tally = walk(
+            &commands,
+            pause,
+            Lang::En,
+            PLAIN,
+            &mut Cursor::new(answers.as_bytes()),
+            &mut out,
+            |w| {
+                ran.push(w.join(" "));
+                Ok(outcome)
+            },
+        )
+        .unwrap();
+        (tally, ran, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn walk_runs_everything_without_pauses_but_never_the_chat() {
+        let (tally, ran, out) = walk_with(
+            &["toolkit ps", "toolkit chat server", "toolkit stat-codes"],
+            Pause::Never,
+            "",
+            Outcome::Exited(0),
+        );
+        assert_eq!(ran, ["toolkit ps", "toolkit stat-codes"]);
+        assert_eq!(
+            tally,
+            Tally {
+                ran: 2,
+                elsewhere: 1,
+                ..Tally::default()
+            }
+        );
+        assert!(out.contains("[2/3] $ toolkit chat server\n    run this in another terminal"));
+        assert!(out.contains("[3/3] $ toolkit stat-codes\n    → exit status 0\n"));
+        assert!(!out.contains("Enter to run"));
+    }
+
+    #[test]
+    fn walk_waits_and_obeys_skip_and_quit() {
+        let (tally, ran, out) = walk_with(
+            &[
+                "toolkit ps",
+                "toolkit pcb",
+                "toolkit states",
+                "toolkit stat-codes",
+            ],
+            Pause::BeforeEach,
+            "\ns\nq\n",
+            Outcome::Exited(0),
+        );
+        assert_eq!(ran, ["toolkit ps"]);
+        assert_eq!(tally.skipped, 1);
+        assert!(tally.stopped);
+        assert_eq!(out.matches("Enter to run, s to skip, q to quit").count(), 3);
+    }
+
+    #[test]
+    fn walk_stops_at_end_of_input_and_counts_failures() {
+        let (tally, ran, out) = walk_with(
+            &["toolkit ps", "toolkit pcb"],
+            Pause::BeforeEach,
+            "\n",
+            Outcome::Exited(1),
+        );
+        assert_eq!(ran, ["toolkit ps"]);
+        assert_eq!(tally.failed, 1);
+        assert!(tally.stopped);
+        assert!(out.contains("→ exit status 1"));
+
+        let (tally, _, out) = walk_with(&["toolkit ps"], Pause::Never, "", Outcome::Signalled(9));
+        assert_eq!(tally.failed, 1);
+        assert!(out.contains("→ killed by signal 9"));
+    }
+
+    #[test]
+    fn display_width_counts_cjk_as_two() {
+        assert_eq!(display_width("ps"), 2);
+        assert_eq!(display_width("进程 ps"), 7);
+    }
 }
