@@ -71,9 +71,15 @@ const MAX_LINE: usize = 64 * 1024;
 /// The server's CPU and memory during the run, from `/proc/SERVER_PID`.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct ServerUsage {
+    /// CPU time (user + system) the server spent while the messages flowed.
     pub cpu_seconds: f64,
+    /// Peak resident memory over the server's life (`VmHWM`).
     pub peak_rss_kib: u64,
-    pub rss_kib: u64,
+    /// Resident memory before the bench connected anyone, and once everyone had entered.
+    pub rss_before_kib: u64,
+    pub rss_connected_kib: u64,
+    /// (connected - before) / connected clients: what one idle client costs the server.
+    pub rss_per_client_bytes: u64,
 }
 
 /// What a run measured.
@@ -177,6 +183,7 @@ pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
 /// Run one bench against a server.
 pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
     let cfg = Arc::new(cfg);
+    let rss_before = cfg.server_pid.and_then(|pid| proc::memory_peak(pid).ok());
     let base = Instant::now();
     let deadline = TokioInstant::now() + cfg.duration;
     let (go_tx, go_rx) = watch::channel(false);
@@ -213,6 +220,7 @@ pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
         }
     }
     let connect_seconds = base.elapsed().as_secs_f64();
+    let rss_connected = cfg.server_pid.and_then(|pid| proc::memory_peak(pid).ok());
     let cpu_before = cfg.server_pid.and_then(server_cpu_ticks);
     let start = Instant::now();
     let _ = go_tx.send(true);
@@ -240,11 +248,16 @@ pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
     let server = cfg.server_pid.and_then(|pid| {
         let after = server_cpu_ticks(pid)?;
         let memory = proc::memory_peak(pid).ok()?;
+        let before_kib = rss_before.map_or(0, |m| m.rss_kib);
+        let connected_kib = rss_connected.map_or(0, |m| m.rss_kib);
         Some(ServerUsage {
             cpu_seconds: after.saturating_sub(cpu_before.unwrap_or(after)) as f64
                 / proc::ticks_per_second() as f64,
             peak_rss_kib: memory.peak_rss_kib,
-            rss_kib: memory.rss_kib,
+            rss_before_kib: before_kib,
+            rss_connected_kib: connected_kib,
+            rss_per_client_bytes: (connected_kib.saturating_sub(before_kib) * 1024)
+                / connected.max(1) as u64,
         })
     });
     Ok(Report {

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Chat benchmark: `toolkit chat server` against a production IRC server (InspIRCd, from Debian's
+# packages) and the homework's UDP reference design (benches/reference_chat.py), with the same load
+# in the same run, measured by `toolkit chat bench`. Run by hand:
+#
+#     bash benches/chat.sh          # the full set (about 2-4 minutes)
+#     bash benches/chat.sh quick    # small loads, to check the script
+#
+# Everything listens on 127.0.0.1 only. Every server this script starts is stopped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-full}
+if ! command -v inspircd >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq inspircd
+fi
+cargo build --release -q
+bin=$PWD/target/release/toolkit
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# --- the servers -------------------------------------------------------------------------------
+
+start_toolkit() {
+    # stdin from /dev/null: the admin console child sees end-of-file and exits; the server goes on.
+    "$bin" chat server --addr 127.0.0.1:0 --max-clients 20000 --rate-limit 0 </dev/null \
+        >"$work/toolkit.out" 2>"$work/toolkit.err" &
+    server_pid=$!
+    pids+=("$server_pid")
+    for _ in $(seq 100); do [ -s "$work/toolkit.out" ] && break; sleep 0.05; done
+    server_addr=$(head -1 "$work/toolkit.out")
+    protocol=toolkit
+}
+
+# InspIRCd with its flood protection relaxed so it is measured at full speed: no fake lag, a
+# penalty threshold and command rate far above the load, large send/receive queues, and room for
+# 20,000 connections from one IP.
+start_inspircd() {
+    local port
+    port=$(free_port)
+    cat >"$work/inspircd.conf" <<CONF
+<server name="bench.local" description="toolkit bench" network="bench">
+<admin name="bench" nick="bench" email="bench@localhost">
+<bind address="127.0.0.1" port="$port" type="clients">
+<power diepass="bench" restartpass="bench">
+<connect name="bench" allow="127.0.0.1" timeout="60" pingfreq="600" threshold="100000000"
+         commandrate="100000000" fakelag="no" hardsendq="64M" softsendq="8M" recvq="8M"
+         localmax="20000" globalmax="20000" maxchans="20" useident="no">
+<channels users="20" opers="60">
+<limits maxchan="64" maxnick="30">
+<performance softlimit="20000" somaxconn="4096" netbuffersize="65536" clonesonconnect="no">
+<dns server="127.0.0.1" timeout="1">
+<pid file="$work/inspircd.pid">
+<options prefixquit="Quit: " syntaxhints="no" announcets="no" hostintopic="no">
+<security userstats="Pu" maxtargets="20">
+<log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="$work/inspircd.log">
+CONF
+    inspircd --config="$work/inspircd.conf" --nofork --runasroot >"$work/inspircd.out" 2>&1 &
+    server_pid=$!
+    pids+=("$server_pid")
+    for _ in $(seq 100); do
+        (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
+        sleep 0.1
+    done
+    server_addr=127.0.0.1:$port
+    protocol=irc
+}
+
+start_reference() {
+    python3 benches/reference_chat.py </dev/null >"$work/ref.out" 2>"$work/ref.err" &
+    server_pid=$!
+    pids+=("$server_pid")
+    for _ in $(seq 100); do [ -s "$work/ref.out" ] && break; sleep 0.05; done
+    server_addr=$(head -1 "$work/ref.out")
+    protocol=udp
+}
+
+stop_server() {
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+}
+
+# --- the loads ---------------------------------------------------------------------------------
+
+if [ "$mode" = quick ]; then
+    loads=("fanout 100 5 20" "all-send 20 20 10")
+    idle=500
+else
+    loads=("fanout 1000 10 100" "all-send 100 100 50")
+    idle=10000
+fi
+
+results="$work/results.jsonl"
+run() { # name server clients senders messages
+    local name=$1 server=$2 clients=$3 senders=$4 messages=$5
+    "start_$server"
+    echo "== $server, $name: $clients clients, $senders senders x $messages messages" >&2
+    "$bin" chat bench --protocol "$protocol" --addr "$server_addr" --server-pid "$server_pid" \
+        --clients "$clients" --senders "$senders" --messages "$messages" --duration 120 --json \
+        | python3 -c "import json,sys; r=json.load(sys.stdin); r['server_name']='$server'; r['load']='$name'; print(json.dumps(r))" \
+        >>"$results" || true
+    stop_server
+}
+
+for load in "${loads[@]}"; do
+    read -r name clients senders messages <<<"$load"
+    for server in toolkit inspircd reference; do
+        run "$name" "$server" "$clients" "$senders" "$messages"
+    done
+done
+for server in toolkit inspircd; do
+    run "idle-$idle" "$server" "$idle" 0 0
+done
+
+python3 - "$results" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ours = {r["load"]: r for r in rows if r["server_name"] == "toolkit"}
+print()
+print(f"{'load':14} {'server':10} {'clients':>7} {'deliv/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'lost':>7} {'reord':>6} {'cpu s':>6} {'peakMiB':>8} {'KiB/cli':>8} {'ours/this':>9}")
+for r in rows:
+    s = r.get("server") or {}
+    base = ours.get(r["load"])
+    ratio = (base["deliveries_per_second"] / r["deliveries_per_second"]) if base and r["deliveries_per_second"] else float("nan")
+    print(f"{r['load']:14} {r['server_name']:10} {r['connected']:>7} {r['deliveries_per_second']:>10.0f} "
+          f"{r['latency']['p50_us']/1000:>8.2f} {r['latency']['p99_us']/1000:>8.2f} {r['lost']:>7} {r['out_of_order']:>6} "
+          f"{s.get('cpu_seconds', 0):>6.2f} {s.get('peak_rss_kib', 0)/1024:>8.1f} {s.get('rss_per_client_bytes', 0)/1024:>8.1f} {ratio:>9.2f}")
+PY
