@@ -31,7 +31,7 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
         Command::PsTree(args) => inspect::ps_tree::run(&ps_tree_options(args), lang),
         Command::Ps(args) => inspect::ps::run(&ps_options(args), lang),
         Command::StatCodes(args) => inspect::stat_codes::run(args.json, lang),
-        Command::ForkDemo(args) => demos::fork_demo::run(args, lang),
+        Command::ForkDemo(args) => demos::fork_demo::run(&fork_demo_options(args), lang),
         Command::States(args) => demos::states::run(args, lang),
         Command::Parallel(args) => demos::parallel::run(args, lang),
         Command::Pcb(args) => demos::pcb::run(args, lang),
@@ -70,5 +70,17 @@ fn ps_options(a: cli::PsArgs) -> inspect::ps::Options {
         tree: a.tree,
         explain: a.explain,
         json: a.json,
+    }
+}
+
+fn fork_demo_options(a: cli::ForkDemoArgs) -> demos::fork_demo::Options {
+    demos::fork_demo::Options {
+        rounds: a.rounds,
+        zombie: a.zombie,
+        orphan: a.orphan,
+        tree: a.tree,
+        buffer_trap: a.buffer_trap,
+        json: a.json,
+        pause: std::time::Duration::from_millis(a.pause_ms),
     }
 }

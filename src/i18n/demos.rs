@@ -1,4 +1,602 @@
-//! Messages of the `demos` commands.
+//! Messages of the `demos` commands (`fork-demo`, `states`, `parallel`, `pcb`).
+//!
+//! Where the course notes are imprecise the sentences here say what is right, for example what a
+//! failed `fork()` really returns, or that `T` (stopped) is a state of its own.
 
-#[allow(unused_imports)]
 use super::Lang;
+
+/// Both texts are built, one is kept: short messages, so the cost does not matter and each
+/// sentence reads side by side in both languages.
+fn tr(lang: Lang, zh: String, en: String) -> String {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+// ---- shared ------------------------------------------------------------------------------------
+
+pub fn report_timeout(lang: Lang) -> String {
+    tr(
+        lang,
+        "子进程在 10 秒内没有报告，演示中止（所有子进程已回收）".into(),
+        "a child did not report within 10 s; the demo stopped (every child was reaped)".into(),
+    )
+}
+
+pub fn fork_failed(lang: Lang, desc: &str, errno: i32, name: &str) -> String {
+    tr(
+        lang,
+        format!(
+            "fork() 失败：{name}（errno {errno}，{desc}）。笔记说失败时\"返回一个负数\"，准确地说：\
+             C 的 fork() 返回 -1 并设置 errno；Rust/nix 返回 Err(Errno::{name})；\
+             Python 的 os.fork() 不返回值，而是抛出 OSError（其 errno 属性为 {errno}）。\
+             常见原因：进程数达到上限（ulimit -u）或内存不足"
+        ),
+        format!(
+            "fork() failed: {name} (errno {errno}, {desc}). The notes say it \"returns a negative \
+             number\"; precisely: C's fork() returns -1 and sets errno; Rust/nix returns \
+             Err(Errno::{name}); Python's os.fork() returns nothing and raises OSError (its errno \
+             attribute is {errno}). Usual causes: the process limit (ulimit -u) or no memory"
+        ),
+    )
+}
+
+// ---- fork-demo: the default run -----------------------------------------------------------------
+
+pub fn basic_intro(lang: Lang) -> String {
+    tr(
+        lang,
+        "真实的 fork()：看返回值、PID、各自独立的内存、子进程从哪里开始执行、以及父进程如何回收子进程".into(),
+        "A real fork(): return values, PIDs, separate memory, where the child starts, and how the \
+         parent collects the child"
+            .into(),
+    )
+}
+
+pub fn before_fork(lang: Lang, pid: i32, ppid: i32) -> String {
+    tr(
+        lang,
+        format!(
+            "[父进程 {pid}] fork 之前：getpid() = {pid}，getppid() = {ppid}（启动 toolkit 的进程）"
+        ),
+        format!(
+            "[parent {pid}] before fork: getpid() = {pid}, getppid() = {ppid} (the shell that \
+             started toolkit)"
+        ),
+    )
+}
+
+pub fn about_to_fork(lang: Lang, value: i64, address: usize) -> String {
+    tr(
+        lang,
+        format!("变量 value = {value}，地址 {address:#x}；现在调用 fork()"),
+        format!("variable value = {value} at address {address:#x}; calling fork() now"),
+    )
+}
+
+pub fn parent_fork_return(lang: Lang, me: i32, child: i32) -> String {
+    tr(
+        lang,
+        format!("[父进程 {me}] fork() 返回了 {child}：新子进程的 PID"),
+        format!("[parent {me}] fork() returned {child}: the PID of the new child"),
+    )
+}
+
+pub fn child_fork_return(lang: Lang, pid: i32, ppid: i32) -> String {
+    tr(
+        lang,
+        format!("[子进程 {pid}] fork() 在这里返回了 0；getpid() = {pid}，getppid() = {ppid}"),
+        format!("[child {pid}] fork() returned 0 here; getpid() = {pid}, getppid() = {ppid}"),
+    )
+}
+
+pub fn lesson_return_values(lang: Lang) -> String {
+    tr(
+        lang,
+        "一次调用，两次返回：父进程得到子进程的 PID，子进程得到 0——程序靠判断返回值让两个进程走不同的分支".into(),
+        "One call, two returns: the parent gets the child's PID, the child gets 0, and the program \
+         branches on that value"
+            .into(),
+    )
+}
+
+pub fn lesson_ppid(lang: Lang, matches: bool) -> String {
+    if matches {
+        tr(
+            lang,
+            "子进程的 getppid() 等于父进程的 getpid()：父子关系由内核记录".into(),
+            "The child's getppid() equals the parent's getpid(): the kernel records the \
+             parent/child link"
+                .into(),
+        )
+    } else {
+        tr(
+            lang,
+            "注意：子进程报告的 PPID 与父进程 PID 不同（父进程已退出？）".into(),
+            "Note: the PPID the child reported differs from the parent's PID (did the parent \
+             exit?)"
+                .into(),
+        )
+    }
+}
+
+pub fn child_start_point(lang: Lang, marker: u32) -> String {
+    tr(
+        lang,
+        format!(
+            "[子进程] 我已经有 marker = {marker}（由 fork 之前的代码设置，我从没执行过那段代码）；\
+             fork 之前的提示也没有被打印第二次"
+        ),
+        format!(
+            "[child] I already have marker = {marker} (set by code before the fork, which I never \
+             ran); the lines printed before the fork were not printed a second time"
+        ),
+    )
+}
+
+pub fn lesson_start_point(lang: Lang) -> String {
+    tr(
+        lang,
+        "子进程从 fork() 的下一条语句开始执行，而不是从程序开头：它继承了 fork 那一刻的全部状态"
+            .into(),
+        "The child starts at the statement after fork(), not at the top of the program: it \
+         inherits the whole state at the moment of the fork"
+            .into(),
+    )
+}
+
+pub fn child_memory(lang: Lang, address: usize, before: i64, after: i64) -> String {
+    tr(
+        lang,
+        format!("[子进程] 地址 {address:#x} 处 value = {before}，改为 {after}"),
+        format!("[child] value at {address:#x} = {before}; changed it to {after}"),
+    )
+}
+
+pub fn parent_memory(lang: Lang, address: usize, value: i64) -> String {
+    tr(
+        lang,
+        format!("[父进程] 子进程改完之后，同一地址 {address:#x} 处 value 仍是 {value}"),
+        format!(
+            "[parent] after the child changed it, value at the same address {address:#x} is still {value}"
+        ),
+    )
+}
+
+pub fn lesson_memory(lang: Lang) -> String {
+    tr(
+        lang,
+        "同一个虚拟地址，不同的内容：每个进程有自己的地址空间。fork 复制的是地址空间（写时复制，\
+         copy-on-write：页面先共享，谁写谁得到自己的副本），不是共享内存"
+            .into(),
+        "Same virtual address, different contents: each process has its own address space. fork \
+         copies the address space (copy-on-write: pages are shared until one side writes, which \
+         then gets its own copy); it does not share memory"
+            .into(),
+    )
+}
+
+pub fn about_to_wait(lang: Lang, pid: i32) -> String {
+    tr(
+        lang,
+        format!("父进程调用 waitpid({pid}) 等待子进程结束并回收它"),
+        format!("the parent calls waitpid({pid}) to wait for the child and collect it"),
+    )
+}
+
+pub fn exit_status(lang: Lang, pid: i32, code: Option<i32>, signal: Option<&str>) -> String {
+    match (code, signal) {
+        (Some(code), _) => tr(
+            lang,
+            format!("waitpid 返回：子进程 {pid} 正常退出，退出码 {code}"),
+            format!("waitpid returned: child {pid} exited normally with code {code}"),
+        ),
+        (None, Some(sig)) => tr(
+            lang,
+            format!("waitpid 返回：子进程 {pid} 被信号 {sig} 终止"),
+            format!("waitpid returned: child {pid} was killed by {sig}"),
+        ),
+        _ => tr(
+            lang,
+            format!("waitpid 返回：子进程 {pid} 已结束"),
+            format!("waitpid returned: child {pid} has ended"),
+        ),
+    }
+}
+
+pub fn lesson_wait(lang: Lang) -> String {
+    tr(
+        lang,
+        "父进程通过 wait/waitpid 取得子进程的退出状态；取走之后内核才删除子进程的 PCB".into(),
+        "The parent gets the child's exit status with wait/waitpid; only then does the kernel \
+         delete the child's PCB"
+            .into(),
+    )
+}
+
+pub fn rounds_intro(lang: Lang, rounds: u32) -> String {
+    tr(
+        lang,
+        format!(
+            "谁先运行？fork {rounds} 次；fork 之后父子进程的第一件事都是往同一个管道写一个字节，\
+             管道里的先后就是它们真正执行的先后"
+        ),
+        format!(
+            "Who runs first? {rounds} forks; right after each fork both processes write one byte \
+             into the same pipe, and the order in the pipe is the order they really ran"
+        ),
+    )
+}
+
+pub fn round_result(lang: Lang, round: u32, parent_first: bool) -> String {
+    let who_zh = if parent_first {
+        "父进程"
+    } else {
+        "子进程"
+    };
+    let who_en = if parent_first { "parent" } else { "child" };
+    tr(
+        lang,
+        format!("第 {round} 轮：{who_zh}先写"),
+        format!("round {round}: the {who_en} wrote first"),
+    )
+}
+
+pub fn rounds_summary(lang: Lang, rounds: u32, parent: u32, child: u32) -> String {
+    tr(
+        lang,
+        format!("{rounds} 轮中：父进程先 {parent} 次，子进程先 {child} 次"),
+        format!("of {rounds} rounds: parent first {parent} times, child first {child} times"),
+    )
+}
+
+pub fn lesson_order(lang: Lang) -> String {
+    tr(
+        lang,
+        "fork 之后父子进程的执行顺序由调度器决定，不固定；即使这里某一方总是先，程序也不能依赖它——需要顺序就用 wait、管道等同步手段".into(),
+        "After fork the scheduler decides who runs first; the order is not fixed. Even if one side \
+         always won here, a program must not rely on it: use wait, pipes or other synchronisation \
+         when order matters"
+            .into(),
+    )
+}
+
+// ---- fork-demo --zombie ---------------------------------------------------------------------------
+
+pub fn zombie_intro(lang: Lang) -> String {
+    tr(
+        lang,
+        "僵尸进程：子进程立刻退出，父进程先不调用 wait".into(),
+        "Zombie: the child exits at once; the parent does not call wait yet".into(),
+    )
+}
+
+pub fn zombie_seen(lang: Lang, pid: i32, letter: &str) -> String {
+    tr(
+        lang,
+        format!("/proc/{pid}/stat 中子进程的状态是 {letter}"),
+        format!("the child's state in /proc/{pid}/stat is {letter}"),
+    )
+}
+
+pub fn lesson_zombie(lang: Lang) -> String {
+    tr(
+        lang,
+        "Z（僵尸）：进程已经结束，内存等资源已释放，但 PID 和退出状态还留在内核里，等父进程来取"
+            .into(),
+        "Z (zombie): the process has ended and its memory is freed, but its PID and exit status \
+         stay in the kernel until the parent collects them"
+            .into(),
+    )
+}
+
+pub fn zombie_pause(lang: Lang, pid: i32, secs: f64) -> String {
+    tr(
+        lang,
+        format!(
+            "  （等待 {secs:.1} 秒：可在另一个终端运行 `ps -o pid,stat,cmd -p {pid}` 或 `toolkit ps -p {pid}` 查看）"
+        ),
+        format!(
+            "  (waiting {secs:.1} s: try `ps -o pid,stat,cmd -p {pid}` or `toolkit ps -p {pid}` in another terminal)"
+        ),
+    )
+}
+
+pub fn about_to_reap(lang: Lang, pid: i32) -> String {
+    tr(
+        lang,
+        format!("现在调用 waitpid({pid}) 回收它"),
+        format!("calling waitpid({pid}) now to reap it"),
+    )
+}
+
+pub fn reaped(lang: Lang, pid: i32, gone: bool) -> String {
+    if gone {
+        tr(
+            lang,
+            format!("已回收：/proc/{pid} 不存在了"),
+            format!("reaped: /proc/{pid} no longer exists"),
+        )
+    } else {
+        tr(
+            lang,
+            format!("已回收，但 /proc/{pid} 仍存在（PID 已被新进程复用？）"),
+            format!("reaped, but /proc/{pid} still exists (PID reused by a new process?)"),
+        )
+    }
+}
+
+pub fn lesson_reaped(lang: Lang) -> String {
+    tr(
+        lang,
+        "wait 取走退出状态后，内核删除进程表项，僵尸消失；父进程从不 wait 的话，僵尸会一直占着 PID"
+            .into(),
+        "Once wait has taken the exit status the kernel removes the entry and the zombie is gone; \
+         a parent that never waits leaves zombies holding PIDs"
+            .into(),
+    )
+}
+
+// ---- fork-demo --orphan ---------------------------------------------------------------------------
+
+pub fn orphan_intro(lang: Lang, me: i32) -> String {
+    tr(
+        lang,
+        format!(
+            "孤儿进程：toolkit（{me}）先用 prctl(PR_SET_CHILD_SUBREAPER) 成为\"子孙收养者\"，\
+             再创建 子进程 → 孙进程，然后让子进程先退出"
+        ),
+        format!(
+            "Orphan: toolkit ({me}) first becomes a child subreaper with \
+             prctl(PR_SET_CHILD_SUBREAPER), then makes child → grandchild, and lets the child exit \
+             first"
+        ),
+    )
+}
+
+pub fn subreaper_failed(lang: Lang, desc: &str) -> String {
+    tr(
+        lang,
+        format!("无法成为 subreaper：{desc}"),
+        format!("cannot become a subreaper: {desc}"),
+    )
+}
+
+pub fn orphan_ppid_before(lang: Lang, g: i32, ppid: i32, middle: i32) -> String {
+    let note_zh = if ppid == middle {
+        "即中间的子进程"
+    } else {
+        ""
+    };
+    let note_en = if ppid == middle {
+        ", the middle child"
+    } else {
+        ""
+    };
+    tr(
+        lang,
+        format!("/proc/{g}/stat：子进程还活着时，孙进程的 PPID = {ppid}{note_zh}"),
+        format!("/proc/{g}/stat: while the child lives, the grandchild's PPID = {ppid}{note_en}"),
+    )
+}
+
+pub fn middle_forked(lang: Lang, middle: i32, grandchild: i32) -> String {
+    tr(
+        lang,
+        format!("[子进程 {middle}] 创建了孙进程 {grandchild}，它不等孙进程，马上就要退出"),
+        format!(
+            "[child {middle}] made grandchild {grandchild} and is about to exit without waiting for it"
+        ),
+    )
+}
+
+pub fn about_to_reap_middle(lang: Lang, middle: i32) -> String {
+    tr(
+        lang,
+        format!("让子进程 {middle} 退出，并回收它"),
+        format!("letting the child {middle} exit, and reaping it"),
+    )
+}
+
+pub fn middle_exited(lang: Lang, middle: i32, code: Option<i32>) -> String {
+    let code = code.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
+    tr(
+        lang,
+        format!("子进程 {middle} 已退出（退出码 {code}）：孙进程成了孤儿"),
+        format!("child {middle} has exited (code {code}): the grandchild is now an orphan"),
+    )
+}
+
+pub fn orphan_ppid(lang: Lang, g: i32, before: i32, after: i32, me: i32) -> String {
+    let who_zh = if after == me {
+        "toolkit 自己（最近的 subreaper）".to_string()
+    } else if after == 1 {
+        "PID 1（init）".to_string()
+    } else {
+        format!("{after}（最近的 subreaper）")
+    };
+    let who_en = if after == me {
+        "toolkit itself (the nearest subreaper)".to_string()
+    } else if after == 1 {
+        "PID 1 (init)".to_string()
+    } else {
+        format!("{after} (the nearest subreaper)")
+    };
+    tr(
+        lang,
+        format!("/proc/{g}/stat：孙进程的 PPID 从 {before} 变成了 {after}，即 {who_zh}"),
+        format!(
+            "/proc/{g}/stat: the grandchild's PPID changed from {before} to {after}, i.e. {who_en}"
+        ),
+    )
+}
+
+pub fn grandchild_adopted(lang: Lang, pid: i32, ppid: i32) -> String {
+    tr(
+        lang,
+        format!("[孙进程 {pid}] 现在 getppid() = {ppid}"),
+        format!("[grandchild {pid}] now getppid() = {ppid}"),
+    )
+}
+
+pub fn lesson_orphan(lang: Lang) -> String {
+    tr(
+        lang,
+        "父进程先退出，子进程成为孤儿，被\"收养\"：默认由 PID 1（init/systemd）收养，若有祖先设置了 \
+         subreaper 则由最近的 subreaper 收养；收养者负责回收它，所以孤儿不会变成永久僵尸"
+            .into(),
+        "When a parent exits first its child becomes an orphan and is adopted: by PID 1 \
+         (init/systemd), or by the nearest ancestor that is a subreaper. The adopter reaps it, so \
+         orphans do not stay zombies forever"
+            .into(),
+    )
+}
+
+// ---- fork-demo --tree -------------------------------------------------------------------------------
+
+pub fn tree_too_big(lang: Lang, n: u32, max: u32) -> String {
+    tr(
+        lang,
+        format!(
+            "--tree {n} 太大：会创建 2^{n} 个进程；最多允许 --tree {max}（{} 个进程）",
+            1u64 << max
+        ),
+        format!(
+            "--tree {n} is too large: it would make 2^{n} processes; the limit is --tree {max} ({} \
+             processes)",
+            1u64 << max
+        ),
+    )
+}
+
+pub fn tree_intro(lang: Lang, n: u32, total: u32) -> String {
+    tr(
+        lang,
+        format!(
+            "经典练习：for i in 0..{n} {{ fork() }}——每个进程（包括新生的）都继续这个循环；\
+             预计共有 2^{n} = {total} 个进程，每个进程都会报告自己"
+        ),
+        format!(
+            "The classic exercise: for i in 0..{n} {{ fork() }}: every process, new ones too, \
+             carries on with the loop; expect 2^{n} = {total} processes, each reporting itself"
+        ),
+    )
+}
+
+pub fn tree_member(lang: Lang, pid: i32, ppid: i32, born_at: Option<u32>) -> String {
+    match born_at {
+        None => tr(
+            lang,
+            format!("[进程 {pid}] 原始进程（父进程 {ppid}）"),
+            format!("[process {pid}] the original process (parent {ppid})"),
+        ),
+        Some(i) => tr(
+            lang,
+            format!("[进程 {pid}] 父进程 {ppid}，诞生于循环第 i = {i} 次的 fork"),
+            format!("[process {pid}] parent {ppid}, born from the fork at loop iteration i = {i}"),
+        ),
+    }
+}
+
+pub fn tree_fork_failed(lang: Lang, pid: i32, at: u32, errno: &str) -> String {
+    tr(
+        lang,
+        format!("[进程 {pid}] 第 i = {at} 次 fork 失败：{errno}"),
+        format!("[process {pid}] the fork at i = {at} failed: {errno}"),
+    )
+}
+
+pub fn tree_not_drawn(lang: Lang, err: &str) -> String {
+    tr(
+        lang,
+        format!("  （进程树暂时画不出来：{err}；可在另一终端用 `pstree -p` 查看）"),
+        format!(
+            "  (the tree cannot be drawn yet: {err}; `pstree -p` in another terminal shows it)"
+        ),
+    )
+}
+
+pub fn tree_count(lang: Lang, n: u32, expected: u32, reported: u32, in_proc: usize) -> String {
+    tr(
+        lang,
+        format!(
+            "计数：2^{n} = {expected}；报告了自己的进程 {reported} 个；/proc 中这棵树有 {in_proc} 个进程"
+        ),
+        format!(
+            "count: 2^{n} = {expected}; {reported} processes reported themselves; /proc shows \
+             {in_proc} processes in this tree"
+        ),
+    )
+}
+
+pub fn lesson_tree(lang: Lang, n: u32) -> String {
+    tr(
+        lang,
+        format!(
+            "每次 fork 都让正在执行循环的进程数翻倍，所以 {n} 次循环得到 2^{n} 个进程（不是 {n}+1 个）"
+        ),
+        format!(
+            "Each fork doubles the number of processes running the loop, so {n} iterations give \
+             2^{n} processes (not {n}+1)"
+        ),
+    )
+}
+
+// ---- fork-demo --buffer-trap ---------------------------------------------------------------------
+
+pub fn buffer_intro(lang: Lang) -> String {
+    tr(
+        lang,
+        "缓冲区陷阱：fork 之前写进缓冲区但还没刷新的数据，会随内存一起被复制到子进程。\
+         这里用自己的 BufWriter 写入一个管道（相当于重定向到管道/文件的 stdout），再数这一行出现了几次"
+            .into(),
+        "The buffer trap: data written into a buffer but not yet flushed before fork is copied into \
+         the child with the rest of memory. Here a BufWriter of our own writes into a pipe (like \
+         stdout redirected to a pipe or file), and the toolkit counts how often the line arrives"
+            .into(),
+    )
+}
+
+pub fn buffer_line(lang: Lang, flushed: bool) -> String {
+    match (lang, flushed) {
+        (Lang::Zh, false) => "fork 之前写入的一行（未刷新）".into(),
+        (Lang::Zh, true) => "fork 之前写入的一行（已刷新）".into(),
+        (Lang::En, false) => "one line written before fork (not flushed)".into(),
+        (Lang::En, true) => "one line written before fork (flushed)".into(),
+    }
+}
+
+pub fn buffer_result(lang: Lang, flushed: bool, copies: usize) -> String {
+    if flushed {
+        tr(
+            lang,
+            format!("fork 之前先 flush：这一行出现了 {copies} 次"),
+            format!("flushed before fork: the line arrived {copies} time(s)"),
+        )
+    } else {
+        tr(
+            lang,
+            format!("fork 之前没有 flush：这一行出现了 {copies} 次（父子进程各刷新了一份副本）"),
+            format!(
+                "not flushed before fork: the line arrived {copies} time(s) (parent and child \
+                 each flushed their copy of the buffer)"
+            ),
+        )
+    }
+}
+
+pub fn lesson_buffer(lang: Lang) -> String {
+    tr(
+        lang,
+        "C 的 printf 在终端上是行缓冲（遇到换行就输出），重定向到管道或文件时是全缓冲，所以\
+         `./a.out | cat` 会看到 fork 之前的输出出现两次。规则：fork 之前先 fflush(stdout)（Rust：\
+         flush）；子进程若不想刷新继承来的缓冲区就用 _exit()。toolkit 自己在每次 fork 前都会 flush"
+            .into(),
+        "C's printf is line-buffered on a terminal (a newline flushes) but fully buffered into a \
+         pipe or file, so `./a.out | cat` shows output from before the fork twice. Rule: \
+         fflush(stdout) before fork (Rust: flush); a child that must not flush inherited buffers \
+         ends with _exit(). toolkit itself flushes before every fork"
+            .into(),
+    )
+}
