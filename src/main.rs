@@ -32,7 +32,7 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
         Command::Ps(args) => inspect::ps::run(&ps_options(args), lang),
         Command::StatCodes(args) => inspect::stat_codes::run(args.json, lang),
         Command::ForkDemo(args) => demos::fork_demo::run(&fork_demo_options(args), lang),
-        Command::States(args) => demos::states::run(args, lang),
+        Command::States(args) => demos::states::run(args.json, lang),
         Command::Parallel(args) => demos::parallel::run(args, lang),
         Command::Pcb(args) => demos::pcb::run(args, lang),
         Command::Nice(args) => demos::nice::run(args, lang),

@@ -534,7 +534,7 @@ fn orphan_grandchild(lang: Lang, middle: Pid, toolkit: Pid, writer: &File, relea
 }
 
 /// Whether `file` becomes readable within `millis`.
-fn wait_readable(file: &File, millis: u16) -> bool {
+pub(crate) fn wait_readable(file: &File, millis: u16) -> bool {
     let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN)];
     matches!(poll(&mut fds, PollTimeout::from(millis)), Ok(n) if n > 0)
 }

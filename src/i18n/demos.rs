@@ -600,3 +600,198 @@ pub fn lesson_buffer(lang: Lang) -> String {
             .into(),
     )
 }
+
+// ---- states ----------------------------------------------------------------------------------------
+
+use crate::proc::stat::{FiveState, ThreeState};
+
+pub fn states_intro(lang: Lang) -> String {
+    tr(
+        lang,
+        "创建一个子进程，让它依次经历各个状态；每一步之后都从 /proc/子进程PID/stat 读取它的状态字母".into(),
+        "One child is driven through the states; after each step its state letter is read from \
+         /proc/CHILD/stat"
+            .into(),
+    )
+}
+
+pub fn states_plan(lang: Lang, step: &str) -> String {
+    let (zh, en) = match step {
+        "new" => (
+            "新建：fork() 一个子进程，立刻读取它的状态",
+            "new: fork() a child and read its state at once",
+        ),
+        "running" => (
+            "运行：子进程在忙循环里计算",
+            "running: the child computes in a busy loop",
+        ),
+        "waiting" => (
+            "等待：让子进程在一个空管道上调用 read() 阻塞",
+            "waiting: tell the child to block in read() on an empty pipe",
+        ),
+        "stopped" => (
+            "暂停：向子进程发送 SIGSTOP",
+            "stopped: send SIGSTOP to the child",
+        ),
+        "continued" => ("继续：发送 SIGCONT", "continued: send SIGCONT"),
+        "uninterruptible" => (
+            "不可中断等待：子进程用 clone(CLONE_VFORK) 像 vfork() 那样创建自己的子进程；在那个子进程退出前（约 0.4 秒），内核让它不可中断地等待",
+            "uninterruptible: the child makes a child of its own with clone(CLONE_VFORK), like \
+             vfork(); until that one exits (~0.4 s) the kernel keeps our child in an \
+             uninterruptible wait",
+        ),
+        "zombie" => (
+            "终止：子进程退出，父进程暂不回收",
+            "terminated: the child exits; the parent does not reap it yet",
+        ),
+        _ => (
+            "回收：父进程调用 waitpid()",
+            "gone: the parent calls waitpid()",
+        ),
+    };
+    tr(lang, zh.into(), en.into())
+}
+
+pub fn states_observed(lang: Lang, pid: i32, observed: char, samples: &str) -> String {
+    let n = samples.chars().count();
+    if observed == '-' {
+        return tr(
+            lang,
+            format!("/proc/{pid} 已不存在"),
+            format!("/proc/{pid} no longer exists"),
+        );
+    }
+    tr(
+        lang,
+        format!("/proc/{pid}/stat 的状态：{observed}（采样 {n} 次，依次看到 {samples}）"),
+        format!("state in /proc/{pid}/stat: {observed} ({n} sample(s), seen in order: {samples})"),
+    )
+}
+
+pub fn states_lesson(lang: Lang, step: &str) -> String {
+    let (zh, en) = match step {
+        "new" => (
+            "五态模型的\"新建态\"在 Linux 里没有字母：内核在 fork() 内部完成创建，等我们能看到时它已经是可运行的 R",
+            "The 5-state model's \"new\" has no letter on Linux: the kernel sets the task up inside \
+             fork(), and by the time anyone can look it is already runnable (R)",
+        ),
+        "running" => (
+            "R 表示可运行：正在 CPU 上，或在运行队列里等 CPU——ps 分不出\"就绪\"和\"运行\"",
+            "R means runnable: on a CPU or in the run queue waiting for one; ps cannot tell \
+             \"ready\" from \"running\"",
+        ),
+        "waiting" => (
+            "S：可中断睡眠，在等一个事件（这里是管道里的数据），信号可以唤醒它；对应三态的\"等待态\"",
+            "S: interruptible sleep, waiting for an event (here: data in the pipe); a signal can \
+             wake it. The 3-state model's \"waiting\"",
+        ),
+        "stopped" => (
+            "T：被信号暂停。笔记把 T 归入等待态，但它是独立的状态：进程不是在等事件，而是被冻结，直到 SIGCONT；简单的三态/五态模型把它并入\"等待\"",
+            "T: stopped by a signal. The notes put T under waiting, but it is a state of its own: \
+             the process waits for no event, it is frozen until SIGCONT; the simple models fold \
+             it into \"waiting\"",
+        ),
+        "continued" => (
+            "SIGCONT 让进程从原处继续：它仍阻塞在 read() 里，所以又是 S",
+            "SIGCONT resumes the process where it was: still blocked in read(), so S again",
+        ),
+        "uninterruptible" => (
+            "D：不可中断睡眠（通常在等磁盘 I/O），信号要等它醒来才处理；在三态模型里也算\"等待态\"",
+            "D: uninterruptible sleep (usually disk I/O); signals wait until it wakes. Also \
+             \"waiting\" in the 3-state model",
+        ),
+        "zombie" => (
+            "Z：已终止但未被回收，即五态模型的\"终止态\"：资源已释放，只剩 PID 和退出状态",
+            "Z: terminated but not reaped, the 5-state model's \"terminated\": resources are \
+             freed, only the PID and exit status remain",
+        ),
+        _ => (
+            "回收之后 /proc/PID 消失：内核释放了它的 PCB",
+            "After the reap /proc/PID is gone: the kernel has freed its PCB",
+        ),
+    };
+    tr(lang, zh.into(), en.into())
+}
+
+pub fn states_mismatch(lang: Lang, step: &str, expected: char, observed: char) -> String {
+    if step == "uninterruptible" {
+        return tr(
+            lang,
+            format!(
+                "没有观察到 D（看到的是 {observed}）：这个内核在 vfork 等待期间没有显示 D，或者等待太短没采样到；\
+                 D 通常出现在等待磁盘或网络文件系统 I/O 时"
+            ),
+            format!(
+                "D was not observed (saw {observed}): this kernel does not show the vfork wait as \
+                 D, or it was too short to sample; D usually appears while waiting for disk or \
+                 network-filesystem I/O"
+            ),
+        );
+    }
+    tr(
+        lang,
+        format!("预期 {expected}，实际看到 {observed}：状态变化是异步的，以实际读取为准"),
+        format!(
+            "expected {expected} but saw {observed}: state changes are asynchronous, and what \
+             was read is what is reported"
+        ),
+    )
+}
+
+pub fn states_headers(lang: Lang) -> Vec<&'static str> {
+    match lang {
+        Lang::Zh => vec!["步骤", "预期", "观察到", "三态模型", "五态模型"],
+        Lang::En => vec!["step", "expected", "observed", "3-state", "5-state"],
+    }
+}
+
+pub fn states_step_name(lang: Lang, step: &str) -> String {
+    let (zh, en) = match step {
+        "new" => ("新建（刚 fork）", "new (just forked)"),
+        "running" => ("忙循环", "busy loop"),
+        "waiting" => ("阻塞在 read()", "blocked in read()"),
+        "stopped" => ("SIGSTOP", "SIGSTOP"),
+        "continued" => ("SIGCONT", "SIGCONT"),
+        "uninterruptible" => ("vfork 式等待", "vfork-style wait"),
+        "zombie" => ("已退出，未回收", "exited, not reaped"),
+        _ => ("waitpid() 之后", "after waitpid()"),
+    };
+    tr(lang, zh.into(), en.into())
+}
+
+pub fn observed_cell(lang: Lang, observed: char, samples: &str) -> String {
+    if observed == '-' {
+        return tr(lang, "-（不存在）".into(), "- (gone)".into());
+    }
+    if samples.chars().count() > 1 {
+        tr(
+            lang,
+            format!("{observed}（采样：{samples}）"),
+            format!("{observed} (samples: {samples})"),
+        )
+    } else {
+        observed.to_string()
+    }
+}
+
+pub fn three_state_name(lang: Lang, state: ThreeState) -> &'static str {
+    match state {
+        ThreeState::Ready => lang.pick("就绪态", "ready"),
+        ThreeState::Running => lang.pick("运行态", "running"),
+        ThreeState::ReadyOrRunning => lang.pick("就绪或运行", "ready or running"),
+        ThreeState::Waiting => lang.pick("等待态", "waiting"),
+        ThreeState::Outside => lang.pick("模型之外", "outside the model"),
+    }
+}
+
+pub fn five_state_name(lang: Lang, state: FiveState) -> &'static str {
+    match state {
+        FiveState::New => lang.pick("新建态", "new"),
+        FiveState::Ready => lang.pick("就绪态", "ready"),
+        FiveState::Running => lang.pick("运行态", "running"),
+        FiveState::ReadyOrRunning => lang.pick("就绪或运行", "ready or running"),
+        FiveState::Waiting => lang.pick("等待态", "waiting"),
+        FiveState::Terminated => lang.pick("终止态", "terminated"),
+        FiveState::Outside => lang.pick("模型之外", "outside the model"),
+    }
+}
