@@ -34,7 +34,7 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
         Command::ForkDemo(args) => demos::fork_demo::run(&fork_demo_options(args), lang),
         Command::States(args) => demos::states::run(args.json, lang),
         Command::Parallel(args) => demos::parallel::run(args, lang),
-        Command::Pcb(args) => demos::pcb::run(args, lang),
+        Command::Pcb(args) => demos::pcb::run(args.pid, args.json, lang),
         Command::Nice(args) => demos::nice::run(args, lang),
         Command::Renice(args) => demos::nice::renice(args, lang),
         Command::Chat(args) => match args.command {

@@ -795,3 +795,127 @@ pub fn five_state_name(lang: Lang, state: FiveState) -> &'static str {
         FiveState::Outside => lang.pick("模型之外", "outside the model"),
     }
 }
+
+// ---- pcb -----------------------------------------------------------------------------------------
+
+use crate::proc::stat::StateCode;
+
+pub fn pcb_title(lang: Lang, pid: i32, comm: &str) -> String {
+    tr(
+        lang,
+        format!("进程 {pid}（{comm}）的进程控制块（PCB）：Linux 通过 /proc 展示其中的字段"),
+        format!("Process control block (PCB) of {pid} ({comm}): the fields Linux shows in /proc"),
+    )
+}
+
+pub fn pcb_headers(lang: Lang) -> Vec<&'static str> {
+    match lang {
+        Lang::Zh => vec!["字段", "值", "来源", "含义"],
+        Lang::En => vec!["field", "value", "source", "meaning"],
+    }
+}
+
+pub fn pcb_unavailable(lang: Lang) -> String {
+    tr(lang, "（不可读）".into(), "(not readable)".into())
+}
+
+pub fn pcb_field_name(lang: Lang, key: &str) -> &'static str {
+    match key {
+        "pid" => "PID",
+        "ppid" => "PPID",
+        "command" => lang.pick("命令名", "command"),
+        "state" => lang.pick("状态", "state"),
+        "priority" => lang.pick("优先级", "priority"),
+        "nice" => "nice",
+        "vm_size" => lang.pick("虚拟内存", "virtual memory"),
+        "vm_rss" => lang.pick("常驻内存", "resident memory"),
+        "open_files" => lang.pick("打开的文件数", "open files"),
+        "threads" => lang.pick("线程数", "threads"),
+        "cpu_time" => lang.pick("CPU 时间", "CPU time"),
+        "start_time" => lang.pick("启动时间", "start time"),
+        "context_switches" => lang.pick("上下文切换", "context switches"),
+        _ => "?",
+    }
+}
+
+pub fn pcb_meaning(lang: Lang, key: &str) -> String {
+    let (zh, en) = match key {
+        "pid" => (
+            "进程的唯一编号（大于 0 的整数）",
+            "the process's unique number (an integer > 0)",
+        ),
+        "ppid" => (
+            "父进程的 PID：谁 fork 了它（或收养了它）",
+            "the parent's PID: who forked it (or adopted it)",
+        ),
+        "command" => (
+            "程序名（内核只保留前 15 个字节）",
+            "the program name (the kernel keeps 15 bytes)",
+        ),
+        "state" => (
+            "进程状态字母，见 `toolkit stat-codes`",
+            "the state letter; see `toolkit stat-codes`",
+        ),
+        "priority" => (
+            "内核优先级，即 top 的 PR 列：普通进程为 20 + nice，数越小越优先",
+            "the kernel priority, top's PR column: 20 + nice for normal tasks; lower runs first",
+        ),
+        "nice" => (
+            "友好值 -20..19，数越小优先级越高",
+            "niceness -20..19; lower means higher priority",
+        ),
+        "vm_size" => (
+            "虚拟内存大小：映射到地址空间的全部内容，并不都占用物理内存",
+            "virtual memory size: everything mapped in the address space, not all of it in RAM",
+        ),
+        "vm_rss" => (
+            "常驻内存：此刻实际占用物理内存的部分",
+            "resident set: the part in physical memory right now",
+        ),
+        "open_files" => (
+            "当前打开的文件描述符个数（0、1、2 是标准输入/输出/错误）",
+            "file descriptors open now (0, 1, 2 are stdin, stdout, stderr)",
+        ),
+        "threads" => (
+            "进程中的线程数（它们共享同一个地址空间）",
+            "threads in the process (sharing one address space)",
+        ),
+        "cpu_time" => (
+            "已使用的 CPU 时间：用户态 + 内核态",
+            "CPU time used so far: user mode + kernel (system) mode",
+        ),
+        "start_time" => (
+            "进程创建的时刻（由开机时间加启动节拍换算）",
+            "when the process was created (boot time + start ticks)",
+        ),
+        "context_switches" => (
+            "主动 / 被动切换次数：主动是自己去等待（S），被动是时间片用完被调度器换下",
+            "voluntary / involuntary: gave up the CPU to wait (S) / preempted by the scheduler",
+        ),
+        _ => ("", ""),
+    };
+    tr(lang, zh.into(), en.into())
+}
+
+pub fn pcb_state_meaning(lang: Lang, code: StateCode) -> String {
+    let (zh, en) = match code {
+        StateCode::Running => ("运行或就绪", "running or runnable"),
+        StateCode::Sleeping => ("可中断睡眠", "interruptible sleep"),
+        StateCode::DiskSleep => ("不可中断睡眠", "uninterruptible sleep"),
+        StateCode::Stopped => ("已暂停", "stopped"),
+        StateCode::TracingStop => ("被调试器暂停", "stopped by a debugger"),
+        StateCode::Zombie => ("僵尸", "zombie"),
+        StateCode::Idle => ("空闲内核线程", "idle kernel thread"),
+        StateCode::Dead => ("正在消亡", "dead"),
+        StateCode::Paging => ("换页", "paging"),
+    };
+    tr(lang, zh.into(), en.into())
+}
+
+pub fn pcb_cpu_time(lang: Lang, total: f64, user: f64, system: f64) -> String {
+    tr(
+        lang,
+        format!("{total:.2} 秒（用户态 {user:.2} + 内核态 {system:.2}）"),
+        format!("{total:.2} s ({user:.2} user + {system:.2} system)"),
+    )
+}
