@@ -33,7 +33,14 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
         Command::StatCodes(args) => inspect::stat_codes::run(args.json, lang),
         Command::ForkDemo(args) => demos::fork_demo::run(&fork_demo_options(args), lang),
         Command::States(args) => demos::states::run(args.json, lang),
-        Command::Parallel(args) => demos::parallel::run(args, lang),
+        Command::Parallel(args) => demos::parallel::run(
+            demos::parallel::Options {
+                jobs: args.jobs,
+                work_ms: args.work,
+                json: args.json,
+            },
+            lang,
+        ),
         Command::Pcb(args) => demos::pcb::run(args.pid, args.json, lang),
         Command::Nice(args) => demos::nice::run(args, lang),
         Command::Renice(args) => demos::nice::renice(args, lang),

@@ -919,3 +919,103 @@ pub fn pcb_cpu_time(lang: Lang, total: f64, user: f64, system: f64) -> String {
         format!("{total:.2} s ({user:.2} user + {system:.2} system)"),
     )
 }
+
+// ---- parallel --------------------------------------------------------------------------------------
+
+pub fn parallel_bad_args(lang: Lang, max_jobs: u32, max_work: u64) -> String {
+    tr(
+        lang,
+        format!("--jobs 必须在 1..={max_jobs} 之间，--work 必须在 1..={max_work} 毫秒之间"),
+        format!("--jobs must be in 1..={max_jobs} and --work in 1..={max_work} ms"),
+    )
+}
+
+pub fn parallel_intro(lang: Lang, jobs: u32, work: u64, cpus: usize) -> String {
+    tr(
+        lang,
+        format!(
+            "并发与并行：{jobs} 个进程，每个做 {work} 毫秒 CPU 计算；先全部绑定到 1 个 CPU，\
+             再放开到本进程可用的 {cpus} 个 CPU"
+        ),
+        format!(
+            "Concurrency vs parallelism: {jobs} processes, each doing {work} ms of CPU work; first \
+             all pinned to one CPU, then free to use the {cpus} CPU(s) this process may use"
+        ),
+    )
+}
+
+pub fn parallel_phase_plan(lang: Lang, pinned: bool, n: usize) -> String {
+    if pinned {
+        tr(
+            lang,
+            format!("第一轮：sched_setaffinity 把每个进程都绑到 CPU {n}"),
+            format!("phase 1: sched_setaffinity pins every process to CPU {n}"),
+        )
+    } else {
+        tr(
+            lang,
+            format!("第二轮：不绑定，进程可以同时运行在 {n} 个 CPU 上"),
+            format!("phase 2: no pinning; the processes may run on {n} CPU(s) at once"),
+        )
+    }
+}
+
+pub fn parallel_phase_result(lang: Lang, pinned: bool, wall: f64, cpu: f64) -> String {
+    let name_zh = if pinned {
+        "绑定 1 个 CPU"
+    } else {
+        "分散到多个 CPU"
+    };
+    let name_en = if pinned {
+        "pinned to one CPU"
+    } else {
+        "spread"
+    };
+    tr(
+        lang,
+        format!("{name_zh}：墙钟时间 {wall:.0} 毫秒，CPU 时间合计 {cpu:.0} 毫秒"),
+        format!("{name_en}: wall time {wall:.0} ms, total CPU time {cpu:.0} ms"),
+    )
+}
+
+pub fn parallel_headers(lang: Lang) -> Vec<&'static str> {
+    match lang {
+        Lang::Zh => vec!["阶段", "可用 CPU", "墙钟时间 ms", "CPU 时间 ms", "CPU/墙钟"],
+        Lang::En => vec!["phase", "CPUs", "wall ms", "CPU ms", "CPU/wall"],
+    }
+}
+
+pub fn parallel_phase_name(lang: Lang, phase: &str) -> &'static str {
+    match phase {
+        "pinned" => lang.pick("绑定（并发）", "pinned (concurrency)"),
+        _ => lang.pick("分散（并行）", "spread (parallelism)"),
+    }
+}
+
+pub fn parallel_speedup(lang: Lang, speedup: f64, jobs: u32, cpus: usize) -> String {
+    let ideal = (jobs as usize).min(cpus);
+    tr(
+        lang,
+        format!(
+            "加速比 = 绑定的墙钟时间 / 分散的墙钟时间 = {speedup:.2}（理想值约为 min(进程数, CPU 数) = {ideal}）"
+        ),
+        format!(
+            "speed-up = pinned wall time / spread wall time = {speedup:.2} (ideal: about \
+             min(jobs, CPUs) = {ideal})"
+        ),
+    )
+}
+
+pub fn parallel_lesson(lang: Lang) -> String {
+    tr(
+        lang,
+        "CPU 时间几乎不变，变的是墙钟时间：绑在一个核上时，内核在进程间不断切换，看起来同时在跑，其实轮流执行（并发）；\
+         多个核同时执行多个进程才是并行，它不会减少工作量，只是让工作重叠"
+            .into(),
+        "The CPU time hardly changes; the wall time does. On one core the kernel switches between \
+         the processes so they only seem to run at once, taking turns (concurrency); several cores \
+         running several processes at the same instant is parallelism, which does not shrink the \
+         work, it overlaps it"
+            .into(),
+    )
+}
