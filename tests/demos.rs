@@ -385,3 +385,46 @@ fn ctrl_c_during_states_kills_reaps_and_exits_130() {
         rest.split('/').next()?.parse().ok()
     });
 }
+
+/// `ulimit -u 1` makes the toolkit's own fork fail with EAGAIN. Root ignores that limit, so as
+/// root the toolkit runs as `nobody` (setpriv); where that is impossible the test says so and
+/// passes without evidence.
+#[test]
+fn a_failed_fork_is_reported_with_errno() {
+    let _guard = serial();
+    let bin = env!("CARGO_BIN_EXE_toolkit");
+    let script = format!("ulimit -u 1 && exec {bin} --lang en fork-demo --rounds 1");
+    let mut cmd = if nix::unistd::geteuid().is_root() {
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid",
+            "65534",
+            "--regid",
+            "65534",
+            "--clear-groups",
+            "bash",
+            "-c",
+        ]);
+        c
+    } else {
+        let mut c = Command::new("bash");
+        c.arg("-c");
+        c
+    };
+    let out = match cmd.arg(&script).stdin(Stdio::null()).output() {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("skipped: cannot run the limited shell: {e}");
+            return;
+        }
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !stderr.contains("fork() failed") {
+        eprintln!("skipped: the limit could not be applied here: {stderr}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for needle in ["EAGAIN", "errno 11", "-1", "OSError"] {
+        assert!(stderr.contains(needle), "{needle} missing: {stderr}");
+    }
+}

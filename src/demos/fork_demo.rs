@@ -168,10 +168,11 @@ pub(crate) fn fork<F: FnOnce() -> i32>(lang: Lang, body: F) -> anyhow::Result<Ch
 /// (Ctrl-C, multi-threaded) pass through unchanged so their exit codes survive.
 pub(crate) fn explain_fork_error(err: ChildError, lang: Lang) -> anyhow::Error {
     match err {
-        ChildError::Fork(errno) => {
-            let context = t::fork_failed(lang, errno.desc(), errno as i32, &format!("{errno:?}"));
-            anyhow::Error::new(err).context(Failure::new(1, context))
-        }
+        ChildError::Fork(errno) => Failure::new(
+            1,
+            t::fork_failed(lang, errno.desc(), errno as i32, &format!("{errno:?}")),
+        )
+        .into(),
         other => other.into(),
     }
 }
@@ -561,11 +562,13 @@ fn tree(show: &mut Show, lang: Lang, n: u32) -> anyhow::Result<()> {
     )?;
     // Every process that should exist, minus the subtrees of forks that failed.
     let mut expected_reports = expected_total - 1;
-    for &(i, ref errno) in &failures {
-        expected_reports -= 1 << (n - i - 1);
+    let mut first_failure = failures.first().map(|&(_, errno)| errno);
+    for &(i, errno) in &failures {
+        expected_reports = expected_reports.saturating_sub(1 << (n - i - 1));
         show.observe(
-            &json!({"step": "fork_failed", "pid": raw(root), "at": i, "errno": errno}),
-            &t::tree_fork_failed(lang, raw(root), i, errno),
+            &json!({"step": "fork_failed", "pid": raw(root), "at": i, "errno": errno_name(errno),
+                    "errno_num": errno as i32}),
+            &t::tree_fork_failed(lang, raw(root), i, &errno_name(errno)),
         )?;
     }
     let mut reader = LineReader::new(reader);
@@ -579,7 +582,9 @@ fn tree(show: &mut Show, lang: Lang, n: u32) -> anyhow::Result<()> {
             Some("tree_member") => reported += 1,
             Some("fork_failed") => {
                 let at = r.obs["at"].as_u64().unwrap_or(0) as u32;
-                expected_reports -= 1 << (n - at - 1);
+                expected_reports = expected_reports.saturating_sub(1 << (n - at - 1));
+                let num = r.obs["errno_num"].as_i64().unwrap_or(0) as i32;
+                first_failure.get_or_insert(Errno::from_raw(num));
             }
             _ => {}
         }
@@ -610,6 +615,10 @@ fn tree(show: &mut Show, lang: Lang, n: u32) -> anyhow::Result<()> {
     for kid in kids.iter_mut() {
         kid.wait()?;
     }
+    // The tree is incomplete: say so as an error, with the errno, after showing what exists.
+    if let Some(errno) = first_failure {
+        return Err(explain_fork_error(ChildError::Fork(errno), lang));
+    }
     Ok(())
 }
 
@@ -625,14 +634,14 @@ impl TreeCtx<'_> {
     /// The loop body of the classic exercise, from iteration `start`: fork once per iteration.
     /// Returns the children made and the iterations whose fork failed.
     #[allow(clippy::type_complexity)]
-    fn fork_loop(&mut self, start: u32) -> (Vec<Child>, anyhow::Result<Vec<(u32, String)>>) {
+    fn fork_loop(&mut self, start: u32) -> (Vec<Child>, anyhow::Result<Vec<(u32, Errno)>>) {
         let mut kids = Vec::new();
         let mut failed = Vec::new();
         for i in start..self.n {
             let parent = getpid();
             match fork_child(|| self.member(i, parent)) {
                 Ok(kid) => kids.push(kid),
-                Err(ChildError::Fork(errno)) => failed.push((i, errno_name(errno))),
+                Err(ChildError::Fork(errno)) => failed.push((i, errno)),
                 Err(other) => return (kids, Err(other.into())),
             }
         }
@@ -650,8 +659,9 @@ impl TreeCtx<'_> {
         for (i, errno) in failures.unwrap_or_default() {
             report(
                 self.writer,
-                json!({"step": "fork_failed", "pid": pid, "at": i, "errno": errno}),
-                t::tree_fork_failed(self.lang, pid, i, &errno),
+                json!({"step": "fork_failed", "pid": pid, "at": i, "errno": errno_name(errno),
+                       "errno_num": errno as i32}),
+                t::tree_fork_failed(self.lang, pid, i, &errno_name(errno)),
             );
         }
         report(

@@ -61,7 +61,7 @@ pub fn before_fork(lang: Lang, pid: i32, ppid: i32) -> String {
             "[父进程 {pid}] fork 之前：getpid() = {pid}，getppid() = {ppid}（启动 toolkit 的进程）"
         ),
         format!(
-            "[parent {pid}] before fork: getpid() = {pid}, getppid() = {ppid} (the shell that \
+            "[parent {pid}] before fork: getpid() = {pid}, getppid() = {ppid} (the process that \
              started toolkit)"
         ),
     )
