@@ -442,3 +442,52 @@ pub mod pipe {
         }
     }
 }
+
+/// For demos that make grandchildren: while this guard lives the process is a child subreaper,
+/// so descendants orphaned by an error or Ctrl-C are re-parented to us instead of to PID 1 (which,
+/// in a container, may never reap them). On drop it kills and reaps every child still left,
+/// adopted ones included, within a bounded time.
+///
+/// Declare it *before* the [`Child`] guards of the demo, so it is dropped after them: the guards
+/// kill the direct children first, then this collects whatever descendants that orphaned.
+#[derive(Debug)]
+pub struct ReapAllOnDrop {
+    _private: (),
+}
+
+impl ReapAllOnDrop {
+    pub fn new() -> Result<ReapAllOnDrop, Errno> {
+        become_subreaper()?;
+        Ok(ReapAllOnDrop { _private: () })
+    }
+}
+
+impl Drop for ReapAllOnDrop {
+    fn drop(&mut self) {
+        kill_and_reap_all(std::time::Duration::from_secs(3));
+    }
+}
+
+/// Kill (SIGKILL) and reap every child this process has, until none is left or `timeout` passes.
+/// Children are found in /proc (PPID = us), so adopted orphans are included.
+pub fn kill_and_reap_all(timeout: std::time::Duration) {
+    let me = nix::unistd::getpid().as_raw();
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) => {}
+            Ok(_) | Err(Errno::EINTR) => continue,
+            // ECHILD: nothing left.
+            Err(_) => return,
+        }
+        if std::time::Instant::now() > deadline {
+            return;
+        }
+        if let Ok(table) = proc::ProcessTable::scan(proc::Fields::STAT_ONLY) {
+            for p in table.iter().filter(|p| p.ppid == me && p.state != 'Z') {
+                let _ = signal::kill(Pid::from_raw(p.pid), Signal::SIGKILL);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::demos::child::{
-    self, Child, ChildError, die_with_parent, fork_child, interrupt,
+    self, Child, ChildError, ReapAllOnDrop, die_with_parent, fork_child, interrupt,
     pipe::{self, LineReader, Next},
 };
 use crate::error::{CmdResult, Failure};
@@ -402,7 +402,9 @@ fn zombie(show: &mut Show, lang: Lang, pause: Duration) -> anyhow::Result<()> {
 fn orphan(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
     let me = getpid();
     show.plan(&t::orphan_intro(lang, raw(me)))?;
-    child::become_subreaper().map_err(|e| Failure::new(1, t::subreaper_failed(lang, e.desc())))?;
+    // Makes the toolkit the subreaper the lesson needs, and reaps whatever an error leaves.
+    let _reaper =
+        ReapAllOnDrop::new().map_err(|e| Failure::new(1, t::subreaper_failed(lang, e.desc())))?;
     let (reader, writer) = pipe::new()?;
     let (release_r, release_w) = pipe::new()?;
     let (middle_go_r, middle_go_w) = pipe::new()?;
@@ -542,6 +544,9 @@ pub(crate) fn wait_readable(file: &File, millis: u16) -> bool {
 
 /// `--tree N`: `for i in 0..N { fork() }`, like the classic exercise.
 fn tree(show: &mut Show, lang: Lang, n: u32) -> anyhow::Result<()> {
+    // Members whose parent is killed on an error path are adopted by us and reaped here.
+    let _reaper =
+        ReapAllOnDrop::new().map_err(|e| Failure::new(1, t::subreaper_failed(lang, e.desc())))?;
     let root = getpid();
     let expected_total = 1u32 << n;
     show.plan(&t::tree_intro(lang, n, expected_total))?;

@@ -94,6 +94,8 @@ pub fn run(json: bool, lang: Lang) -> CmdResult {
     interrupt::install();
     let mut show = Show::new(json);
     show.plan(&t::states_intro(lang))?;
+    // If the child is killed during its vfork-style wait, its own child is adopted and reaped here.
+    let _reaper = child::ReapAllOnDrop::new().map_err(std::io::Error::from)?;
     let (cmd_r, cmd_w) = pipe::new()?;
     let mut rows = Vec::new();
 
