@@ -203,6 +203,17 @@ fn the_buffer_trap_prints_twice_without_a_flush() {
         .collect();
     assert_eq!(copies, [(false, 2), (true, 1)]);
     assert_nothing_left(run.pid, &[]);
+
+    // On the real stdout, which is a pipe here: fully buffered, so the line comes out twice.
+    let run = toolkit(&["fork-demo", "--buffer-trap"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let twice = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("wrote into the buffer before fork"))
+        .count();
+    assert_eq!(twice, 2, "{}", run.stdout);
+    assert_nothing_left(run.pid, &[]);
 }
 
 #[test]

@@ -13,7 +13,7 @@
 //! turns into an orderly unwind (exit 130) instead of leaving zombies or orphans behind.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::os::fd::AsFd;
 use std::time::Duration;
 
@@ -343,6 +343,9 @@ fn rounds(show: &mut Show, lang: Lang, rounds: u32) -> anyhow::Result<()> {
                 "child_first": child_first}),
         &t::rounds_summary(lang, rounds, parent_first, child_first),
     )?;
+    if parent_first == 0 || child_first == 0 {
+        show.lesson(&t::rounds_one_sided(lang, child_first == 0))?;
+    }
     show.lesson(&t::lesson_order(lang))?;
     Ok(())
 }
@@ -718,7 +721,36 @@ fn buffer_trap(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
             &t::buffer_result(lang, flush_first, copies),
         )?;
     }
+    if !show.json {
+        buffer_trap_on_stdout(show, lang)?;
+    }
     show.lesson(&t::lesson_buffer(lang))?;
+    Ok(())
+}
+
+/// The trap on the real stdout, buffered the way C's stdio buffers it: line by line on a
+/// terminal (so the line is out before the fork and appears once), fully when stdout is a pipe or
+/// a file (so it is still in the buffer at the fork and appears twice).
+fn buffer_trap_on_stdout(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
+    let on_tty = io::stdout().is_terminal();
+    show.plan(&t::buffer_stdout_plan(lang, on_tty))?;
+    show.flush()?;
+    let line = t::buffer_stdout_line(lang, raw(getpid()));
+    let mut buffered: Box<dyn Write> = if on_tty {
+        Box::new(io::LineWriter::new(io::stdout()))
+    } else {
+        Box::new(io::BufWriter::new(io::stdout()))
+    };
+    writeln!(buffered, "{line}")?;
+    let buffered_in_child = &mut buffered;
+    let mut child = fork(lang, move || {
+        let _ = buffered_in_child.flush();
+        0
+    })?;
+    child.wait()?;
+    buffered.flush()?;
+    drop(buffered);
+    show.lesson(&t::buffer_stdout_result(lang, on_tty))?;
     Ok(())
 }
 

@@ -125,12 +125,11 @@ pub fn child_start_point(lang: Lang, marker: u32) -> String {
     tr(
         lang,
         format!(
-            "[子进程] 我已经有 marker = {marker}（由 fork 之前的代码设置，我从没执行过那段代码）；\
-             fork 之前的提示也没有被打印第二次"
+            "[子进程] 我已经有 marker = {marker}（由 fork 之前的代码设置，我从没执行过那段代码）"
         ),
         format!(
             "[child] I already have marker = {marker} (set by code before the fork, which I never \
-             ran); the lines printed before the fork were not printed a second time"
+             ran)"
         ),
     )
 }
@@ -138,10 +137,11 @@ pub fn child_start_point(lang: Lang, marker: u32) -> String {
 pub fn lesson_start_point(lang: Lang) -> String {
     tr(
         lang,
-        "子进程从 fork() 的下一条语句开始执行，而不是从程序开头：它继承了 fork 那一刻的全部状态"
+        "子进程从 fork() 的下一条语句开始执行，而不是从程序开头：它继承了 fork 那一刻的全部状态，而上面 fork 之前的输出只出现了一次"
             .into(),
         "The child starts at the statement after fork(), not at the top of the program: it \
-         inherits the whole state at the moment of the fork"
+         inherits the whole state at the moment of the fork, and the lines printed before the \
+         fork above appear only once"
             .into(),
     )
 }
@@ -249,6 +249,27 @@ pub fn rounds_summary(lang: Lang, rounds: u32, parent: u32, child: u32) -> Strin
         format!("{rounds} 轮中：父进程先 {parent} 次，子进程先 {child} 次"),
         format!("of {rounds} rounds: parent first {parent} times, child first {child} times"),
     )
+}
+
+/// Why one side may win every round on an idle machine.
+pub fn rounds_one_sided(lang: Lang, parent_won_all: bool) -> String {
+    if parent_won_all {
+        tr(
+            lang,
+            "这里父进程每次都先：fork 返回时它已经在 CPU 上，而子进程还要先被调度".into(),
+            "Here the parent won every round: it is already on a CPU when fork returns, while the \
+             child must first be scheduled"
+                .into(),
+        )
+    } else {
+        tr(
+            lang,
+            "这里子进程每次都先：调度器让新进程先运行（或者父进程被抢占了）".into(),
+            "Here the child won every round: the scheduler ran the new process first (or the \
+             parent was preempted)"
+                .into(),
+        )
+    }
 }
 
 pub fn lesson_order(lang: Lang) -> String {
@@ -1018,4 +1039,49 @@ pub fn parallel_lesson(lang: Lang) -> String {
          work, it overlaps it"
             .into(),
     )
+}
+
+pub fn buffer_stdout_plan(lang: Lang, on_tty: bool) -> String {
+    if on_tty {
+        tr(
+            lang,
+            "再在真正的 stdout 上试一次：它是终端，所以像 C 一样按行缓冲".into(),
+            "Now on the real stdout: it is a terminal, so it is line-buffered, as C does".into(),
+        )
+    } else {
+        tr(
+            lang,
+            "再在真正的 stdout 上试一次：它是管道或文件，所以像 C 一样全缓冲".into(),
+            "Now on the real stdout: it is a pipe or a file, so it is fully buffered, as C does"
+                .into(),
+        )
+    }
+}
+
+pub fn buffer_stdout_line(lang: Lang, pid: i32) -> String {
+    tr(
+        lang,
+        format!("    [进程 {pid} 在 fork 之前写入缓冲区的一行]"),
+        format!("    [a line process {pid} wrote into the buffer before fork]"),
+    )
+}
+
+pub fn buffer_stdout_result(lang: Lang, on_tty: bool) -> String {
+    if on_tty {
+        tr(
+            lang,
+            "上面那一行只出现一次：换行时就已经输出了。试试 `toolkit fork-demo --buffer-trap | cat`，它会出现两次".into(),
+            "The line above appears once: the newline flushed it before the fork. Try `toolkit \
+             fork-demo --buffer-trap | cat` and it appears twice"
+                .into(),
+        )
+    } else {
+        tr(
+            lang,
+            "上面那一行出现了两次：fork 时它还在缓冲区里，子进程和父进程各输出了一份".into(),
+            "The line above appears twice: it was still in the buffer at the fork, and child and \
+             parent each wrote their copy"
+                .into(),
+        )
+    }
 }
