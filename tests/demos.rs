@@ -110,6 +110,14 @@ fn the_parent_sees_the_pid_the_child_reports() {
     let total =
         summary["parent_first"].as_u64().unwrap() + summary["child_first"].as_u64().unwrap();
     assert_eq!(total, 3);
+    for round in objs.iter().filter(|o| o["step"] == "order") {
+        let pipe = round["pipe"].as_str().unwrap();
+        assert!(pipe == "PC" || pipe == "CP", "{pipe}");
+        assert_eq!(
+            round["first"],
+            if pipe == "PC" { "parent" } else { "child" }
+        );
+    }
     let exit = find(&objs, "exit_status", None);
     assert_eq!(exit["exit_code"], 3);
     let mut pids = vec![as_pid(&child["pid"])];

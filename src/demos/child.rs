@@ -403,6 +403,11 @@ pub mod pipe {
             }
         }
 
+        /// Bytes received after the last complete line (what is left at end of file).
+        pub fn take_rest(&mut self) -> Vec<u8> {
+            std::mem::take(&mut self.buf)
+        }
+
         /// The next line, waiting at most `timeout`. Ctrl-C gives
         /// `Err(ChildError::Interrupted)` (inside the `anyhow::Error`).
         pub fn next_line(&mut self, timeout: Duration) -> anyhow::Result<Next> {

@@ -313,7 +313,7 @@ fn rounds(show: &mut Show, lang: Lang, rounds: u32) -> anyhow::Result<()> {
     show.plan(&t::rounds_intro(lang, rounds))?;
     let (mut parent_first, mut child_first) = (0u32, 0u32);
     for round in 1..=rounds {
-        let (mut reader, writer) = pipe::new()?;
+        let (reader, writer) = pipe::new()?;
         let child_writer = writer.try_clone()?;
         let mut child = fork(lang, move || {
             let _ = (&child_writer).write_all(b"C");
@@ -321,20 +321,23 @@ fn rounds(show: &mut Show, lang: Lang, rounds: u32) -> anyhow::Result<()> {
         })?;
         (&writer).write_all(b"P")?;
         drop(writer);
-        let bytes = read_to_end(&mut reader, lang)?;
+        let bytes = read_to_end(reader, lang)?;
         child.wait()?;
         let first = match bytes.first() {
             Some(b'C') => {
                 child_first += 1;
                 "child"
             }
-            _ => {
+            Some(b'P') => {
                 parent_first += 1;
                 "parent"
             }
+            // The child died before writing: nothing to count.
+            _ => continue,
         };
         show.observe(
-            &json!({"step": "order", "round": round, "child": child.pid_i32(), "first": first}),
+            &json!({"step": "order", "round": round, "child": child.pid_i32(), "first": first,
+                    "pipe": String::from_utf8_lossy(&bytes)}),
             &t::round_result(lang, round, first == "parent"),
         )?;
     }
@@ -351,8 +354,8 @@ fn rounds(show: &mut Show, lang: Lang, rounds: u32) -> anyhow::Result<()> {
 }
 
 /// Read a pipe to its end, waking for Ctrl-C.
-fn read_to_end(reader: &mut File, lang: Lang) -> anyhow::Result<Vec<u8>> {
-    let mut lines = LineReader::new(reader.try_clone()?);
+fn read_to_end(reader: File, lang: Lang) -> anyhow::Result<Vec<u8>> {
+    let mut lines = LineReader::new(reader);
     let mut bytes = Vec::new();
     loop {
         match lines.next_line(REPORT_TIMEOUT)? {
@@ -364,10 +367,8 @@ fn read_to_end(reader: &mut File, lang: Lang) -> anyhow::Result<Vec<u8>> {
             Next::TimedOut => return Err(Failure::new(1, t::report_timeout(lang)).into()),
         }
     }
-    // Whatever followed the last newline.
-    let mut rest = Vec::new();
-    let _ = reader.read_to_end(&mut rest);
-    bytes.extend(rest);
+    // Whatever followed the last newline (the one-byte marks of `rounds` have none).
+    bytes.extend(lines.take_rest());
     Ok(bytes)
 }
 
@@ -697,7 +698,7 @@ fn buffer_trap(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
     show.plan(&t::buffer_intro(lang))?;
     for flush_first in [false, true] {
         let line = t::buffer_line(lang, flush_first);
-        let (mut reader, writer) = pipe::new()?;
+        let (reader, writer) = pipe::new()?;
         let mut buffered = io::BufWriter::new(writer);
         // Like printf() into a fully buffered stdout: the bytes stay in this process's memory.
         writeln!(buffered, "{line}")?;
@@ -713,7 +714,7 @@ fn buffer_trap(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
         child.wait()?;
         buffered.flush()?;
         drop(buffered);
-        let bytes = read_to_end(&mut reader, lang)?;
+        let bytes = read_to_end(reader, lang)?;
         let text = String::from_utf8_lossy(&bytes);
         let copies = text.lines().filter(|l| *l == line).count();
         show.observe(
