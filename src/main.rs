@@ -31,7 +31,18 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
         Command::PsTree(args) => inspect::ps_tree::run(&ps_tree_options(args), lang),
         Command::Ps(args) => inspect::ps::run(&ps_options(args), lang),
         Command::StatCodes(args) => inspect::stat_codes::run(args.json, lang),
-        Command::ForkDemo(args) => demos::fork_demo::run(&fork_demo_options(args), lang),
+        Command::ForkDemo(args) => demos::fork_demo::run(
+            &demos::fork_demo::Options {
+                rounds: args.rounds,
+                zombie: args.zombie,
+                orphan: args.orphan,
+                tree: args.tree,
+                buffer_trap: args.buffer_trap,
+                json: args.json,
+                pause: std::time::Duration::from_millis(args.pause_ms),
+            },
+            lang,
+        ),
         Command::States(args) => demos::states::run(args.json, lang),
         Command::Parallel(args) => demos::parallel::run(
             demos::parallel::Options {
@@ -77,17 +88,5 @@ fn ps_options(a: cli::PsArgs) -> inspect::ps::Options {
         tree: a.tree,
         explain: a.explain,
         json: a.json,
-    }
-}
-
-fn fork_demo_options(a: cli::ForkDemoArgs) -> demos::fork_demo::Options {
-    demos::fork_demo::Options {
-        rounds: a.rounds,
-        zombie: a.zombie,
-        orphan: a.orphan,
-        tree: a.tree,
-        buffer_trap: a.buffer_trap,
-        json: a.json,
-        pause: std::time::Duration::from_millis(a.pause_ms),
     }
 }
