@@ -607,9 +607,7 @@ fn tree(show: &mut Show, lang: Lang, n: u32) -> anyhow::Result<()> {
         ..Default::default()
     };
     match crate::inspect::ps_tree::render_text(raw(root), &opts, lang) {
-        Ok(text) => {
-            show.text(&text)?;
-        }
+        Ok(text) => show.text(text.trim_end())?,
         Err(e) => show.text(&t::tree_not_drawn(lang, &format!("{e:#}")))?,
     }
     show.observe(

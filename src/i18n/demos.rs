@@ -552,14 +552,18 @@ pub fn tree_count(lang: Lang, n: u32, expected: u32, reported: u32, in_proc: usi
 }
 
 pub fn lesson_tree(lang: Lang, n: u32) -> String {
+    // For 0 and 1 iterations 2^N and N+1 happen to agree, so the contrast is only drawn from 2 on.
+    let (not_zh, not_en) = if n >= 2 {
+        (format!("（不是 {n}+1 个）"), format!(" (not {n}+1)"))
+    } else {
+        (String::new(), String::new())
+    };
     tr(
         lang,
-        format!(
-            "每次 fork 都让正在执行循环的进程数翻倍，所以 {n} 次循环得到 2^{n} 个进程（不是 {n}+1 个）"
-        ),
+        format!("每次 fork 都让正在执行循环的进程数翻倍，所以 {n} 次循环得到 2^{n} 个进程{not_zh}"),
         format!(
             "Each fork doubles the number of processes running the loop, so {n} iterations give \
-             2^{n} processes (not {n}+1)"
+             2^{n} processes{not_en}"
         ),
     )
 }
