@@ -144,6 +144,9 @@ pub struct ForkDemoArgs {
     /// Print one JSON object per observation
     #[arg(long)]
     pub json: bool,
+    /// With --zombie: how long to leave the zombie in place before reaping it, in milliseconds
+    #[arg(long = "pause-ms", default_value_t = 1500, value_name = "MS")]
+    pub pause_ms: u64,
 }
 
 #[derive(Debug, Args)]

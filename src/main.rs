@@ -31,10 +31,28 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
         Command::PsTree(args) => inspect::ps_tree::run(&ps_tree_options(args), lang),
         Command::Ps(args) => inspect::ps::run(&ps_options(args), lang),
         Command::StatCodes(args) => inspect::stat_codes::run(args.json, lang),
-        Command::ForkDemo(args) => demos::fork_demo::run(args, lang),
-        Command::States(args) => demos::states::run(args, lang),
-        Command::Parallel(args) => demos::parallel::run(args, lang),
-        Command::Pcb(args) => demos::pcb::run(args, lang),
+        Command::ForkDemo(args) => demos::fork_demo::run(
+            &demos::fork_demo::Options {
+                rounds: args.rounds,
+                zombie: args.zombie,
+                orphan: args.orphan,
+                tree: args.tree,
+                buffer_trap: args.buffer_trap,
+                json: args.json,
+                pause: std::time::Duration::from_millis(args.pause_ms),
+            },
+            lang,
+        ),
+        Command::States(args) => demos::states::run(args.json, lang),
+        Command::Parallel(args) => demos::parallel::run(
+            demos::parallel::Options {
+                jobs: args.jobs,
+                work_ms: args.work,
+                json: args.json,
+            },
+            lang,
+        ),
+        Command::Pcb(args) => demos::pcb::run(args.pid, args.json, lang),
         Command::Nice(args) => demos::nice::run(args, lang),
         Command::Renice(args) => demos::nice::renice(args, lang),
         Command::Chat(args) => match args.command {

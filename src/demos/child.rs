@@ -312,3 +312,187 @@ mod tests {
         assert_eq!(ChildError::Fork(Errno::EAGAIN).exit_code(), 1);
     }
 }
+
+impl Child {
+    /// Give up responsibility for this child without killing it: the demo of an orphan needs the
+    /// middle process to exit while its own child lives on (the subreaper then adopts and reaps it).
+    pub fn disown(self) -> Pid {
+        let pid = self.pid;
+        std::mem::forget(self);
+        pid
+    }
+}
+
+/// In a freshly forked child: ask the kernel to SIGKILL us when our parent dies, so a demo that is
+/// interrupted leaves no stray grandchildren behind. Returns `false` when the parent is already
+/// gone (it died before the request took effect): the caller should then exit at once.
+pub fn die_with_parent(parent: Pid) -> bool {
+    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
+    nix::unistd::getppid() == parent
+}
+
+/// Sleep, but wake up for Ctrl-C: returns [`ChildError::Interrupted`] when one arrived.
+/// (`std::thread::sleep` restarts after a signal, so it sleeps in short slices and checks.)
+pub fn sleep_interruptible(duration: std::time::Duration) -> Result<(), ChildError> {
+    let end = std::time::Instant::now() + duration;
+    loop {
+        if let Some(sig) = interrupt::pending() {
+            return Err(ChildError::Interrupted(sig));
+        }
+        let now = std::time::Instant::now();
+        if now >= end {
+            return Ok(());
+        }
+        std::thread::sleep((end - now).min(std::time::Duration::from_millis(20)));
+    }
+}
+
+/// Pipes that carry children's reports to the parent, so one process does all the printing.
+///
+/// A message is one line. Lines are written with a single `write` and are shorter than
+/// `PIPE_BUF` (4096 bytes), so lines from several processes never interleave.
+pub mod pipe {
+    use std::fs::File;
+    use std::io::{self, Read, Write};
+    use std::os::fd::AsFd;
+    use std::time::{Duration, Instant};
+
+    use nix::errno::Errno;
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+
+    use super::{ChildError, interrupt};
+
+    /// A new pipe as `(reader, writer)`. Children forked later inherit both ends.
+    pub fn new() -> io::Result<(File, File)> {
+        let (read, write) = nix::unistd::pipe().map_err(io::Error::from)?;
+        Ok((File::from(read), File::from(write)))
+    }
+
+    /// Send one line (a newline is added) with a single `write`.
+    pub fn send_line(mut writer: &File, line: &str) -> io::Result<()> {
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+        writer.write_all(&bytes)
+    }
+
+    /// What [`LineReader::next_line`] found.
+    #[derive(Debug, PartialEq, Eq)]
+    pub enum Next {
+        Line(String),
+        /// Every write end is closed.
+        Eof,
+        /// Nothing arrived in time.
+        TimedOut,
+    }
+
+    /// Reads lines from a pipe; a wait ends on a line, end of file, a timeout, or Ctrl-C.
+    #[derive(Debug)]
+    pub struct LineReader {
+        file: File,
+        buf: Vec<u8>,
+        eof: bool,
+    }
+
+    impl LineReader {
+        pub fn new(file: File) -> LineReader {
+            LineReader {
+                file,
+                buf: Vec::new(),
+                eof: false,
+            }
+        }
+
+        /// Bytes received after the last complete line (what is left at end of file).
+        pub fn take_rest(&mut self) -> Vec<u8> {
+            std::mem::take(&mut self.buf)
+        }
+
+        /// The next line, waiting at most `timeout`. Ctrl-C gives
+        /// `Err(ChildError::Interrupted)` (inside the `anyhow::Error`).
+        pub fn next_line(&mut self, timeout: Duration) -> anyhow::Result<Next> {
+            let deadline = Instant::now() + timeout;
+            loop {
+                if let Some(pos) = self.buf.iter().position(|&b| b == b'\n') {
+                    let line: Vec<u8> = self.buf.drain(..=pos).collect();
+                    let text = String::from_utf8_lossy(&line[..line.len() - 1]).into_owned();
+                    return Ok(Next::Line(text));
+                }
+                if self.eof {
+                    return Ok(Next::Eof);
+                }
+                if let Some(sig) = interrupt::pending() {
+                    return Err(ChildError::Interrupted(sig).into());
+                }
+                let now = Instant::now();
+                if now >= deadline {
+                    return Ok(Next::TimedOut);
+                }
+                let slice = (deadline - now).min(Duration::from_millis(100));
+                let millis = u16::try_from(slice.as_millis()).unwrap_or(100).max(1);
+                let mut fds = [PollFd::new(self.file.as_fd(), PollFlags::POLLIN)];
+                match poll(&mut fds, PollTimeout::from(millis)) {
+                    Ok(0) | Err(Errno::EINTR) => continue,
+                    Ok(_) => {}
+                    Err(errno) => return Err(io::Error::from(errno).into()),
+                }
+                let mut chunk = [0u8; 4096];
+                match self.file.read(&mut chunk) {
+                    Ok(0) => self.eof = true,
+                    Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    }
+}
+
+/// For demos that make grandchildren: while this guard lives the process is a child subreaper,
+/// so descendants orphaned by an error or Ctrl-C are re-parented to us instead of to PID 1 (which,
+/// in a container, may never reap them). On drop it kills and reaps every child still left,
+/// adopted ones included, within a bounded time.
+///
+/// Declare it *before* the [`Child`] guards of the demo, so it is dropped after them: the guards
+/// kill the direct children first, then this collects whatever descendants that orphaned.
+#[derive(Debug)]
+pub struct ReapAllOnDrop {
+    _private: (),
+}
+
+impl ReapAllOnDrop {
+    pub fn new() -> Result<ReapAllOnDrop, Errno> {
+        become_subreaper()?;
+        Ok(ReapAllOnDrop { _private: () })
+    }
+}
+
+impl Drop for ReapAllOnDrop {
+    fn drop(&mut self) {
+        kill_and_reap_all(std::time::Duration::from_secs(3));
+    }
+}
+
+/// Kill (SIGKILL) and reap every child this process has, until none is left or `timeout` passes.
+/// Children are found in /proc (PPID = us), so adopted orphans are included.
+pub fn kill_and_reap_all(timeout: std::time::Duration) {
+    let me = nix::unistd::getpid().as_raw();
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) => {}
+            Ok(_) | Err(Errno::EINTR) => continue,
+            // ECHILD: nothing left.
+            Err(_) => return,
+        }
+        if std::time::Instant::now() > deadline {
+            return;
+        }
+        if let Ok(table) = proc::ProcessTable::scan(proc::Fields::STAT_ONLY) {
+            for p in table.iter().filter(|p| p.ppid == me && p.state != 'Z') {
+                let _ = signal::kill(Pid::from_raw(p.pid), Signal::SIGKILL);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

@@ -18,6 +18,7 @@
 //! The pure parts live in submodules a student can read on their own: [`stat`] turns the kernel's
 //! fields into the `STAT` string `ps` prints, and [`tree`] builds the parent/child tree.
 
+pub mod pcb;
 pub mod stat;
 pub mod tree;
 
