@@ -359,55 +359,46 @@ fn concept_table_rows_have_a_lesson_a_command_and_a_test() {
 }
 
 #[test]
-#[ignore = "runs the commands implemented on the other branches: un-ignore after merging"]
 fn runs_ps() {
     run_safe("ps");
 }
 
 #[test]
-#[ignore = "runs the commands implemented on the other branches: un-ignore after merging"]
 fn runs_ps_tree() {
     run_safe("ps-tree");
 }
 
 #[test]
-#[ignore = "runs the commands implemented on the other branches: un-ignore after merging"]
 fn runs_stat_codes() {
     run_safe("stat-codes");
 }
 
 #[test]
-#[ignore = "runs the commands implemented on the other branches: un-ignore after merging"]
 fn runs_fork_demo() {
     run_safe("fork-demo");
 }
 
 #[test]
-#[ignore = "runs the commands implemented on the other branches: un-ignore after merging"]
 fn runs_states() {
     run_safe("states");
 }
 
 #[test]
-#[ignore = "runs the commands implemented on the other branches: un-ignore after merging"]
 fn runs_parallel() {
     run_safe("parallel");
 }
 
 #[test]
-#[ignore = "runs the commands implemented on the other branches: un-ignore after merging"]
 fn runs_pcb() {
     run_safe("pcb");
 }
 
 #[test]
-#[ignore = "runs the commands implemented on the other branches: un-ignore after merging"]
 fn runs_nice() {
     run_safe("nice");
 }
 
 #[test]
-#[ignore = "runs the commands implemented on the other branches: un-ignore after merging"]
 fn presenting_a_lesson_runs_its_commands_to_success() {
     toolkit()
         .args(["--lang", "en", "lesson", "8", "--run", "--yes"])
