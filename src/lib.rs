@@ -14,8 +14,11 @@
 //! - [`proc`]: the one model of `/proc` (the pure parts: [`proc::stat`] decodes STAT, [`proc::tree`]
 //!   builds the parent/child tree). Nothing else in the crate reads `/proc`.
 //! - [`inspect`]: commands that only look (`ps`, `ps-tree`, `stat-codes`).
-//! - [`demos`]: commands that make processes and show what happens.
-//! - [`chat`]: the chatroom (protocol, server, admin console, client).
+//! - [`demos`]: commands that make processes and show what happens (`fork-demo`, `states`,
+//!   `parallel`, `pcb`, `nice`/`renice`); [`demos::child`] is the one place children are forked,
+//!   tracked and reaped, also on Ctrl-C.
+//! - [`chat`]: the chatroom (protocol, server, admin console, client) and its load generator
+//!   ([`chat::bench`]).
 //! - [`lessons`]: the course text, embedded in the binary.
 //!
 //! Rules the code keeps: `fork()` happens only while the process is single-threaded (never after a
