@@ -7,7 +7,7 @@
 //! # Layout
 //! The folder layout is the table of contents of the course:
 //!
-//! - [`cli`]: clap definitions only. [`main.rs`] parses, picks the language and dispatches.
+//! - [`cli`]: clap definitions only. `main.rs` parses, picks the language and dispatches.
 //! - [`i18n`]: every user-facing sentence, in Chinese and English.
 //! - [`output`]: tables, JSON, colour decisions (TTY, `NO_COLOR`), broken pipes.
 //! - [`error`]: the one error type that carries an exit code to the edge.

@@ -246,7 +246,7 @@ pub fn reap_terminated() -> Vec<WaitStatus> {
 ///
 /// The handler only stores the signal number in an atomic, the one thing that is safe to do in a
 /// signal handler. It is installed without `SA_RESTART`, so a blocking `waitpid` or `read` returns
-/// `EINTR`; the waiting code then sees [`pending`] and unwinds, and the [`Child`] guards reap.
+/// `EINTR`; the waiting code then sees [`interrupt::pending`] and unwinds, and the [`Child`] guards reap.
 pub mod interrupt {
     use std::sync::atomic::{AtomicI32, Ordering};
 
