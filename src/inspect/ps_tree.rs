@@ -571,6 +571,26 @@ a─┬─b─┬─c
     }
 
     #[test]
+    fn uid_transitions_are_shown_where_the_user_changes() {
+        let mut procs = vec![
+            process(1, 0, "init"),
+            process(2, 1, "daemon"),
+            process(3, 2, "worker"),
+        ];
+        procs[0].uid = Some(0);
+        // A uid with no name in the password database prints as its number.
+        procs[1].uid = Some(54_321);
+        procs[2].uid = Some(54_321);
+        let table = ProcessTable::from_processes(procs);
+        let o = Options {
+            uid_changes: true,
+            show_pids: true,
+            ..Options::default()
+        };
+        assert_eq!(render(&table, &o), "init(1)───daemon(2,54321)───worker(3)");
+    }
+
+    #[test]
     fn missing_root_is_none() {
         let o = Options {
             root: Some(999),
