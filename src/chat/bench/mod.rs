@@ -198,7 +198,16 @@ pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
         let permits = Arc::clone(&permits);
         tasks.push(tokio::spawn(async move {
             let permit = permits.acquire_owned().await.ok();
-            let result = client(i, &cfg, base, deadline, go, &ready, permit).await;
+            let result = client(ClientRun {
+                i,
+                cfg: &cfg,
+                base,
+                deadline,
+                go,
+                ready: &ready,
+                permit,
+            })
+            .await;
             if result.is_err() {
                 let _ = ready.send(false);
             }
@@ -293,20 +302,27 @@ struct Outcome {
     timed_out: bool,
 }
 
-async fn client(
+/// Everything one client task needs to know about the run.
+struct ClientRun<'a> {
+    /// The client's number: its name is `b{i}`, and clients `0..senders` send.
     i: usize,
-    cfg: &Config,
+    cfg: &'a Config,
+    /// The clock every send time and latency is measured against.
     base: Instant,
+    /// The run's cap.
     deadline: TokioInstant,
+    /// Becomes true when every client has entered: the senders start.
     go: watch::Receiver<bool>,
-    ready: &mpsc::UnboundedSender<bool>,
+    /// Where the client says it has entered (or failed to).
+    ready: &'a mpsc::UnboundedSender<bool>,
+    /// A place among the clients allowed to connect at the same moment.
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
-) -> anyhow::Result<Outcome> {
-    match cfg.protocol {
-        Protocol::Udp => udp_client(i, cfg, base, deadline, go, ready, permit).await,
-        Protocol::Irc | Protocol::Toolkit => {
-            tcp_client(i, cfg, base, deadline, go, ready, permit).await
-        }
+}
+
+async fn client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
+    match run.cfg.protocol {
+        Protocol::Udp => udp_client(run).await,
+        Protocol::Irc | Protocol::Toolkit => tcp_client(run).await,
     }
 }
 
@@ -340,15 +356,16 @@ fn account(receiver: &mut Receiver, text: &str, base: Instant) -> bool {
     }
 }
 
-async fn tcp_client(
-    i: usize,
-    cfg: &Config,
-    base: Instant,
-    deadline: TokioInstant,
-    mut go: watch::Receiver<bool>,
-    ready: &mpsc::UnboundedSender<bool>,
-    permit: Option<tokio::sync::OwnedSemaphorePermit>,
-) -> anyhow::Result<Outcome> {
+async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
+    let ClientRun {
+        i,
+        cfg,
+        base,
+        deadline,
+        mut go,
+        ready,
+        permit,
+    } = run;
     let name = client_name(i);
     let stream = TcpStream::connect(cfg.addr).await?;
     stream.set_nodelay(true)?;
@@ -488,15 +505,16 @@ async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(
     Ok(n)
 }
 
-async fn udp_client(
-    i: usize,
-    cfg: &Config,
-    base: Instant,
-    deadline: TokioInstant,
-    go: watch::Receiver<bool>,
-    ready: &mpsc::UnboundedSender<bool>,
-    permit: Option<tokio::sync::OwnedSemaphorePermit>,
-) -> anyhow::Result<Outcome> {
+async fn udp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
+    let ClientRun {
+        i,
+        cfg,
+        base,
+        deadline,
+        go,
+        ready,
+        permit,
+    } = run;
     let name = client_name(i);
     let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").await?);
     socket.connect(cfg.addr).await?;
