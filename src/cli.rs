@@ -219,6 +219,15 @@ pub struct ChatServerArgs {
     /// Most clients at once; more are refused with a message
     #[arg(long = "max-clients", default_value_t = 10_000)]
     pub max_clients: usize,
+    /// Seconds a new connection has to send its name before it is closed
+    #[arg(long = "name-timeout", default_value_t = 30, value_name = "SECS")]
+    pub name_timeout: u64,
+    /// Messages per second per client after a burst of 10 (0: no limit); faster senders are delayed
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub rate: u32,
+    /// Messages waiting for one client before it counts as not reading and is dropped
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub queue: usize,
     /// Print which process does which job
     #[arg(long)]
     pub explain: bool,
