@@ -70,6 +70,9 @@ pub const RATE_BURST: u32 = 10;
 /// Bytes read from a socket at a time (one maximal line).
 const READ_CHUNK: usize = MAX_LINE;
 
+/// Bytes of queued lines gathered into one write.
+const WRITE_BATCH: usize = 64 * 1024;
+
 /// How long a closing connection may take to send its last lines (queue, then `BYE`/`CLOSING`). A
 /// client that does not read must not hold up the shutdown.
 pub const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -441,6 +444,8 @@ impl Room {
 enum End {
     Quit,
     Disconnected,
+    /// The writer task stopped: the client's socket refuses our data.
+    WriteFailed,
     TooSlow,
     NameTimeout,
     ServerClosing,
@@ -492,19 +497,22 @@ impl Session {
 
     async fn run(mut self, socket: TcpStream, mut stop: broadcast::Receiver<()>) {
         let _ = socket.set_nodelay(true);
-        let (mut rd, mut wr) = socket.into_split();
-        let mut inbox = self.inbox.take().expect("inbox taken once");
+        let (mut rd, wr) = socket.into_split();
+        let inbox = self.inbox.take().expect("inbox taken once");
+        // The writer is its own task: it sleeps until the queue has something, and a client that
+        // reads slowly only ever blocks its own writer.
+        let mut writer = tokio::spawn(write_queue(inbox, wr));
         self.reply(ServerEvent::Hello {
             version: protocol::VERSION,
         });
         let name_deadline = Instant::now() + self.config.name_timeout;
         let mut chunk = vec![0u8; READ_CHUNK];
-        let mut write_cut = false;
         let end = loop {
             let retry_at = self.held.as_ref().map(|(_, at)| *at);
             tokio::select! {
                 _ = stop.recv() => break End::ServerClosing,
                 _ = self.kick.notified() => break End::TooSlow,
+                _ = &mut writer => break End::WriteFailed,
                 _ = sleep_until(name_deadline), if self.name.is_none() => {
                     self.reply(ServerEvent::Err {
                         code: ErrorCode::NameTimeout,
@@ -527,21 +535,15 @@ impl Session {
                         if let Some(end) = self.process() {
                             break end;
                         }
+                        // Let the writers we just woke run before reading more. Without this a
+                        // flooding sender could, within one scheduling turn, push hundreds of
+                        // lines into every queue and get healthy readers dropped.
+                        tokio::task::yield_now().await;
                     }
                 },
-                Some(bytes) = inbox.recv() => {
-                    // `biased`: a write that can finish now always does, even when a stop
-                    // arrived at the same moment; only a write that is stuck is cut.
-                    tokio::select! {
-                        biased;
-                        r = wr.write_all(&bytes) => if r.is_err() { break End::Disconnected },
-                        _ = self.kick.notified() => { write_cut = true; break End::TooSlow },
-                        _ = stop.recv() => { write_cut = true; break End::ServerClosing },
-                    }
-                }
             }
         };
-        self.finish(end, &mut inbox, &mut wr, write_cut).await;
+        self.finish(end, writer).await;
     }
 
     /// Handle every complete line buffered so far (stopping early when rate-limited).
@@ -663,20 +665,15 @@ impl Session {
         }
     }
 
-    async fn finish(
-        mut self,
-        end: End,
-        inbox: &mut mpsc::Receiver<Bytes>,
-        wr: &mut OwnedWriteHalf,
-        write_cut: bool,
-    ) {
+    async fn finish(self, end: End, mut writer: tokio::task::JoinHandle<()>) {
         if let Some(name) = self.name.clone() {
             self.room.leave(self.id, &name);
             let reason = match end {
                 End::Quit => msg::LeaveReason::Quit,
-                End::Disconnected => msg::LeaveReason::Disconnected,
+                End::Disconnected | End::WriteFailed | End::NameTimeout => {
+                    msg::LeaveReason::Disconnected
+                }
                 End::TooSlow => msg::LeaveReason::TooSlow,
-                End::NameTimeout => msg::LeaveReason::Disconnected,
                 End::ServerClosing => msg::LeaveReason::ServerClosing,
             };
             let lost = self.framer.pending();
@@ -684,30 +681,54 @@ impl Session {
         } else if end == End::NameTimeout {
             log(&msg::log_name_timeout(self.config.lang, &self.peer));
         }
-        // Members that leave on their own (or are told to) get what was queued, then a last line.
+        // Members that leave on their own (or are told to) get what is queued, then a last line;
+        // the others are cut off at once.
         let last = match end {
             End::Quit => Some(ServerEvent::Bye),
-            End::ServerClosing if !write_cut => Some(ServerEvent::Closing),
+            End::ServerClosing => Some(ServerEvent::Closing),
             End::NameTimeout => None,
-            _ => {
+            // The writer has finished already (polling it again would be an error).
+            End::WriteFailed => return,
+            End::Disconnected | End::TooSlow => {
+                writer.abort();
+                let _ = writer.await;
                 return;
             }
         };
-        self.held = None;
-        // No new broadcasts can reach us (we left the room); drain what is there.
+        if let Some(last) = last {
+            let _ = self
+                .queue
+                .try_send(Bytes::from(protocol::encode_server(&last)));
+        }
+        // We left the room, so this was the last sender: the writer drains the queue and stops.
         drop(self.queue);
-        let _ = timeout(GOODBYE_TIMEOUT, async {
-            while let Some(bytes) = inbox.recv().await {
-                wr.write_all(&bytes).await?;
-            }
-            if let Some(last) = last {
-                wr.write_all(protocol::encode_server(&last).as_bytes())
-                    .await?;
-            }
-            wr.shutdown().await
-        })
-        .await;
+        if timeout(GOODBYE_TIMEOUT, &mut writer).await.is_err() {
+            writer.abort();
+            let _ = writer.await;
+        }
     }
+}
+
+/// The writer task of one connection: queued lines to the socket, several per system call, until
+/// the queue closes (then the socket is shut down) or a write fails.
+async fn write_queue(mut inbox: mpsc::Receiver<Bytes>, mut wr: OwnedWriteHalf) {
+    let mut batch = Vec::with_capacity(WRITE_BATCH + MAX_LINE);
+    while let Some(first) = inbox.recv().await {
+        // Take whatever else is queued too: a reader that keeps up costs one write per batch,
+        // not one per message, so healthy clients drain faster than senders can fill.
+        batch.clear();
+        batch.extend_from_slice(&first);
+        while batch.len() < WRITE_BATCH {
+            match inbox.try_recv() {
+                Ok(more) => batch.extend_from_slice(&more),
+                Err(_) => break,
+            }
+        }
+        if wr.write_all(&batch).await.is_err() {
+            return;
+        }
+    }
+    let _ = wr.shutdown().await;
 }
 
 #[cfg(test)]
