@@ -294,9 +294,12 @@ impl Raw {
 
 #[test]
 fn three_clients_join_talk_and_leave_and_hear_the_admin() {
-    let (mut srv, addr) = server(&["--rate", "0"]);
-    let mut alice = client(&addr, "alice", "en", &[]);
-    let mut bob = client(&addr, "bob", "en", &[]);
+    let (mut srv, addr) = server(&["--rate", "0", "--explain"]);
+    let admin_pid = explained_child_pid(&mut srv);
+    let mut alice = client(&addr, "alice", "en", &["--explain"]);
+    let alice_sender = explained_child_pid(&mut alice);
+    let mut bob = client(&addr, "bob", "en", &["--explain"]);
+    let bob_sender = explained_child_pid(&mut bob);
     alice.expect("bob joined the chat");
     let mut carol = client(&addr, "carol", "zh", &[]);
     alice.expect("carol joined the chat");
@@ -335,11 +338,18 @@ fn three_clients_join_talk_and_leave_and_hear_the_admin() {
     bob.expect("carol left the chat");
     bob.type_line("quit");
     assert_eq!(bob.wait_exit().code(), Some(0));
+    wait_gone(bob_sender, bob.pid());
     alice.expect("bob left the chat");
 
     // Nobody hears their own messages; nobody heard the refused clients.
     alice.close_stdin();
     assert_eq!(alice.wait_exit().code(), Some(0));
+    wait_gone(alice_sender, alice.pid());
+
+    // Ctrl-C at the server: exit 0, admin console reaped.
+    kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+    wait_gone(admin_pid, srv.pid());
     let alice_saw = alice.rest_of_stdout();
     assert!(
         !alice_saw.iter().any(|l| l.contains("alice says")),

@@ -33,6 +33,7 @@ pub struct AdminConsole {
 pub fn spawn() -> Result<AdminConsole, ChildError> {
     let (read_end, write_end) = nix::unistd::pipe().map_err(ChildError::Fork)?;
     let read_raw = read_end.as_raw_fd();
+    let server_pid = nix::unistd::getpid();
     let child = fork_child(move || {
         // SAFETY: in the child, `read_end` is a copy of the parent's value that is never dropped
         // here (the child leaves through `process::exit`), so closing the descriptor by number
@@ -42,6 +43,10 @@ pub fn spawn() -> Result<AdminConsole, ChildError> {
             libc::close(read_raw);
         }
         let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
+        if nix::unistd::getppid() != server_pid {
+            // The server died before the request above took effect.
+            return 0;
+        }
         console_loop(std::fs::File::from(write_end))
     })?;
     // In the parent, the closure (and the write end it captured) was dropped: only the child can

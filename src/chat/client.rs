@@ -66,7 +66,8 @@ pub fn run(args: crate::cli::ChatClientArgs, lang: Lang) -> CmdResult {
     // Fork: the child sends, the parent receives. The child gets its own handle on the socket
     // (dropped unused in the parent when the closure is dropped).
     let sender_socket = stream.try_clone()?;
-    let child = fork_child(move || send_loop(sender_socket, lang))
+    let receiver_pid = nix::unistd::getpid();
+    let child = fork_child(move || send_loop(sender_socket, receiver_pid, lang))
         .map_err(|e| Failure::new(1, msg::fork_failed(lang, &e)))?;
     interrupt::install();
     if args.explain {
@@ -152,8 +153,12 @@ fn ask_name(interactive: bool, lang: Lang) -> Result<String, anyhow::Error> {
 }
 
 /// The child: stdin to `SAY` lines, then `QUIT`. Returns its exit code.
-fn send_loop(mut socket: TcpStream, lang: Lang) -> i32 {
+fn send_loop(mut socket: TcpStream, parent: nix::unistd::Pid, lang: Lang) -> i32 {
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
+    if nix::unistd::getppid() != parent {
+        // The receiver died before the request above took effect.
+        return 1;
+    }
     let stdin = io::stdin();
     let mut input = stdin.lock();
     let mut raw = Vec::new();
@@ -217,8 +222,10 @@ fn receive_loop(mut events: EventReader, mut child: Child, lang: Lang) -> CmdRes
                         writeln!(io::stdout(), "{clear}{line}")
                     };
                     if written.is_err() {
-                        // Nobody reads our output any more: leave like Ctrl-D would.
-                        break;
+                        // Nobody reads our output any more (`| head`): stop quietly, like other
+                        // commands do on a closed pipe. Closing the socket tells the server.
+                        child.kill_and_reap();
+                        return Ok(0);
                     }
                 }
             }

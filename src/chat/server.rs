@@ -9,7 +9,10 @@
 //! # Tasks
 //! [`serve`] is the whole server, testable in-process: `serve(listener, config, admin_lines,
 //! shutdown)`. Its accept loop also receives admin lines and the shutdown signal. Each connection is
-//! one task that reads the client's lines and writes the client's queue to its socket.
+//! two tasks: a reader (parses lines, applies limits, broadcasts) and a writer (the client's queue
+//! to its socket, several lines per system call). A client that does not read blocks only its own
+//! writer. The reader yields after each chunk it handles, so the writers it woke run before it
+//! reads more: one flooding sender cannot fill everyone's queue in a single scheduling turn.
 //!
 //! # Why a bounded queue per client
 //! A broadcast is encoded once into [`Bytes`] (a reference-counted buffer, so every recipient shares
@@ -234,7 +237,12 @@ async fn pump_admin(
     })
     .await;
     if let Ok((_child, Ok(status))) = reaped {
-        log(&msg::log_admin_reaped(lang, pid, &format!("{status:?}")));
+        let how = match status {
+            nix::sys::wait::WaitStatus::Exited(_, code) => format!("exit {code}"),
+            nix::sys::wait::WaitStatus::Signaled(_, sig, _) => sig.as_str().to_string(),
+            other => format!("{other:?}"),
+        };
+        log(&msg::log_admin_reaped(lang, pid, &how));
     }
 }
 
