@@ -34,10 +34,14 @@ struct Proc {
 
 impl Proc {
     fn spawn(args: &[&str]) -> Proc {
+        Proc::spawn_with_stdin(args, Stdio::piped())
+    }
+
+    fn spawn_with_stdin(args: &[&str], stdin: Stdio) -> Proc {
         let mut child = Command::new(env!("CARGO_BIN_EXE_toolkit"))
             .args(args)
             .env_remove("NO_COLOR")
-            .stdin(Stdio::piped())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             // CHAT_TEST_STDERR=DIR: keep every process's stderr in DIR/<pid>.err, for debugging.
             .stderr(match std::env::var_os("CHAT_TEST_STDERR") {
@@ -625,4 +629,37 @@ impl<'a, I: Iterator<Item = &'a String>> Positions for I {
             .map(|(i, _)| i)
             .collect()
     }
+}
+
+#[test]
+fn ctrl_c_on_a_client_stops_both_of_its_processes() {
+    let (_srv, addr) = server(&[]);
+    let mut watcher = Raw::named(&addr, "watcher");
+    let mut eve = client(&addr, "eve", "en", &["--explain"]);
+    let sender = explained_child_pid(&mut eve);
+    assert_eq!(watcher.line(), "JOINED eve");
+    kill(Pid::from_raw(eve.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(eve.wait_exit().code(), Some(130));
+    wait_gone(sender, eve.pid());
+    assert_eq!(watcher.line(), "LEFT eve");
+}
+
+#[test]
+fn in_a_terminal_a_taken_name_is_asked_again() {
+    let (_srv, addr) = server(&[]);
+    let _alice = Raw::named(&addr, "alice");
+    let pty = nix::pty::openpty(None, None).expect("openpty");
+    let mut typing = std::fs::File::from(pty.master);
+    let mut p = Proc::spawn_with_stdin(
+        &[
+            "--lang", "en", "chat", "client", "--addr", &addr, "--name", "alice",
+        ],
+        Stdio::from(pty.slave),
+    );
+    // Refused on stderr, then the prompt; we type another name at the "terminal".
+    typing.write_all(b"alice2\n").unwrap();
+    p.expect("You entered the chat as alice2");
+    typing.write_all(b"quit\n").unwrap();
+    assert_eq!(p.wait_exit().code(), Some(0));
+    assert!(p.stderr_text().contains("taken"));
 }
