@@ -212,6 +212,9 @@ pub enum ChatCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  toolkit chat server\n  toolkit chat server --addr 127.0.0.1:0 --explain\n  toolkit chat server --max-clients 50 --rate 2\n\nType a line into the server's terminal to speak as the administrator.\nProtocol: docs/chat-protocol.md (simple enough for `nc 127.0.0.1 8888`)."
+)]
 pub struct ChatServerArgs {
     /// Address to listen on (port 0 picks a free port; the real address is printed first)
     #[arg(long, default_value = "127.0.0.1:8888")]
@@ -234,6 +237,9 @@ pub struct ChatServerArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  toolkit chat client --name alice\n  toolkit --lang zh chat client --addr 127.0.0.1:8888 --explain\n  printf 'hello\\nquit\\n' | toolkit chat client --name bot\n\nType quit or press Ctrl-D to leave. Exit codes: 0 left normally, 1 server gone or refused,\n2 name refused and stdin is not a terminal, 130 Ctrl-C."
+)]
 pub struct ChatClientArgs {
     /// Server address
     #[arg(long, default_value = "127.0.0.1:8888")]
