@@ -236,6 +236,9 @@ pub enum ChatCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  toolkit chat server\n  toolkit chat server --addr 127.0.0.1:0 --explain\n  toolkit chat server --max-clients 50 --rate 2\n\nType a line into the server's terminal to speak as the administrator.\nProtocol: docs/chat-protocol.md (simple enough for `nc 127.0.0.1 8888`)."
+)]
 pub struct ChatServerArgs {
     /// Address to listen on (port 0 picks a free port; the real address is printed first)
     #[arg(long, default_value = "127.0.0.1:8888")]
@@ -243,12 +246,24 @@ pub struct ChatServerArgs {
     /// Most clients at once; more are refused with a message
     #[arg(long = "max-clients", default_value_t = 10_000)]
     pub max_clients: usize,
+    /// Seconds a new connection has to send its name before it is closed
+    #[arg(long = "name-timeout", default_value_t = 30, value_name = "SECS")]
+    pub name_timeout: u64,
+    /// Messages per second per client after a burst of 10 (0: no limit); faster senders are delayed
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub rate: u32,
+    /// Messages waiting for one client before it counts as not reading and is dropped
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub queue: usize,
     /// Print which process does which job
     #[arg(long)]
     pub explain: bool,
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  toolkit chat client --name alice\n  toolkit --lang zh chat client --addr 127.0.0.1:8888 --explain\n  printf 'hello\\nquit\\n' | toolkit chat client --name bot\n\nType quit or press Ctrl-D to leave. Exit codes: 0 left normally, 1 server gone or refused,\n2 name refused and stdin is not a terminal, 130 Ctrl-C."
+)]
 pub struct ChatClientArgs {
     /// Server address
     #[arg(long, default_value = "127.0.0.1:8888")]

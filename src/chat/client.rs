@@ -1,8 +1,323 @@
-//! The chat client.
+//! The chat client: two processes, as in the homework.
+//!
+//! 1. One process connects and enters with a name (asking again, in a terminal, if it is taken).
+//! 2. It forks. The **child** reads stdin line by line and sends each line as `SAY text`; on `quit`
+//!    or end of input (Ctrl-D) it sends `QUIT` and exits. The **parent** reads the socket and prints
+//!    every event, in the language of this client.
+//! 3. The parent stops when the socket closes. After our own `QUIT` the server answers `BYE` and
+//!    closes: the parent reaps the child and exits 0. Any other close means the server went away:
+//!    the parent says so, stops the child (SIGTERM), reaps it, and exits 1.
+//!
+//! Both processes share one TCP socket (fork copies the descriptor table): one only reads it, the
+//! other only writes it. Blocking I/O is enough for each, so the client needs no async runtime.
+//!
+//! No zombie, no orphan: the parent always waits for the child ([`Child`] kills and reaps on every
+//! other path, Ctrl-C included, via [`interrupt`]); the child asks the kernel for SIGTERM if the
+//! parent dies first (`PR_SET_PDEATHSIG`).
+//!
+//! Terminal safety: every text from another user goes through [`protocol::escape_for_terminal`]
+//! before it is printed, so nobody can send colours, cursor moves or a fake prompt. On a terminal,
+//! an incoming line first clears the current screen line (`\r` + erase-line), so it never lands in
+//! the middle of what you are typing; what you had typed stays in the terminal's input buffer and
+//! is still sent when you press Enter.
 
+use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::net::TcpStream;
+
+use nix::sys::signal::Signal;
+
+use super::protocol::{
+    self, ClientCommand, ErrorCode, Frame, LineFramer, MAX_LINE, MAX_TEXT, ServerEvent,
+};
+use crate::demos::child::{Child, ChildError, fork_child, interrupt};
 use crate::error::{CmdResult, Failure};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, chat as msg};
 
-pub fn run(_args: crate::cli::ChatClientArgs, lang: Lang) -> CmdResult {
-    Err(Failure::new(1, lang.pick("尚未实现", "not implemented yet")).into())
+/// Exit code when the name is refused and we cannot ask again (stdin is not a terminal).
+pub const EXIT_NAME_REFUSED: u8 = 2;
+
+/// Exit code when the server goes away (or refuses us) before we quit.
+pub const EXIT_SERVER_GONE: u8 = 1;
+
+/// `toolkit chat client`.
+pub fn run(args: crate::cli::ChatClientArgs, lang: Lang) -> CmdResult {
+    let stream = TcpStream::connect(&args.addr)
+        .map_err(|e| Failure::new(1, msg::connect_failed(lang, &args.addr, &e)))?;
+    let _ = stream.set_nodelay(true);
+    let mut events = EventReader::new(stream.try_clone()?);
+
+    match events.next_event()? {
+        Some(ServerEvent::Hello { .. }) => {}
+        Some(ServerEvent::Err {
+            code: ErrorCode::ServerFull,
+            ..
+        }) => return Err(Failure::new(EXIT_SERVER_GONE, msg::server_full_exit(lang)).into()),
+        _ => return Err(Failure::new(1, msg::not_a_chat_server(lang, &args.addr)).into()),
+    }
+
+    let name = enter(&stream, &mut events, args.name.clone(), lang)?;
+    let mut out = io::stdout();
+    let _ = writeln!(
+        out,
+        "{}",
+        msg::welcome(lang, &protocol::escape_for_terminal(&name))
+    );
+
+    // Fork: the child sends, the parent receives. The child gets its own handle on the socket
+    // (dropped unused in the parent when the closure is dropped).
+    let sender_socket = stream.try_clone()?;
+    let receiver_pid = nix::unistd::getpid();
+    let child = fork_child(move || send_loop(sender_socket, receiver_pid, lang))
+        .map_err(|e| Failure::new(1, msg::fork_failed(lang, &e)))?;
+    interrupt::install();
+    if args.explain {
+        let ppid = nix::unistd::getppid().as_raw();
+        let _ = writeln!(
+            out,
+            "{}",
+            msg::explain_client(lang, std::process::id(), ppid, child.pid_i32())
+        );
+    }
+    receive_loop(events, child, lang)
+}
+
+/// Send `NAME` until the server welcomes us. Returns the accepted name.
+fn enter(
+    stream: &TcpStream,
+    events: &mut EventReader,
+    mut given: Option<String>,
+    lang: Lang,
+) -> Result<String, anyhow::Error> {
+    let interactive = io::stdin().is_terminal();
+    let mut writer = stream;
+    loop {
+        let name = match given.take() {
+            Some(n) => n,
+            None => ask_name(interactive, lang)?,
+        };
+        let refused = match protocol::validate_name(&name) {
+            Err(e) => Some(msg::refusal(lang, e.code(), &name, &e.reason())),
+            Ok(()) => {
+                writer.write_all(
+                    protocol::encode_client(&ClientCommand::Name(name.clone())).as_bytes(),
+                )?;
+                loop {
+                    match events.next_event()? {
+                        Some(ServerEvent::Welcome { name }) => return Ok(name),
+                        Some(ServerEvent::Err { code, reason }) if code.is_name_refusal() => {
+                            break Some(msg::refusal(lang, code, &name, &reason));
+                        }
+                        Some(ServerEvent::Err { code, reason }) => {
+                            return Err(Failure::new(
+                                EXIT_SERVER_GONE,
+                                msg::refusal(lang, code, &name, &reason),
+                            )
+                            .into());
+                        }
+                        Some(_) => continue,
+                        None => {
+                            return Err(
+                                Failure::new(EXIT_SERVER_GONE, msg::server_gone(lang)).into()
+                            );
+                        }
+                    }
+                }
+            }
+        };
+        if let Some(refusal) = refused {
+            let refusal = protocol::escape_for_terminal(&refusal);
+            if interactive {
+                eprintln!("{refusal}");
+                continue;
+            }
+            return Err(
+                Failure::new(EXIT_NAME_REFUSED, msg::name_refused_exit(lang, &refusal)).into(),
+            );
+        }
+    }
+}
+
+/// Read a name from stdin (prompting on a terminal).
+fn ask_name(interactive: bool, lang: Lang) -> Result<String, anyhow::Error> {
+    if interactive {
+        print!("{}", msg::name_prompt(lang));
+        let _ = io::stdout().flush();
+    }
+    let mut line = String::new();
+    // `Stdin` buffers; whatever it read past this line is copied into the child by fork and is
+    // read there, so no typed line is lost.
+    if io::stdin().read_line(&mut line)? == 0 {
+        return Err(Failure::new(EXIT_NAME_REFUSED, msg::no_name(lang)).into());
+    }
+    Ok(line.trim().to_string())
+}
+
+/// The child: stdin to `SAY` lines, then `QUIT`. Returns its exit code.
+fn send_loop(mut socket: TcpStream, parent: nix::unistd::Pid, lang: Lang) -> i32 {
+    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
+    if nix::unistd::getppid() != parent {
+        // The receiver died before the request above took effect.
+        return 1;
+    }
+    let stdin = io::stdin();
+    let mut input = stdin.lock();
+    let mut raw = Vec::new();
+    loop {
+        raw.clear();
+        match input.read_until(b'\n', &mut raw) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+        let text = String::from_utf8_lossy(&raw);
+        let text = text.trim_end_matches(['\n', '\r']);
+        if text.trim().eq_ignore_ascii_case("quit") {
+            break;
+        }
+        if text.trim().is_empty() {
+            continue;
+        }
+        if text.len() > MAX_TEXT {
+            eprintln!("{}", msg::too_long_local(lang));
+            continue;
+        }
+        let line = protocol::encode_client(&ClientCommand::Say(text.to_string()));
+        if socket.write_all(line.as_bytes()).is_err() {
+            // The server is gone; the parent reports it.
+            return 1;
+        }
+    }
+    let _ = socket.write_all(protocol::encode_client(&ClientCommand::Quit).as_bytes());
+    0
+}
+
+/// The parent: print events until the socket closes, then reap the child.
+fn receive_loop(mut events: EventReader, mut child: Child, lang: Lang) -> CmdResult {
+    let tty = io::stdout().is_terminal();
+    let mut said_bye = false;
+    let mut closing = false;
+    loop {
+        let event = match events.next_event() {
+            Ok(Some(e)) => e,
+            Ok(None) => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                if let Some(sig) = interrupt::pending() {
+                    child.kill_and_reap();
+                    return Err(ChildError::Interrupted(sig).into());
+                }
+                continue;
+            }
+            Err(_) => break,
+        };
+        match event {
+            ServerEvent::Bye => said_bye = true,
+            ServerEvent::Closing => closing = true,
+            other => {
+                if let Some((line, to_stderr)) = display(&other, lang) {
+                    let clear = if tty { "\r\x1b[2K" } else { "" };
+                    let written = if to_stderr {
+                        writeln!(io::stderr(), "{clear}{line}")
+                    } else {
+                        writeln!(io::stdout(), "{clear}{line}")
+                    };
+                    if written.is_err() {
+                        // Nobody reads our output any more (`| head`): stop quietly, like other
+                        // commands do on a closed pipe. Closing the socket tells the server.
+                        child.kill_and_reap();
+                        return Ok(0);
+                    }
+                }
+            }
+        }
+    }
+    if said_bye {
+        child.wait()?;
+        return Ok(0);
+    }
+    let _ = child.signal(Signal::SIGTERM);
+    child.wait()?;
+    let why = if closing {
+        msg::server_closing(lang)
+    } else {
+        msg::server_gone(lang)
+    };
+    Err(Failure::new(EXIT_SERVER_GONE, why).into())
+}
+
+/// The text shown for an event (escaped for the terminal), and whether it is a notice (stderr).
+pub fn display(event: &ServerEvent, lang: Lang) -> Option<(String, bool)> {
+    let e = protocol::escape_for_terminal;
+    Some(match event {
+        ServerEvent::Joined { name } => (msg::joined(lang, &e(name)), false),
+        ServerEvent::Msg { name, text } => (msg::says(lang, &e(name), &e(text)), false),
+        ServerEvent::Left { name } => (msg::left(lang, &e(name)), false),
+        ServerEvent::Admin { text } => (msg::admin_says(lang, &e(text)), false),
+        ServerEvent::Err { code, reason } => (
+            msg::notice(lang, &msg::refusal(lang, *code, "", &e(reason))),
+            true,
+        ),
+        ServerEvent::Hello { .. }
+        | ServerEvent::Welcome { .. }
+        | ServerEvent::Bye
+        | ServerEvent::Closing => return None,
+    })
+}
+
+/// Server lines from a blocking socket, bounded by [`MAX_LINE`] (a misbehaving server cannot make
+/// the client buffer without limit either).
+struct EventReader {
+    stream: TcpStream,
+    framer: LineFramer,
+    chunk: Vec<u8>,
+}
+
+impl EventReader {
+    fn new(stream: TcpStream) -> Self {
+        EventReader {
+            stream,
+            framer: LineFramer::new(MAX_LINE),
+            chunk: vec![0; MAX_LINE],
+        }
+    }
+
+    /// The next event this version understands; `None` at end of stream.
+    fn next_event(&mut self) -> io::Result<Option<ServerEvent>> {
+        loop {
+            while let Some(frame) = self.framer.next_frame() {
+                if let Frame::Line(raw) = frame
+                    && let Some(event) = protocol::parse_server_line(&String::from_utf8_lossy(&raw))
+                {
+                    return Ok(Some(event));
+                }
+            }
+            let n = self.stream.read(&mut self.chunk)?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.framer.push(&self.chunk[..n]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_shown_escaped_in_the_clients_language() {
+        let msg = ServerEvent::Msg {
+            name: "bob".into(),
+            text: "\u{1b}[2Jhi".into(),
+        };
+        assert_eq!(
+            display(&msg, Lang::Zh),
+            Some(("bob 说 : \\x1b[2Jhi".to_string(), false))
+        );
+        assert_eq!(
+            display(&ServerEvent::Left { name: "bob".into() }, Lang::En),
+            Some(("bob left the chat".to_string(), false))
+        );
+        assert_eq!(display(&ServerEvent::Bye, Lang::En), None);
+    }
 }

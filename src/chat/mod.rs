@@ -1,5 +1,26 @@
 //! The chatroom of the course's homework, as real software.
+//!
+//! # Layout
+//! - [`protocol`]: lines to messages and back, names, limits, terminal escaping. Pure: no I/O.
+//!   The wire format is specified in `docs/chat-protocol.md`.
+//! - [`server`]: the tokio server (`serve(listener, config, admin_lines, shutdown)`): the room,
+//!   bounded per-client queues, rate limits, graceful shutdown.
+//! - [`admin`]: the administrator's console, a child forked before the runtime starts, talking to
+//!   the server through a pipe.
+//! - [`client`]: the client, forked into a sender (child) and a receiver (parent).
+//! - [`bench`]: the load generator.
+//!
+//! The process family, as `toolkit ps-tree -p <server pid>` shows it:
+//!
+//! ```text
+//! toolkit chat server (PID S)          toolkit chat client (PID C)
+//!  ├─ tokio threads: network, room      │  parent: socket -> screen
+//!  └─ admin console (PID A, PPID S)     └─ sender (PID D, PPID C): keyboard -> socket
+//!       terminal -> pipe -> server
+//! ```
 
+pub mod admin;
 pub mod bench;
 pub mod client;
+pub mod protocol;
 pub mod server;

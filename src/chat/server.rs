@@ -1,8 +1,893 @@
-//! The chat server.
+//! The chat server: one tokio task per connection, one shared room, one admin console child.
+//!
+//! # Processes
+//! [`run`] forks the admin console ([`super::admin`]) *first*, while the process still has a single
+//! thread, and only then builds the tokio runtime by hand (no `#[tokio::main]`: a runtime starts
+//! worker threads, and forking after that is unsafe). The parent serves the network; the child reads
+//! the terminal and writes lines into a pipe.
+//!
+//! # Tasks
+//! [`serve`] is the whole server, testable in-process: `serve(listener, config, admin_lines,
+//! shutdown)`. Its accept loop also receives admin lines and the shutdown signal. Each connection is
+//! two tasks: a reader (parses lines, applies limits, broadcasts) and a writer (the client's queue
+//! to its socket, several lines per system call). A client that does not read blocks only its own
+//! writer. The reader yields after each chunk it handles, so the writers it woke run before it
+//! reads more: one flooding sender cannot fill everyone's queue in a single scheduling turn.
+//!
+//! # Why a bounded queue per client
+//! A broadcast is encoded once into [`Bytes`] (a reference-counted buffer, so every recipient shares
+//! the same bytes) and pushed with `try_send` into every other member's queue: pushing never waits.
+//! A client that stops reading fills its queue; the push then fails, and that client is dropped
+//! (everyone else sees it leave). A slow reader therefore costs a bounded amount of memory and never
+//! delays anybody else.
+//!
+//! # Ordering
+//! Joins, leaves and broadcasts happen while holding the room's lock (a plain mutex: nothing inside
+//! it waits), so all members see events in the same order, and a new member sees exactly the
+//! events after its `WELCOME`.
+//!
+//! # Shutdown
+//! As in mini-redis: the accept loop stops on SIGINT/SIGTERM, drops a broadcast sender that every
+//! connection task listens to, and waits until every connection task has finished (each one holds a
+//! clone of an mpsc sender; when the last is dropped, `recv` returns `None`). A connection that is
+//! told to stop sends what is queued and `CLOSING` (bounded by [`GOODBYE_TIMEOUT`]) and closes.
+//! Then the admin child is told to stop and is reaped.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use nix::sys::signal::Signal;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, Semaphore, broadcast, mpsc};
+use tokio::time::{Instant, sleep_until, timeout};
+
+use super::admin;
+use super::protocol::{
+    self, ClientCommand, ErrorCode, Frame, LineFramer, MAX_LINE, RateLimiter, ServerEvent,
+};
 use crate::error::{CmdResult, Failure};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, chat as msg};
 
-pub fn run(_args: crate::cli::ChatServerArgs, lang: Lang) -> CmdResult {
-    Err(Failure::new(1, lang.pick("尚未实现", "not implemented yet")).into())
+/// Messages waiting for one client before it counts as "not reading" and is dropped. 256 lines
+/// ride out a burst while the client's terminal scrolls; at most 256 x 4 KiB = 1 MiB per client.
+pub const DEFAULT_QUEUE: usize = 256;
+
+/// Seconds a new connection has to send its name; an idle anonymous connection is closed so it
+/// cannot hold one of the `--max-clients` places forever.
+pub const DEFAULT_NAME_TIMEOUT_SECS: u64 = 30;
+
+/// Messages per second per client once the burst is used up (0 turns the limit off). Five a second
+/// is faster than anyone types; it stops a script from flooding the room.
+pub const DEFAULT_RATE: u32 = 5;
+
+/// Messages a client may send at once before the rate applies (a pasted paragraph).
+pub const RATE_BURST: u32 = 10;
+
+/// Bytes read from a socket at a time (one maximal line).
+const READ_CHUNK: usize = MAX_LINE;
+
+/// Bytes of queued lines gathered into one write.
+const WRITE_BATCH: usize = 64 * 1024;
+
+/// How long a closing connection may take to send its last lines (queue, then `BYE`/`CLOSING`). A
+/// client that does not read must not hold up the shutdown.
+pub const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A client over its rate is told so at most once per this interval, not once per message.
+const RATE_NOTICE_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Admin lines waiting for the accept loop.
+const ADMIN_QUEUE: usize = 64;
+
+/// The server's limits, from the command line.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub max_clients: usize,
+    pub name_timeout: Duration,
+    pub rate_per_second: u32,
+    pub rate_burst: u32,
+    pub queue_len: usize,
+    pub lang: Lang,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_clients: 10_000,
+            name_timeout: Duration::from_secs(DEFAULT_NAME_TIMEOUT_SECS),
+            rate_per_second: DEFAULT_RATE,
+            rate_burst: RATE_BURST,
+            queue_len: DEFAULT_QUEUE,
+            lang: Lang::En,
+        }
+    }
+}
+
+/// `toolkit chat server`.
+pub fn run(args: crate::cli::ChatServerArgs, lang: Lang) -> CmdResult {
+    let config = Config {
+        max_clients: args.max_clients.max(1),
+        name_timeout: Duration::from_secs(args.name_timeout.max(1)),
+        rate_per_second: args.rate,
+        rate_burst: RATE_BURST,
+        queue_len: args.queue.max(1),
+        lang,
+    };
+    // 1. Fork while single-threaded.
+    let console = admin::spawn().map_err(|e| Failure::new(1, msg::fork_failed(lang, &e)))?;
+    let admin_pid = console.child.pid_i32();
+    // 2. Only now start threads.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let outcome = runtime.block_on(async move {
+        let listener = match TcpListener::bind(&args.addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                // Dropping the console's `Child` kills and reaps it.
+                return Err(Failure::new(1, msg::bind_failed(lang, &args.addr, &e)));
+            }
+        };
+        let local = listener
+            .local_addr()
+            .map_err(|e| Failure::new(1, e.to_string()))?;
+        // The first line of stdout is the real address, for scripts and tests.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{local}");
+        if args.explain {
+            let _ = writeln!(
+                out,
+                "{}",
+                msg::explain_server(
+                    lang,
+                    std::process::id(),
+                    nix::unistd::getppid().as_raw(),
+                    admin_pid
+                )
+            );
+        }
+        let _ = out.flush();
+        drop(out);
+        log(&msg::log_listening(lang, &local));
+
+        let (admin_tx, admin_rx) = mpsc::channel(ADMIN_QUEUE);
+        let (stop_admin, stop_admin_rx) = broadcast::channel(1);
+        let admin_task = tokio::spawn(pump_admin(console, admin_tx, stop_admin_rx, lang));
+        serve(listener, config, admin_rx, shutdown_signal()).await;
+        drop(stop_admin);
+        let _ = admin_task.await;
+        Ok(())
+    });
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    outcome?;
+    log(msg::log_stopped(lang));
+    Ok(0)
+}
+
+/// Resolves on the first SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        // Without handlers the default action (exit) still applies; just wait forever.
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => {}
+        _ = term.recv() => {}
+    }
+}
+
+/// Read the admin console's pipe, forward each line, and reap the child when it exits (end of
+/// file) or when the server stops (SIGTERM first).
+async fn pump_admin(
+    console: admin::AdminConsole,
+    lines: mpsc::Sender<String>,
+    mut stop: broadcast::Receiver<()>,
+    lang: Lang,
+) {
+    let admin::AdminConsole { mut child, pipe } = console;
+    let pid = child.pid_i32();
+    match tokio::net::unix::pipe::Receiver::from_owned_fd(pipe) {
+        Ok(receiver) => {
+            let mut reader = tokio::io::BufReader::new(receiver);
+            let mut raw = Vec::new();
+            loop {
+                raw.clear();
+                tokio::select! {
+                    _ = stop.recv() => {
+                        let _ = child.signal(Signal::SIGTERM);
+                        break;
+                    }
+                    n = tokio::io::AsyncBufReadExt::read_until(&mut reader, b'\n', &mut raw) => {
+                        match n {
+                            Ok(0) | Err(_) => {
+                                log(&msg::log_admin_closed(lang, pid));
+                                break;
+                            }
+                            Ok(_) => {
+                                let text = String::from_utf8_lossy(&raw);
+                                let text = text.trim_end_matches(['\n', '\r']).to_string();
+                                if lines.send(text).await.is_err() {
+                                    let _ = child.signal(Signal::SIGTERM);
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Err(_) => {
+            let _ = child.signal(Signal::SIGTERM);
+        }
+    }
+    let reaped = tokio::task::spawn_blocking(move || {
+        let status = child.wait();
+        (child, status)
+    })
+    .await;
+    if let Ok((_child, Ok(status))) = reaped {
+        let how = match status {
+            nix::sys::wait::WaitStatus::Exited(_, code) => format!("exit {code}"),
+            nix::sys::wait::WaitStatus::Signaled(_, sig, _) => sig.as_str().to_string(),
+            other => format!("{other:?}"),
+        };
+        log(&msg::log_admin_reaped(lang, pid, &how));
+    }
+}
+
+/// One line on stderr, with a timestamp.
+fn log(line: &str) {
+    let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S");
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "[{now}] {line}");
+}
+
+/// Serve until `shutdown` resolves; then tell every connection to close and wait for them all.
+/// `admin` carries the administrator's lines (from the console child's pipe, or from a test).
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    mut admin: mpsc::Receiver<String>,
+    shutdown: impl Future,
+) {
+    let config = Arc::new(config);
+    let room = Arc::new(Room::new(config.lang));
+    let places = Arc::new(Semaphore::new(config.max_clients));
+    let (notify_shutdown, _) = broadcast::channel::<()>(1);
+    let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
+    let mut admin_open = true;
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => {
+                log(&msg::log_shutting_down(config.lang, room.online()));
+                break;
+            }
+            line = admin.recv(), if admin_open => match line {
+                Some(text) => {
+                    let text = text.trim();
+                    if !text.is_empty() {
+                        log(&msg::log_admin(config.lang, text));
+                        room.broadcast(&ServerEvent::Admin { text: text.to_string() }, None);
+                    }
+                }
+                None => admin_open = false,
+            },
+            accepted = listener.accept() => match accepted {
+                Ok((socket, peer)) => {
+                    let done = done_tx.clone();
+                    match places.clone().try_acquire_owned() {
+                        Ok(permit) => {
+                            let session = Session::new(room.clone(), config.clone(), peer);
+                            let stop = notify_shutdown.subscribe();
+                            tokio::spawn(async move {
+                                session.run(socket, stop).await;
+                                drop(permit);
+                                drop(done);
+                            });
+                        }
+                        Err(_) => {
+                            log(&msg::log_full(config.lang, &peer));
+                            tokio::spawn(async move {
+                                refuse_full(socket).await;
+                                drop(done);
+                            });
+                        }
+                    }
+                }
+                Err(e) => {
+                    // EMFILE and friends: wait a little instead of spinning.
+                    log(&msg::log_accept_error(config.lang, &e));
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+        }
+    }
+    drop(listener);
+    drop(notify_shutdown);
+    drop(done_tx);
+    let _ = done_rx.recv().await;
+}
+
+async fn refuse_full(mut socket: TcpStream) {
+    let line = protocol::encode_server(&ServerEvent::Err {
+        code: ErrorCode::ServerFull,
+        reason: "the room is full, try again later".into(),
+    });
+    let _ = timeout(GOODBYE_TIMEOUT, async {
+        socket.write_all(line.as_bytes()).await?;
+        socket.shutdown().await
+    })
+    .await;
+}
+
+/// One member of the room, as the room sees it.
+#[derive(Debug)]
+struct Member {
+    id: u64,
+    name: Arc<str>,
+    queue: mpsc::Sender<Bytes>,
+    /// Woken when the room drops this member for not reading.
+    kick: Arc<Notify>,
+}
+
+/// Everyone who has entered, by [`protocol::name_key`].
+#[derive(Debug)]
+struct Room {
+    members: Mutex<HashMap<String, Member>>,
+    lang: Lang,
+}
+
+impl Room {
+    fn new(lang: Lang) -> Self {
+        Room {
+            members: Mutex::new(HashMap::new()),
+            lang,
+        }
+    }
+
+    fn online(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Member>> {
+        // A panic while holding the lock leaves the map consistent (every change is one insert or
+        // remove), so a poisoned lock is still usable.
+        self.members.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Enter with `name`: the joiner gets `WELCOME`, everyone else `JOINED`.
+    fn join(&self, member: Member) -> Result<usize, ErrorCode> {
+        let mut members = self.lock();
+        let key = protocol::name_key(&member.name);
+        if members.contains_key(&key) {
+            return Err(ErrorCode::NameTaken);
+        }
+        let welcome = Bytes::from(protocol::encode_server(&ServerEvent::Welcome {
+            name: member.name.to_string(),
+        }));
+        if member.queue.try_send(welcome).is_err() {
+            member.kick.notify_one();
+        }
+        let joined = ServerEvent::Joined {
+            name: member.name.to_string(),
+        };
+        let id = member.id;
+        members.insert(key, member);
+        self.broadcast_locked(&mut members, &joined, Some(id));
+        Ok(members.len())
+    }
+
+    /// Leave (if still a member: the room may have dropped it already); everyone else gets `LEFT`.
+    fn leave(&self, id: u64, name: &str) -> bool {
+        let mut members = self.lock();
+        let key = protocol::name_key(name);
+        if members.get(&key).is_some_and(|m| m.id == id) {
+            members.remove(&key);
+            self.broadcast_locked(
+                &mut members,
+                &ServerEvent::Left {
+                    name: name.to_string(),
+                },
+                None,
+            );
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Send `event` to every member except `except`.
+    fn broadcast(&self, event: &ServerEvent, except: Option<u64>) {
+        let mut members = self.lock();
+        self.broadcast_locked(&mut members, event, except);
+    }
+
+    /// Encode once, share the bytes, never wait. Members whose queue is full are dropped, and their
+    /// leaving is itself broadcast (which may drop more: hence the work list).
+    fn broadcast_locked(
+        &self,
+        members: &mut HashMap<String, Member>,
+        event: &ServerEvent,
+        except: Option<u64>,
+    ) {
+        let mut work = vec![(Bytes::from(protocol::encode_server(event)), except)];
+        while let Some((bytes, except)) = work.pop() {
+            let mut dropped = Vec::new();
+            for (key, member) in members.iter() {
+                if Some(member.id) == except {
+                    continue;
+                }
+                if member.queue.try_send(bytes.clone()).is_err() {
+                    dropped.push(key.clone());
+                }
+            }
+            for key in dropped {
+                if let Some(m) = members.remove(&key) {
+                    m.kick.notify_one();
+                    log(&msg::log_dropped_slow(self.lang, &m.name));
+                    let left = ServerEvent::Left {
+                        name: m.name.to_string(),
+                    };
+                    work.push((Bytes::from(protocol::encode_server(&left)), None));
+                }
+            }
+        }
+    }
+}
+
+/// Why a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Quit,
+    Disconnected,
+    /// The writer task stopped: the client's socket refuses our data.
+    WriteFailed,
+    TooSlow,
+    NameTimeout,
+    ServerClosing,
+}
+
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// The state of one connection.
+struct Session {
+    room: Arc<Room>,
+    config: Arc<Config>,
+    peer: SocketAddr,
+    id: u64,
+    queue: mpsc::Sender<Bytes>,
+    inbox: Option<mpsc::Receiver<Bytes>>,
+    kick: Arc<Notify>,
+    name: Option<Arc<str>>,
+    framer: LineFramer,
+    limiter: RateLimiter,
+    /// A message held back by the rate limit, and when to try it again.
+    held: Option<(String, Instant)>,
+    /// When the client was last told it is over its rate (told again after a calm period).
+    warned_at: Option<Instant>,
+}
+
+impl Session {
+    fn new(room: Arc<Room>, config: Arc<Config>, peer: SocketAddr) -> Self {
+        let (queue, inbox) = mpsc::channel(config.queue_len);
+        let limiter = RateLimiter::new(
+            config.rate_per_second,
+            config.rate_burst,
+            Instant::now().into_std(),
+        );
+        Session {
+            room,
+            config,
+            peer,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            queue,
+            inbox: Some(inbox),
+            kick: Arc::new(Notify::new()),
+            name: None,
+            framer: LineFramer::new(MAX_LINE),
+            limiter,
+            held: None,
+            warned_at: None,
+        }
+    }
+
+    async fn run(mut self, socket: TcpStream, mut stop: broadcast::Receiver<()>) {
+        let _ = socket.set_nodelay(true);
+        let (mut rd, wr) = socket.into_split();
+        let inbox = self.inbox.take().expect("inbox taken once");
+        // The writer is its own task: it sleeps until the queue has something, and a client that
+        // reads slowly only ever blocks its own writer.
+        let mut writer = tokio::spawn(write_queue(inbox, wr));
+        self.reply(ServerEvent::Hello {
+            version: protocol::VERSION,
+        });
+        let name_deadline = Instant::now() + self.config.name_timeout;
+        let mut chunk = vec![0u8; READ_CHUNK];
+        let end = loop {
+            let retry_at = self.held.as_ref().map(|(_, at)| *at);
+            tokio::select! {
+                _ = stop.recv() => break End::ServerClosing,
+                _ = self.kick.notified() => break End::TooSlow,
+                _ = &mut writer => break End::WriteFailed,
+                _ = sleep_until(name_deadline), if self.name.is_none() => {
+                    self.reply(ServerEvent::Err {
+                        code: ErrorCode::NameTimeout,
+                        reason: format!(
+                            "no NAME within {} seconds",
+                            self.config.name_timeout.as_secs()
+                        ),
+                    });
+                    break End::NameTimeout;
+                }
+                _ = sleep_until(retry_at.unwrap_or(name_deadline)), if retry_at.is_some() => {
+                    if let Some(end) = self.process() {
+                        break end;
+                    }
+                }
+                n = rd.read(&mut chunk), if self.held.is_none() => match n {
+                    Ok(0) | Err(_) => break End::Disconnected,
+                    Ok(n) => {
+                        self.framer.push(&chunk[..n]);
+                        if let Some(end) = self.process() {
+                            break end;
+                        }
+                        // Let the writers we just woke run before reading more. Without this a
+                        // flooding sender could, within one scheduling turn, push hundreds of
+                        // lines into every queue and get healthy readers dropped.
+                        tokio::task::yield_now().await;
+                    }
+                },
+            }
+        };
+        self.finish(end, writer).await;
+    }
+
+    /// Handle every complete line buffered so far (stopping early when rate-limited).
+    fn process(&mut self) -> Option<End> {
+        if let Some((text, _)) = self.held.take() {
+            self.say(text);
+            if self.held.is_some() {
+                return None;
+            }
+        }
+        while let Some(frame) = self.framer.next_frame() {
+            match frame {
+                Frame::TooLong => self.reply(ServerEvent::Err {
+                    code: ErrorCode::LineTooLong,
+                    reason: format!("lines are limited to {MAX_LINE} bytes; this one was dropped"),
+                }),
+                Frame::Line(raw) => match String::from_utf8(raw) {
+                    Err(_) => self.reply(ServerEvent::Err {
+                        code: ErrorCode::BadUtf8,
+                        reason: "this line is not valid UTF-8 and was dropped".into(),
+                    }),
+                    Ok(line) => match protocol::parse_client_line(&line, self.name.is_some()) {
+                        Err(code) => self.reply(ServerEvent::Err {
+                            code,
+                            reason: match code {
+                                ErrorCode::NeedName => "send NAME <yourname> first".into(),
+                                ErrorCode::AlreadyNamed => "you already have a name".into(),
+                                _ => "refused".into(),
+                            },
+                        }),
+                        Ok(ClientCommand::Empty) => {}
+                        Ok(ClientCommand::Quit) => return Some(End::Quit),
+                        Ok(ClientCommand::Name(name)) => self.enter(name),
+                        Ok(ClientCommand::Say(text)) => {
+                            self.say(text);
+                            if self.held.is_some() {
+                                return None;
+                            }
+                        }
+                    },
+                },
+            }
+        }
+        None
+    }
+
+    fn enter(&mut self, name: String) {
+        if let Err(e) = protocol::validate_name(&name) {
+            self.reply(ServerEvent::Err {
+                code: e.code(),
+                reason: e.reason(),
+            });
+            return;
+        }
+        let name: Arc<str> = name.into();
+        let member = Member {
+            id: self.id,
+            name: name.clone(),
+            queue: self.queue.clone(),
+            kick: self.kick.clone(),
+        };
+        match self.room.join(member) {
+            Ok(online) => {
+                log(&msg::log_joined(
+                    self.config.lang,
+                    &name,
+                    &self.peer,
+                    online,
+                ));
+                self.name = Some(name);
+            }
+            Err(code) => self.reply(ServerEvent::Err {
+                code,
+                reason: format!("the name {name} is taken, choose another"),
+            }),
+        }
+    }
+
+    /// Broadcast a message, or hold it back if the client is over its rate.
+    fn say(&mut self, text: String) {
+        let Some(name) = self.name.clone() else {
+            return;
+        };
+        let now = Instant::now();
+        match self.limiter.check(now.into_std()) {
+            Ok(()) => {
+                self.room.broadcast(
+                    &ServerEvent::Msg {
+                        name: name.to_string(),
+                        text,
+                    },
+                    Some(self.id),
+                );
+            }
+            Err(wait) => {
+                if self
+                    .warned_at
+                    .is_none_or(|at| now - at >= RATE_NOTICE_INTERVAL)
+                {
+                    self.warned_at = Some(now);
+                    self.reply(ServerEvent::Err {
+                        code: ErrorCode::RateLimited,
+                        reason: format!(
+                            "slow down: at most {} messages per second; your messages are delayed",
+                            self.config.rate_per_second
+                        ),
+                    });
+                }
+                self.held = Some((text, now + wait));
+            }
+        }
+    }
+
+    /// Queue a reply to this client only. If even that does not fit, the client is not reading.
+    fn reply(&mut self, event: ServerEvent) {
+        let bytes = Bytes::from(protocol::encode_server(&event));
+        if self.queue.try_send(bytes).is_err() {
+            self.kick.notify_one();
+        }
+    }
+
+    async fn finish(self, end: End, mut writer: tokio::task::JoinHandle<()>) {
+        if let Some(name) = self.name.clone() {
+            self.room.leave(self.id, &name);
+            let reason = match end {
+                End::Quit => msg::LeaveReason::Quit,
+                End::Disconnected | End::WriteFailed | End::NameTimeout => {
+                    msg::LeaveReason::Disconnected
+                }
+                End::TooSlow => msg::LeaveReason::TooSlow,
+                End::ServerClosing => msg::LeaveReason::ServerClosing,
+            };
+            let lost = self.framer.pending();
+            log(&msg::log_left(self.config.lang, &name, reason, lost));
+        } else if end == End::NameTimeout {
+            log(&msg::log_name_timeout(self.config.lang, &self.peer));
+        }
+        // Members that leave on their own (or are told to) get what is queued, then a last line;
+        // the others are cut off at once.
+        let last = match end {
+            End::Quit => Some(ServerEvent::Bye),
+            End::ServerClosing => Some(ServerEvent::Closing),
+            End::NameTimeout => None,
+            // The writer has finished already (polling it again would be an error).
+            End::WriteFailed => return,
+            End::Disconnected | End::TooSlow => {
+                writer.abort();
+                let _ = writer.await;
+                return;
+            }
+        };
+        if let Some(last) = last {
+            let _ = self
+                .queue
+                .try_send(Bytes::from(protocol::encode_server(&last)));
+        }
+        // We left the room, so this was the last sender: the writer drains the queue and stops.
+        drop(self.queue);
+        if timeout(GOODBYE_TIMEOUT, &mut writer).await.is_err() {
+            writer.abort();
+            let _ = writer.await;
+        }
+    }
+}
+
+/// The writer task of one connection: queued lines to the socket, several per system call, until
+/// the queue closes (then the socket is shut down) or a write fails.
+async fn write_queue(mut inbox: mpsc::Receiver<Bytes>, mut wr: OwnedWriteHalf) {
+    let mut batch = Vec::with_capacity(WRITE_BATCH + MAX_LINE);
+    while let Some(first) = inbox.recv().await {
+        // Take whatever else is queued too: a reader that keeps up costs one write per batch,
+        // not one per message, so healthy clients drain faster than senders can fill.
+        batch.clear();
+        batch.extend_from_slice(&first);
+        while batch.len() < WRITE_BATCH {
+            match inbox.try_recv() {
+                Ok(more) => batch.extend_from_slice(&more),
+                Err(_) => break,
+            }
+        }
+        if wr.write_all(&batch).await.is_err() {
+            return;
+        }
+    }
+    let _ = wr.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    use tokio::net::tcp::OwnedReadHalf;
+
+    struct TestClient {
+        lines: tokio::io::Lines<BufReader<OwnedReadHalf>>,
+        wr: OwnedWriteHalf,
+    }
+
+    impl TestClient {
+        async fn connect(addr: SocketAddr) -> TestClient {
+            let (rd, wr) = TcpStream::connect(addr).await.unwrap().into_split();
+            let mut c = TestClient {
+                lines: BufReader::new(rd).lines(),
+                wr,
+            };
+            assert!(c.next().await.unwrap().starts_with("HELLO "));
+            c
+        }
+
+        async fn send(&mut self, line: &str) {
+            self.wr.write_all(line.as_bytes()).await.unwrap();
+            self.wr.write_all(b"\n").await.unwrap();
+        }
+
+        async fn next(&mut self) -> Option<String> {
+            self.lines.next_line().await.unwrap()
+        }
+
+        async fn named(addr: SocketAddr, name: &str) -> TestClient {
+            let mut c = TestClient::connect(addr).await;
+            c.send(&format!("NAME {name}")).await;
+            assert_eq!(c.next().await.unwrap(), format!("WELCOME {name}"));
+            c
+        }
+    }
+
+    /// Start `serve` in-process; returns its address, the admin sender and the shutdown trigger.
+    async fn start(
+        config: Config,
+    ) -> (
+        SocketAddr,
+        mpsc::Sender<String>,
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    ) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (admin_tx, admin_rx) = mpsc::channel(8);
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(serve(listener, config, admin_rx, async move {
+            let _ = stop_rx.await;
+        }));
+        (addr, admin_tx, stop_tx, handle)
+    }
+
+    #[tokio::test]
+    async fn broadcasts_reach_everyone_else_and_shutdown_says_closing() {
+        let (addr, admin, stop, handle) = start(Config::default()).await;
+        let mut a = TestClient::named(addr, "alice").await;
+        let mut b = TestClient::named(addr, "bob").await;
+        assert_eq!(a.next().await.unwrap(), "JOINED bob");
+        b.send("SAY hi all").await;
+        assert_eq!(a.next().await.unwrap(), "MSG bob hi all");
+        a.send("plain line").await;
+        assert_eq!(b.next().await.unwrap(), "MSG alice plain line");
+        admin.send("hello from admin".into()).await.unwrap();
+        assert_eq!(a.next().await.unwrap(), "ADMIN hello from admin");
+        assert_eq!(b.next().await.unwrap(), "ADMIN hello from admin");
+        stop.send(()).unwrap();
+        for c in [&mut a, &mut b] {
+            // Possibly the other's LEFT first (they close in any order), then CLOSING, then EOF.
+            let mut line = c.next().await.unwrap();
+            if line.starts_with("LEFT ") {
+                line = c.next().await.unwrap();
+            }
+            assert_eq!(line, "CLOSING");
+            assert_eq!(c.next().await, None);
+        }
+        handle.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_connection_is_closed_after_the_name_timeout() {
+        let (addr, _admin, _stop, _h) = start(Config::default()).await;
+        let mut c = TestClient::connect(addr).await;
+        // Waiting here lets the paused clock jump to the deadline.
+        let line = c.next().await.unwrap();
+        assert!(line.starts_with("ERR name-timeout "), "{line}");
+        assert_eq!(c.next().await, None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_fast_sender_is_slowed_and_told_but_loses_nothing() {
+        let config = Config {
+            rate_per_second: 2,
+            rate_burst: 3,
+            ..Config::default()
+        };
+        let (addr, _admin, _stop, _h) = start(config).await;
+        let mut a = TestClient::named(addr, "alice").await;
+        let mut b = TestClient::named(addr, "bob").await;
+        assert_eq!(a.next().await.unwrap(), "JOINED bob");
+        let started = Instant::now();
+        for i in 0..7 {
+            b.send(&format!("SAY m{i}")).await;
+        }
+        for i in 0..7 {
+            assert_eq!(a.next().await.unwrap(), format!("MSG bob m{i}"));
+        }
+        // 3 at once, then 4 more at 2 per second: at least 2 s of (virtual) time.
+        assert!(Instant::now() - started >= Duration::from_millis(1900));
+        let notice = b.next().await.unwrap();
+        assert!(notice.starts_with("ERR rate-limited "), "{notice}");
+    }
+
+    #[tokio::test]
+    async fn names_are_unique_ignoring_case_and_reserved_names_refused() {
+        let (addr, _admin, _stop, _h) = start(Config::default()).await;
+        let _a = TestClient::named(addr, "Alice").await;
+        let mut c = TestClient::connect(addr).await;
+        c.send("hello?").await;
+        assert!(c.next().await.unwrap().starts_with("ERR need-name "));
+        c.send("NAME alice").await;
+        assert!(c.next().await.unwrap().starts_with("ERR name-taken "));
+        c.send("NAME Admin").await;
+        assert!(c.next().await.unwrap().starts_with("ERR name-reserved "));
+        c.send("NAME two words").await;
+        assert!(c.next().await.unwrap().starts_with("ERR name-invalid "));
+        c.send("NAME carol").await;
+        assert_eq!(c.next().await.unwrap(), "WELCOME carol");
+        c.send("QUIT").await;
+        assert_eq!(c.next().await.unwrap(), "BYE");
+        assert_eq!(c.next().await, None);
+    }
+
+    #[tokio::test]
+    async fn a_full_room_refuses_with_a_message() {
+        let config = Config {
+            max_clients: 1,
+            ..Config::default()
+        };
+        let (addr, _admin, _stop, _h) = start(config).await;
+        let _a = TestClient::named(addr, "alice").await;
+        let (rd, _wr) = TcpStream::connect(addr).await.unwrap().into_split();
+        let mut lines = BufReader::new(rd).lines();
+        let line = lines.next_line().await.unwrap().unwrap();
+        assert!(line.starts_with("ERR server-full "), "{line}");
+    }
 }

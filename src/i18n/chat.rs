@@ -1,4 +1,325 @@
 //! Messages of the `chat` commands.
+//!
+//! The four room events use the homework's exact sentences: `xxx 进入了聊天室`, `xxx 说 : ...`,
+//! `xxx 退出了聊天`, `管理员说 : ...` (and `alice joined the chat`, `alice says: ...`,
+//! `alice left the chat`, `Admin says: ...` in English). They are chosen by the client that shows
+//! them; the server only sends events.
 
-#[allow(unused_imports)]
+use std::net::SocketAddr;
+
 use super::Lang;
+use crate::chat::protocol::{ErrorCode, MAX_NAME_CHARS, MAX_TEXT};
+
+// ---- The room, as a client shows it ----
+
+pub fn joined(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{name} 进入了聊天室"),
+        Lang::En => format!("{name} joined the chat"),
+    }
+}
+
+pub fn says(lang: Lang, name: &str, text: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{name} 说 : {text}"),
+        Lang::En => format!("{name} says: {text}"),
+    }
+}
+
+pub fn left(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{name} 退出了聊天"),
+        Lang::En => format!("{name} left the chat"),
+    }
+}
+
+pub fn admin_says(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::Zh => format!("管理员说 : {text}"),
+        Lang::En => format!("Admin says: {text}"),
+    }
+}
+
+pub fn welcome(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::Zh => format!("你以 {name} 的名字进入了聊天室（输入 quit 或按 Ctrl-D 退出）"),
+        Lang::En => format!("You entered the chat as {name} (type quit or press Ctrl-D to leave)"),
+    }
+}
+
+pub fn name_prompt(lang: Lang) -> &'static str {
+    lang.pick("请输入你的名字: ", "Your name: ")
+}
+
+/// Why the server (or the client itself, before asking) refused something, for the user.
+pub fn refusal(lang: Lang, code: ErrorCode, name: &str, reason: &str) -> String {
+    match (lang, code) {
+        (Lang::Zh, ErrorCode::NameTaken) => format!("名字 {name} 已被占用，请换一个"),
+        (Lang::En, ErrorCode::NameTaken) => format!("the name {name} is taken, choose another"),
+        (Lang::Zh, ErrorCode::NameReserved) => {
+            format!("名字 {name} 是保留名字（管理员/系统），不能使用")
+        }
+        (Lang::En, ErrorCode::NameReserved) => {
+            format!("the name {name} is reserved (administrator/system), choose another")
+        }
+        (Lang::Zh, ErrorCode::NameInvalid) => {
+            format!("名字 {name} 不合规则：需要 1 到 {MAX_NAME_CHARS} 个字符，不能有空格或控制字符")
+        }
+        (Lang::En, ErrorCode::NameInvalid) => format!(
+            "the name {name} is not allowed: use 1 to {MAX_NAME_CHARS} characters, no spaces or control characters"
+        ),
+        (Lang::Zh, ErrorCode::LineTooLong) => "这一行太长，服务器没有转发".into(),
+        (Lang::En, ErrorCode::LineTooLong) => {
+            "that line was too long; the server dropped it".into()
+        }
+        (Lang::Zh, ErrorCode::BadUtf8) => "这一行不是合法的 UTF-8，服务器没有转发".into(),
+        (Lang::En, ErrorCode::BadUtf8) => {
+            "that line was not valid UTF-8; the server dropped it".into()
+        }
+        (Lang::Zh, ErrorCode::RateLimited) => "你发得太快了：消息会被延迟发送（没有丢失）".into(),
+        (Lang::En, ErrorCode::RateLimited) => {
+            "you are sending too fast: your messages are being delayed (none is lost)".into()
+        }
+        (Lang::Zh, ErrorCode::ServerFull) => "聊天室已满，请稍后再试".into(),
+        (Lang::En, ErrorCode::ServerFull) => "the chat room is full, try again later".into(),
+        (Lang::Zh, ErrorCode::NameTimeout) => "太久没有输入名字，服务器关闭了连接".into(),
+        (Lang::En, ErrorCode::NameTimeout) => {
+            "no name was given in time; the server closed the connection".into()
+        }
+        (Lang::Zh, _) => format!("服务器拒绝：{reason}"),
+        (Lang::En, _) => format!("the server refused: {reason}"),
+    }
+}
+
+pub fn notice(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::Zh => format!("提示: {text}"),
+        Lang::En => format!("notice: {text}"),
+    }
+}
+
+pub fn too_long_local(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("这条消息太长（最多 {MAX_TEXT} 字节），没有发送"),
+        Lang::En => format!("that message is too long (at most {MAX_TEXT} bytes); not sent"),
+    }
+}
+
+pub fn name_refused_exit(lang: Lang, refusal: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{refusal}（用 --name 换一个名字再试）"),
+        Lang::En => format!("{refusal} (run again with another --name)"),
+    }
+}
+
+pub fn no_name(lang: Lang) -> &'static str {
+    lang.pick(
+        "没有得到名字：标准输入已结束（用 --name 指定名字）",
+        "no name given: standard input ended (give one with --name)",
+    )
+}
+
+pub fn connect_failed(lang: Lang, addr: &str, err: &std::io::Error) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "连接不上 {addr}：{err}（服务器启动了吗？用 `toolkit chat server --addr {addr}` 启动）"
+        ),
+        Lang::En => format!(
+            "cannot connect to {addr}: {err} (is the server running? start it with `toolkit chat server --addr {addr}`)"
+        ),
+    }
+}
+
+pub fn server_full_exit(lang: Lang) -> &'static str {
+    lang.pick(
+        "聊天室已满（服务器的 --max-clients），请稍后再试",
+        "the chat room is full (the server's --max-clients); try again later",
+    )
+}
+
+pub fn not_a_chat_server(lang: Lang, addr: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{addr} 上的程序不像是 toolkit 聊天服务器（没有收到 HELLO）"),
+        Lang::En => {
+            format!("the program at {addr} does not look like a toolkit chat server (no HELLO)")
+        }
+    }
+}
+
+pub fn server_closing(lang: Lang) -> &'static str {
+    lang.pick("服务器正在关闭", "the server is shutting down")
+}
+
+pub fn server_gone(lang: Lang) -> &'static str {
+    lang.pick(
+        "与服务器的连接断开了（服务器关闭或把我们断开）；发送进程已停止并回收",
+        "the connection to the server is gone (server stopped or dropped us); the sender process was stopped and reaped",
+    )
+}
+
+pub fn fork_failed(lang: Lang, err: &dyn std::fmt::Display) -> String {
+    match lang {
+        Lang::Zh => format!("无法创建子进程：{err}"),
+        Lang::En => format!("cannot create the child process: {err}"),
+    }
+}
+
+pub fn explain_client(lang: Lang, pid: u32, ppid: i32, child: i32) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "进程分工:\n  PID {pid} (父进程 PPID {ppid})：接收进程，读取服务器发来的事件并打印\n  PID {child} (子进程 PPID {pid})：发送进程，读取你的输入并发给服务器\n  查看：toolkit ps-tree -p {pid}"
+        ),
+        Lang::En => format!(
+            "Who does what:\n  PID {pid} (parent, PPID {ppid}): receiver, reads events from the server and prints them\n  PID {child} (child, PPID {pid}): sender, reads what you type and sends it\n  See: toolkit ps-tree -p {pid}"
+        ),
+    }
+}
+
+// ---- The server ----
+
+pub fn explain_server(lang: Lang, pid: u32, ppid: i32, admin_pid: i32) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "进程分工:\n  PID {pid} (父进程 PPID {ppid})：tokio 服务器，接受连接并广播消息；把管道里的管理员发言广播给所有人\n  PID {admin_pid} (子进程 PPID {pid})：管理员控制台，逐行读取这个终端，写进管道\n  查看：toolkit ps-tree -p {pid}"
+        ),
+        Lang::En => format!(
+            "Who does what:\n  PID {pid} (parent, PPID {ppid}): tokio server, accepts connections and broadcasts; turns admin lines from the pipe into broadcasts\n  PID {admin_pid} (child, PPID {pid}): admin console, reads this terminal line by line into the pipe\n  See: toolkit ps-tree -p {pid}"
+        ),
+    }
+}
+
+pub fn bind_failed(lang: Lang, addr: &str, err: &std::io::Error) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "无法监听 {addr}：{err}（端口被占用？换一个 --addr，或用 127.0.0.1:0 自动选端口）"
+        ),
+        Lang::En => format!(
+            "cannot listen on {addr}: {err} (port in use? pick another --addr, or 127.0.0.1:0 for a free port)"
+        ),
+    }
+}
+
+pub fn log_listening(lang: Lang, addr: &SocketAddr) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "在 {addr} 上监听；在这个终端输入的每一行都会作为管理员发言广播（Ctrl-C 关闭服务器）"
+        ),
+        Lang::En => format!(
+            "listening on {addr}; every line typed here is broadcast as the administrator (Ctrl-C stops the server)"
+        ),
+    }
+}
+
+pub fn log_joined(lang: Lang, name: &str, peer: &SocketAddr, online: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{name} 从 {peer} 进入（在线 {online} 人）"),
+        Lang::En => format!("{name} joined from {peer} ({online} online)"),
+    }
+}
+
+/// Why someone left, for the server's log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaveReason {
+    Quit,
+    Disconnected,
+    TooSlow,
+    ServerClosing,
+}
+
+pub fn log_left(lang: Lang, name: &str, reason: LeaveReason, lost_bytes: usize) -> String {
+    let why = match (lang, reason) {
+        (Lang::Zh, LeaveReason::Quit) => "主动退出",
+        (Lang::En, LeaveReason::Quit) => "quit",
+        (Lang::Zh, LeaveReason::Disconnected) => "连接断开",
+        (Lang::En, LeaveReason::Disconnected) => "connection closed",
+        (Lang::Zh, LeaveReason::TooSlow) => "不读消息，发送队列已满，被断开",
+        (Lang::En, LeaveReason::TooSlow) => "not reading, queue full, dropped",
+        (Lang::Zh, LeaveReason::ServerClosing) => "服务器关闭",
+        (Lang::En, LeaveReason::ServerClosing) => "server closing",
+    };
+    match (lang, lost_bytes) {
+        (Lang::Zh, 0) => format!("{name} 离开（{why}）"),
+        (Lang::En, 0) => format!("{name} left ({why})"),
+        (Lang::Zh, n) => format!("{name} 离开（{why}；丢弃了未结束的半行 {n} 字节）"),
+        (Lang::En, n) => format!("{name} left ({why}; dropped an unfinished line of {n} bytes)"),
+    }
+}
+
+pub fn log_dropped_slow(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{name} 的发送队列满了（不读消息），断开它"),
+        Lang::En => format!("{name}'s queue is full (not reading): dropping it"),
+    }
+}
+
+pub fn log_name_timeout(lang: Lang, peer: &SocketAddr) -> String {
+    match lang {
+        Lang::Zh => format!("{peer} 超时没有发送名字，已关闭"),
+        Lang::En => format!("{peer} sent no name in time: closed"),
+    }
+}
+
+pub fn log_full(lang: Lang, peer: &SocketAddr) -> String {
+    match lang {
+        Lang::Zh => format!("聊天室已满（--max-clients），拒绝 {peer}"),
+        Lang::En => format!("room full (--max-clients): refused {peer}"),
+    }
+}
+
+pub fn log_accept_error(lang: Lang, err: &std::io::Error) -> String {
+    match lang {
+        Lang::Zh => format!("accept 失败：{err}（稍后重试）"),
+        Lang::En => format!("accept failed: {err} (retrying shortly)"),
+    }
+}
+
+pub fn log_admin(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::Zh => format!("管理员广播：{text}"),
+        Lang::En => format!("admin broadcast: {text}"),
+    }
+}
+
+pub fn log_admin_closed(lang: Lang, pid: i32) -> String {
+    match lang {
+        Lang::Zh => format!("管理员控制台（PID {pid}）的输入已结束；服务器继续运行"),
+        Lang::En => {
+            format!("the admin console (PID {pid}) reached end of input; the server keeps serving")
+        }
+    }
+}
+
+pub fn log_admin_reaped(lang: Lang, pid: i32, status: &str) -> String {
+    match lang {
+        Lang::Zh => format!("已回收管理员控制台子进程 PID {pid}：{status}"),
+        Lang::En => format!("reaped the admin console child PID {pid}: {status}"),
+    }
+}
+
+pub fn log_shutting_down(lang: Lang, online: usize) -> String {
+    match lang {
+        Lang::Zh => format!("收到关闭信号：通知 {online} 个在线用户并关闭连接"),
+        Lang::En => format!("shutdown signal: telling {online} members and closing connections"),
+    }
+}
+
+pub fn log_stopped(lang: Lang) -> &'static str {
+    lang.pick("服务器已停止", "server stopped")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_homework_sentences_are_exact() {
+        assert_eq!(joined(Lang::Zh, "小明"), "小明 进入了聊天室");
+        assert_eq!(says(Lang::Zh, "小明", "你好"), "小明 说 : 你好");
+        assert_eq!(left(Lang::Zh, "小明"), "小明 退出了聊天");
+        assert_eq!(admin_says(Lang::Zh, "下课"), "管理员说 : 下课");
+        assert_eq!(joined(Lang::En, "alice"), "alice joined the chat");
+        assert_eq!(says(Lang::En, "alice", "hi"), "alice says: hi");
+        assert_eq!(left(Lang::En, "alice"), "alice left the chat");
+        assert_eq!(admin_says(Lang::En, "hi"), "Admin says: hi");
+    }
+}

@@ -1,0 +1,662 @@
+//! The chat protocol: lines to messages and back, names, limits. Pure: no I/O, no tokio, no clap.
+//!
+//! The full specification, for people who want to talk to the server with `nc`, is in
+//! `docs/chat-protocol.md`. In short: one message per line, UTF-8, `\n` ends a line (a `\r` before
+//! it is dropped). The first word says what the line is.
+//!
+//! Design decisions:
+//! - **The wire carries events, not sentences.** The server sends `JOINED alice`, never
+//!   `alice 进入了聊天室`: the *client* that displays an event picks the language, so a Chinese and
+//!   an English user can sit in the same room.
+//! - **Simple enough for `nc`.** After `NAME alice`, any line that is not a command is a message, so
+//!   a person typing into `nc 127.0.0.1 8888` can chat. Our own client always sends `SAY text`, so a
+//!   message that happens to start with `QUIT` is still a message.
+//! - **Every limit is a constant here**, so the server, the client and the tests agree on it.
+//! - **Framing never buffers without bound.** [`LineFramer`] keeps at most one maximal line; a longer
+//!   line is reported as [`Frame::TooLong`] and the rest of it is thrown away as it arrives.
+
+use std::time::{Duration, Instant};
+
+/// Longest line, in bytes, without its `\n`. 4 KiB is far more than anyone types in a chat and
+/// small enough that one connection can never make the server hold much memory.
+pub const MAX_LINE: usize = 4096;
+
+/// Longest name, in characters (not bytes: `管理员` is three characters).
+pub const MAX_NAME_CHARS: usize = 32;
+
+/// Names nobody may take, compared ignoring case: they would let a user pose as the administrator
+/// or as the server itself.
+pub const RESERVED_NAMES: [&str; 5] = ["管理员", "admin", "administrator", "server", "系统"];
+
+/// Longest text a client may put after `SAY ` and still fit in [`MAX_LINE`] as the server's
+/// `MSG <name> <text>` (the name can take up to 4 bytes per character).
+pub const MAX_TEXT: usize = MAX_LINE - "MSG ".len() - MAX_NAME_CHARS * 4 - 1;
+
+/// Protocol version announced in `HELLO`.
+pub const VERSION: u32 = 1;
+
+/// What a client sends to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientCommand {
+    /// `NAME <name>`: enter the room with this name.
+    Name(String),
+    /// `SAY <text>` (or, once named, any other non-empty line): a message to everyone else.
+    Say(String),
+    /// `QUIT`: leave the room; the server answers `BYE` and closes.
+    Quit,
+    /// An empty line: ignored.
+    Empty,
+}
+
+/// What the server sends to a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerEvent {
+    /// `HELLO toolkit-chat <version>`: sent once, on connect.
+    Hello { version: u32 },
+    /// `WELCOME <name>`: your name was accepted, you are in the room.
+    Welcome { name: String },
+    /// `JOINED <name>`: someone else entered.
+    Joined { name: String },
+    /// `MSG <name> <text>`: someone else said something.
+    Msg { name: String, text: String },
+    /// `LEFT <name>`: someone else left (quit, disconnected, or was dropped for not reading).
+    Left { name: String },
+    /// `ADMIN <text>`: the administrator, typing at the server's terminal, said something.
+    Admin { text: String },
+    /// `ERR <code> <reason>`: something you sent was refused (see [`ErrorCode`]).
+    Err { code: ErrorCode, reason: String },
+    /// `BYE`: answer to `QUIT`; the server closes the connection next.
+    Bye,
+    /// `CLOSING`: the server is shutting down; the connection closes next.
+    Closing,
+}
+
+/// The machine-readable part of an `ERR` line. The text after it is for humans using `nc`; our
+/// client shows its own translated sentence for the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    NameTaken,
+    NameReserved,
+    NameInvalid,
+    NeedName,
+    AlreadyNamed,
+    LineTooLong,
+    BadUtf8,
+    RateLimited,
+    ServerFull,
+    NameTimeout,
+    /// A code this version does not know (a newer server); kept so the client can still show it.
+    Other,
+}
+
+impl ErrorCode {
+    const ALL: [(ErrorCode, &'static str); 10] = [
+        (ErrorCode::NameTaken, "name-taken"),
+        (ErrorCode::NameReserved, "name-reserved"),
+        (ErrorCode::NameInvalid, "name-invalid"),
+        (ErrorCode::NeedName, "need-name"),
+        (ErrorCode::AlreadyNamed, "already-named"),
+        (ErrorCode::LineTooLong, "line-too-long"),
+        (ErrorCode::BadUtf8, "bad-utf8"),
+        (ErrorCode::RateLimited, "rate-limited"),
+        (ErrorCode::ServerFull, "server-full"),
+        (ErrorCode::NameTimeout, "name-timeout"),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(c, _)| *c == self)
+            .map(|(_, s)| *s)
+            .unwrap_or("error")
+    }
+
+    pub fn parse(word: &str) -> ErrorCode {
+        Self::ALL
+            .iter()
+            .find(|(_, s)| *s == word)
+            .map(|(c, _)| *c)
+            .unwrap_or(ErrorCode::Other)
+    }
+
+    /// True for the refusals of a `NAME`: the client may try another name.
+    pub fn is_name_refusal(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::NameTaken | ErrorCode::NameReserved | ErrorCode::NameInvalid
+        )
+    }
+}
+
+/// Why a name is not acceptable (uniqueness is the server's business: see [`name_key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameError {
+    Empty,
+    TooLong,
+    /// Whitespace or a control character: names are single words that print safely.
+    BadCharacter,
+    Reserved,
+}
+
+impl NameError {
+    pub fn code(self) -> ErrorCode {
+        match self {
+            NameError::Reserved => ErrorCode::NameReserved,
+            _ => ErrorCode::NameInvalid,
+        }
+    }
+
+    /// English reason, for the `ERR` line.
+    pub fn reason(self) -> String {
+        match self {
+            NameError::Empty => "a name needs at least one character".into(),
+            NameError::TooLong => format!("a name has at most {MAX_NAME_CHARS} characters"),
+            NameError::BadCharacter => "a name may not contain spaces or control characters".into(),
+            NameError::Reserved => "this name is reserved".into(),
+        }
+    }
+}
+
+/// Check a name against the rules: 1 to [`MAX_NAME_CHARS`] characters, no whitespace or control
+/// character, not reserved.
+pub fn validate_name(name: &str) -> Result<(), NameError> {
+    let chars = name.chars().count();
+    if chars == 0 {
+        return Err(NameError::Empty);
+    }
+    if chars > MAX_NAME_CHARS {
+        return Err(NameError::TooLong);
+    }
+    if name
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || is_invisible_format(c))
+    {
+        return Err(NameError::BadCharacter);
+    }
+    let key = name_key(name);
+    if RESERVED_NAMES.iter().any(|r| name_key(r) == key) {
+        return Err(NameError::Reserved);
+    }
+    Ok(())
+}
+
+/// The key under which a name is unique: `Alice` and `alice` are the same person.
+pub fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// Characters that are not "control" for Unicode but can still reorder or hide text on a terminal
+/// (bidirectional overrides, zero-width characters).
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Parse one line (already without `\n` and `\r`) sent by a client. `named` says whether the
+/// connection has entered the room: after that, a line that is not a command is a message.
+pub fn parse_client_line(line: &str, named: bool) -> Result<ClientCommand, ErrorCode> {
+    let (word, rest) = split_word(line);
+    match word {
+        "" if rest.is_empty() => Ok(ClientCommand::Empty),
+        "NAME" => {
+            if named {
+                Err(ErrorCode::AlreadyNamed)
+            } else {
+                Ok(ClientCommand::Name(rest.to_string()))
+            }
+        }
+        "QUIT" if rest.is_empty() => Ok(ClientCommand::Quit),
+        "SAY" if named => Ok(ClientCommand::Say(rest.to_string())),
+        _ if named => Ok(ClientCommand::Say(line.to_string())),
+        _ => Err(ErrorCode::NeedName),
+    }
+}
+
+/// The line a client sends for a command (with its `\n`).
+pub fn encode_client(cmd: &ClientCommand) -> String {
+    match cmd {
+        ClientCommand::Name(n) => format!("NAME {n}\n"),
+        ClientCommand::Say(t) => format!("SAY {t}\n"),
+        ClientCommand::Quit => "QUIT\n".to_string(),
+        ClientCommand::Empty => "\n".to_string(),
+    }
+}
+
+/// The line the server sends for an event (with its `\n`). A broadcast is encoded once and the
+/// same bytes are shared by every recipient.
+pub fn encode_server(event: &ServerEvent) -> String {
+    match event {
+        ServerEvent::Hello { version } => format!("HELLO toolkit-chat {version}\n"),
+        ServerEvent::Welcome { name } => format!("WELCOME {name}\n"),
+        ServerEvent::Joined { name } => format!("JOINED {name}\n"),
+        ServerEvent::Msg { name, text } => format!("MSG {name} {text}\n"),
+        ServerEvent::Left { name } => format!("LEFT {name}\n"),
+        ServerEvent::Admin { text } => format!("ADMIN {text}\n"),
+        ServerEvent::Err { code, reason } => format!("ERR {} {reason}\n", code.as_str()),
+        ServerEvent::Bye => "BYE\n".to_string(),
+        ServerEvent::Closing => "CLOSING\n".to_string(),
+    }
+}
+
+/// Parse one line (without `\n`) sent by the server. `None` for a line this version does not
+/// understand (the client ignores it rather than failing).
+pub fn parse_server_line(line: &str) -> Option<ServerEvent> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let (word, rest) = split_word(line);
+    let one_name = || (!rest.is_empty() && !rest.contains(' ')).then(|| rest.to_string());
+    match word {
+        "HELLO" => {
+            let (_, v) = split_word(rest);
+            Some(ServerEvent::Hello {
+                version: v.parse().ok()?,
+            })
+        }
+        "WELCOME" => Some(ServerEvent::Welcome { name: one_name()? }),
+        "JOINED" => Some(ServerEvent::Joined { name: one_name()? }),
+        "LEFT" => Some(ServerEvent::Left { name: one_name()? }),
+        "MSG" => {
+            let (name, text) = split_word(rest);
+            (!name.is_empty()).then(|| ServerEvent::Msg {
+                name: name.to_string(),
+                text: text.to_string(),
+            })
+        }
+        "ADMIN" => Some(ServerEvent::Admin {
+            text: rest.to_string(),
+        }),
+        "ERR" => {
+            let (code, reason) = split_word(rest);
+            Some(ServerEvent::Err {
+                code: ErrorCode::parse(code),
+                reason: reason.to_string(),
+            })
+        }
+        "BYE" => Some(ServerEvent::Bye),
+        "CLOSING" => Some(ServerEvent::Closing),
+        _ => None,
+    }
+}
+
+/// Split at the first space: (`"SAY"`, `"hello world"`).
+fn split_word(line: &str) -> (&str, &str) {
+    match line.split_once(' ') {
+        Some((w, rest)) => (w, rest),
+        None => (line, ""),
+    }
+}
+
+/// One unit cut from the byte stream by [`LineFramer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// A complete line, without `\n` (and without a `\r` before it). Not yet checked for UTF-8.
+    Line(Vec<u8>),
+    /// A line longer than the limit began; its bytes are being discarded up to the next `\n`.
+    TooLong,
+}
+
+/// Cuts a byte stream into lines of at most `max` bytes, holding at most `max` bytes of an
+/// unfinished line plus the unread rest of one input chunk.
+///
+/// Why not "read until newline": a peer that never sends `\n` would make such a reader grow its
+/// buffer forever. Here, once an unfinished line passes `max`, the framer reports [`Frame::TooLong`]
+/// once and then drops bytes until the next `\n`.
+#[derive(Debug)]
+pub struct LineFramer {
+    max: usize,
+    buf: Vec<u8>,
+    /// Where to look for the next `\n` in `buf` (bytes before it were already searched).
+    scanned: usize,
+    discarding: bool,
+}
+
+impl LineFramer {
+    pub fn new(max: usize) -> Self {
+        LineFramer {
+            max,
+            buf: Vec::new(),
+            scanned: 0,
+            discarding: false,
+        }
+    }
+
+    /// Add bytes read from the peer. Call [`LineFramer::next_frame`] until it returns `None` before
+    /// adding more, so the buffer stays bounded.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// The next complete frame, if the buffered bytes contain one.
+    pub fn next_frame(&mut self) -> Option<Frame> {
+        loop {
+            match self.buf[self.scanned..].iter().position(|&b| b == b'\n') {
+                Some(pos) => {
+                    let end = self.scanned + pos;
+                    let mut line: Vec<u8> = self.buf.drain(..=end).collect();
+                    self.scanned = 0;
+                    line.pop(); // the '\n'
+                    if self.discarding {
+                        self.discarding = false;
+                        continue;
+                    }
+                    if line.last() == Some(&b'\r') {
+                        line.pop();
+                    }
+                    if line.len() > self.max {
+                        return Some(Frame::TooLong);
+                    }
+                    return Some(Frame::Line(line));
+                }
+                None => {
+                    if self.discarding {
+                        self.buf.clear();
+                        self.scanned = 0;
+                        return None;
+                    }
+                    // Allow one extra byte for a '\r' that may precede the '\n'.
+                    if self.buf.len() > self.max + 1 {
+                        self.buf.clear();
+                        self.scanned = 0;
+                        self.discarding = true;
+                        return Some(Frame::TooLong);
+                    }
+                    self.scanned = self.buf.len();
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Bytes of an unfinished line (what is lost if the peer closes now).
+    pub fn pending(&self) -> usize {
+        if self.discarding { 0 } else { self.buf.len() }
+    }
+}
+
+/// Make a text safe to print on a terminal: control characters (including ESC, which starts ANSI
+/// escape sequences), and invisible reordering characters, are shown as visible escapes such as
+/// `\x1b` or `\u{202e}`. Everything else, Chinese included, passes unchanged.
+pub fn escape_for_terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '\\' {
+            out.push_str("\\\\");
+        } else if c.is_control() || is_invisible_format(c) {
+            let n = c as u32;
+            if n < 0x100 {
+                out.push_str(&format!("\\x{n:02x}"));
+            } else {
+                out.push_str(&format!("\\u{{{n:x}}}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A token bucket: up to `burst` messages at once, then `per_second` messages per second.
+///
+/// The server does not drop a message over the limit; it stops reading from that client until a
+/// token is available (TCP then slows the sender down) and tells it once why. Nothing is lost, and
+/// one fast sender cannot flood everybody else. Time is a parameter so this is testable without a
+/// clock.
+#[derive(Debug, Clone)]
+pub struct RateLimiter {
+    per_second: u32,
+    burst: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl RateLimiter {
+    /// `per_second == 0` turns the limit off.
+    pub fn new(per_second: u32, burst: u32, now: Instant) -> Self {
+        RateLimiter {
+            per_second,
+            burst: f64::from(burst.max(1)),
+            tokens: f64::from(burst.max(1)),
+            last: now,
+        }
+    }
+
+    /// Take a token for one message: `Ok` if allowed now, else how long to wait before asking again.
+    pub fn check(&mut self, now: Instant) -> Result<(), Duration> {
+        if self.per_second == 0 {
+            return Ok(());
+        }
+        let rate = f64::from(self.per_second);
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * rate).min(self.burst);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - self.tokens) / rate))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_rules() {
+        assert_eq!(validate_name("alice"), Ok(()));
+        assert_eq!(validate_name("小明"), Ok(()));
+        assert_eq!(validate_name(&"字".repeat(32)), Ok(()));
+        assert_eq!(validate_name(&"字".repeat(33)), Err(NameError::TooLong));
+        assert_eq!(validate_name(""), Err(NameError::Empty));
+        assert_eq!(validate_name("a b"), Err(NameError::BadCharacter));
+        assert_eq!(validate_name("a\tb"), Err(NameError::BadCharacter));
+        assert_eq!(validate_name("a\u{1b}[31m"), Err(NameError::BadCharacter));
+        assert_eq!(validate_name("a\u{202e}b"), Err(NameError::BadCharacter));
+        for reserved in [
+            "管理员",
+            "admin",
+            "ADMIN",
+            "Administrator",
+            "server",
+            "系统",
+        ] {
+            assert_eq!(
+                validate_name(reserved),
+                Err(NameError::Reserved),
+                "{reserved}"
+            );
+        }
+        assert_eq!(name_key("Alice"), name_key("aLICE"));
+    }
+
+    #[test]
+    fn client_lines_parse_before_and_after_naming() {
+        assert_eq!(
+            parse_client_line("NAME alice", false),
+            Ok(ClientCommand::Name("alice".into()))
+        );
+        assert_eq!(parse_client_line("hello", false), Err(ErrorCode::NeedName));
+        assert_eq!(parse_client_line("SAY hi", false), Err(ErrorCode::NeedName));
+        assert_eq!(parse_client_line("QUIT", false), Ok(ClientCommand::Quit));
+        assert_eq!(parse_client_line("", true), Ok(ClientCommand::Empty));
+        assert_eq!(
+            parse_client_line("SAY hi there", true),
+            Ok(ClientCommand::Say("hi there".into()))
+        );
+        assert_eq!(
+            parse_client_line("hi there", true),
+            Ok(ClientCommand::Say("hi there".into()))
+        );
+        assert_eq!(
+            parse_client_line("SAY QUIT", true),
+            Ok(ClientCommand::Say("QUIT".into()))
+        );
+        assert_eq!(
+            parse_client_line("NAME bob", true),
+            Err(ErrorCode::AlreadyNamed)
+        );
+        assert_eq!(parse_client_line("QUIT", true), Ok(ClientCommand::Quit));
+    }
+
+    #[test]
+    fn server_events_round_trip() {
+        let events = [
+            ServerEvent::Hello { version: VERSION },
+            ServerEvent::Welcome { name: "a".into() },
+            ServerEvent::Joined {
+                name: "小明".into(),
+            },
+            ServerEvent::Msg {
+                name: "a".into(),
+                text: "hello  world ".into(),
+            },
+            ServerEvent::Msg {
+                name: "a".into(),
+                text: String::new(),
+            },
+            ServerEvent::Left { name: "a".into() },
+            ServerEvent::Admin {
+                text: "maintenance at 12:00".into(),
+            },
+            ServerEvent::Err {
+                code: ErrorCode::NameTaken,
+                reason: "the name alice is taken".into(),
+            },
+            ServerEvent::Bye,
+            ServerEvent::Closing,
+        ];
+        for e in events {
+            let line = encode_server(&e);
+            assert!(line.ends_with('\n'));
+            assert_eq!(parse_server_line(line.trim_end_matches('\n')), Some(e));
+        }
+        assert_eq!(parse_server_line("WHAT is this"), None);
+        assert_eq!(
+            parse_server_line("ERR brand-new oops"),
+            Some(ServerEvent::Err {
+                code: ErrorCode::Other,
+                reason: "oops".into()
+            })
+        );
+    }
+
+    #[test]
+    fn client_commands_encode_as_the_server_parses_them() {
+        let say = ClientCommand::Say("QUIT now".into());
+        let line = encode_client(&say);
+        assert_eq!(parse_client_line(line.trim_end(), true), Ok(say));
+        let name = ClientCommand::Name("bob".into());
+        assert_eq!(
+            parse_client_line(encode_client(&name).trim_end(), false),
+            Ok(name)
+        );
+    }
+
+    #[test]
+    fn error_codes_have_stable_words() {
+        for (code, word) in ErrorCode::ALL {
+            assert_eq!(code.as_str(), word);
+            assert_eq!(ErrorCode::parse(word), code);
+        }
+        assert!(ErrorCode::NameTaken.is_name_refusal());
+        assert!(!ErrorCode::RateLimited.is_name_refusal());
+    }
+
+    fn frames(framer: &mut LineFramer) -> Vec<Frame> {
+        std::iter::from_fn(|| framer.next_frame()).collect()
+    }
+
+    #[test]
+    fn framer_cuts_lines_across_chunks() {
+        let mut f = LineFramer::new(10);
+        f.push(b"ab");
+        assert_eq!(frames(&mut f), vec![]);
+        f.push(b"c\r\nde\n\nf");
+        assert_eq!(
+            frames(&mut f),
+            vec![
+                Frame::Line(b"abc".to_vec()),
+                Frame::Line(b"de".to_vec()),
+                Frame::Line(Vec::new())
+            ]
+        );
+        assert_eq!(f.pending(), 1);
+    }
+
+    #[test]
+    fn framer_refuses_long_lines_without_buffering_them() {
+        let mut f = LineFramer::new(4);
+        f.push(b"1234\n12345\nok\n");
+        assert_eq!(
+            frames(&mut f),
+            vec![
+                Frame::Line(b"1234".to_vec()),
+                Frame::TooLong,
+                Frame::Line(b"ok".to_vec())
+            ]
+        );
+        // A long line arriving in pieces: reported once, then discarded as it comes.
+        f.push(b"abcdefgh");
+        assert_eq!(frames(&mut f), vec![Frame::TooLong]);
+        for _ in 0..100 {
+            f.push(b"xxxxxxxx");
+            assert_eq!(frames(&mut f), vec![]);
+            assert_eq!(f.pending(), 0);
+        }
+        f.push(b"xx\nnext\n");
+        assert_eq!(frames(&mut f), vec![Frame::Line(b"next".to_vec())]);
+        // "1234\r\n" is a 4-byte line, not a long one.
+        f.push(b"1234\r\n");
+        assert_eq!(frames(&mut f), vec![Frame::Line(b"1234".to_vec())]);
+    }
+
+    #[test]
+    fn terminal_escaping_neutralises_controls_and_keeps_text() {
+        assert_eq!(escape_for_terminal("你好 world"), "你好 world");
+        assert_eq!(
+            escape_for_terminal("\u{1b}[31mred\u{1b}[0m"),
+            "\\x1b[31mred\\x1b[0m"
+        );
+        assert_eq!(escape_for_terminal("a\rb\u{7}"), "a\\x0db\\x07");
+        assert_eq!(escape_for_terminal("\u{9b}2J"), "\\x9b2J");
+        assert_eq!(escape_for_terminal("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(escape_for_terminal("back\\slash"), "back\\\\slash");
+        assert!(
+            !escape_for_terminal("\u{1b}]0;title\u{7}")
+                .chars()
+                .any(char::is_control)
+        );
+    }
+
+    #[test]
+    fn max_text_fits_in_a_server_line() {
+        let name = "字".repeat(MAX_NAME_CHARS);
+        let line = encode_server(&ServerEvent::Msg {
+            name,
+            text: "x".repeat(MAX_TEXT),
+        });
+        assert!(line.len() - 1 <= MAX_LINE);
+    }
+
+    #[test]
+    fn rate_limiter_allows_a_burst_then_the_rate() {
+        let t0 = Instant::now();
+        let mut r = RateLimiter::new(2, 3, t0);
+        assert!(r.check(t0).is_ok());
+        assert!(r.check(t0).is_ok());
+        assert!(r.check(t0).is_ok());
+        let wait = r.check(t0).unwrap_err();
+        assert_eq!(wait, Duration::from_millis(500));
+        assert!(r.check(t0 + Duration::from_millis(500)).is_ok());
+        assert!(r.check(t0 + Duration::from_millis(500)).is_err());
+        // A long pause refills to the burst, not beyond.
+        let later = t0 + Duration::from_secs(60);
+        for _ in 0..3 {
+            assert!(r.check(later).is_ok());
+        }
+        assert!(r.check(later).is_err());
+        let mut off = RateLimiter::new(0, 1, t0);
+        for _ in 0..1000 {
+            assert!(off.check(t0).is_ok());
+        }
+    }
+}

@@ -1,0 +1,665 @@
+//! `toolkit chat`: the real binary, real processes, real sockets on 127.0.0.1 (ephemeral ports).
+//!
+//! Rules these tests keep:
+//! - every spawned process sits in a [`Proc`] guard that kills and reaps it on drop, so a failed
+//!   assertion leaves nothing behind; the toolkit's own children (the admin console, the client's
+//!   sender) are found through `--explain` and checked to be gone;
+//! - no timing assertions: read timeouts ([`WAIT`]) only keep a broken build from hanging;
+//! - bounded load (at most 200 connections, a few MB of messages).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+/// Upper bound on any single wait; never reached when things work.
+const WAIT: Duration = Duration::from_secs(30);
+
+static SPAWNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A spawned `toolkit` process with its stdout and stderr read line by line on threads.
+struct Proc {
+    child: Child,
+    out: mpsc::Receiver<String>,
+    err: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Proc {
+    fn spawn(args: &[&str]) -> Proc {
+        Proc::spawn_with_stdin(args, Stdio::piped())
+    }
+
+    fn spawn_with_stdin(args: &[&str], stdin: Stdio) -> Proc {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_toolkit"))
+            .args(args)
+            .env_remove("NO_COLOR")
+            .stdin(stdin)
+            .stdout(Stdio::piped())
+            // CHAT_TEST_STDERR=DIR: keep every process's stderr in DIR/<pid>.err, for debugging.
+            .stderr(match std::env::var_os("CHAT_TEST_STDERR") {
+                Some(dir) => {
+                    let path = std::path::Path::new(&dir).join(format!(
+                        "{}-{}.err",
+                        std::process::id(),
+                        SPAWNED.fetch_add(1, Ordering::SeqCst)
+                    ));
+                    Stdio::from(std::fs::File::create(path).expect("create stderr file"))
+                }
+                None => Stdio::piped(),
+            })
+            .spawn()
+            .expect("spawn toolkit");
+        let out = lines_of(child.stdout.take().unwrap());
+        let err = match child.stderr.take() {
+            Some(stderr) => lines_of(stderr),
+            None => mpsc::channel().1,
+        };
+        Proc {
+            child,
+            out,
+            err,
+            seen: Vec::new(),
+        }
+    }
+
+    fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    fn stdin(&mut self) -> &mut ChildStdin {
+        self.child.stdin.as_mut().expect("stdin still open")
+    }
+
+    fn type_line(&mut self, line: &str) {
+        let stdin = self.stdin();
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn close_stdin(&mut self) {
+        drop(self.child.stdin.take());
+    }
+
+    /// The next stdout line.
+    fn next_line(&mut self) -> String {
+        match self.out.recv_timeout(WAIT) {
+            Ok(line) => {
+                self.seen.push(line.clone());
+                line
+            }
+            Err(e) => panic!("no stdout line ({e}); saw {:?}", self.seen),
+        }
+    }
+
+    /// Skip stdout lines until one contains `needle`; returns it.
+    fn expect(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.out.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(e) => panic!("{needle:?} not seen ({e}); saw {:?}", self.seen),
+            }
+        }
+    }
+
+    fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "process did not exit");
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// All of stderr (after exit).
+    fn stderr_text(&mut self) -> String {
+        let mut text = String::new();
+        while let Ok(line) = self.err.recv_timeout(WAIT) {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    }
+
+    /// All remaining stdout lines (after exit).
+    fn rest_of_stdout(&mut self) -> Vec<String> {
+        while let Ok(line) = self.out.recv_timeout(WAIT) {
+            self.seen.push(line);
+        }
+        self.seen.clone()
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn lines_of(stream: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut reader = BufReader::new(stream);
+        let mut raw = Vec::new();
+        loop {
+            raw.clear();
+            match reader.read_until(b'\n', &mut raw) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {
+                    let line = String::from_utf8_lossy(&raw);
+                    if tx.send(line.trim_end_matches('\n').to_string()).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// A server on a free port; `extra` flags are appended.
+fn server(extra: &[&str]) -> (Proc, String) {
+    let mut args = vec!["--lang", "en", "chat", "server", "--addr", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    let mut p = Proc::spawn(&args);
+    let addr = p.next_line();
+    assert!(
+        addr.starts_with("127.0.0.1:"),
+        "first line is the address: {addr}"
+    );
+    (p, addr)
+}
+
+/// A `toolkit chat client` that has entered the room.
+fn client(addr: &str, name: &str, lang: &str, extra: &[&str]) -> Proc {
+    let mut args = vec![
+        "--lang", lang, "chat", "client", "--addr", addr, "--name", name,
+    ];
+    args.extend_from_slice(extra);
+    let mut p = Proc::spawn(&args);
+    p.expect(name); // the welcome line names us
+    p
+}
+
+/// The PID of the forked child, from `--explain` output ("PID n (child, ...").
+fn explained_child_pid(p: &mut Proc) -> i32 {
+    let line = p.expect("(child");
+    line.trim()
+        .strip_prefix("PID ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no PID in {line:?}"))
+}
+
+/// True once `pid` no longer runs. A zombie still counts as "gone" only if it is no longer the
+/// child of `former_parent` (then it was orphaned and someone else's business to reap).
+fn wait_gone(pid: i32, former_parent: i32) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match toolkit::proc::read_process(pid, toolkit::proc::Fields::STAT_ONLY) {
+            Err(_) => return,
+            Ok(p) if p.state == 'Z' && p.ppid != former_parent => return,
+            Ok(p) => {
+                assert!(
+                    Instant::now() < deadline,
+                    "process {pid} still there: state {} ppid {}",
+                    p.state,
+                    p.ppid
+                );
+            }
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A hand-made connection, as `nc` would make.
+struct Raw {
+    reader: BufReader<TcpStream>,
+}
+
+impl Raw {
+    fn connect(addr: &str) -> Raw {
+        let stream = TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        let mut raw = Raw {
+            reader: BufReader::new(stream),
+        };
+        let hello = raw.line();
+        assert!(hello.starts_with("HELLO toolkit-chat "), "{hello}");
+        raw
+    }
+
+    fn named(addr: &str, name: &str) -> Raw {
+        let mut raw = Raw::connect(addr);
+        raw.send(&format!("NAME {name}"));
+        assert_eq!(raw.line(), format!("WELCOME {name}"));
+        raw
+    }
+
+    fn send_bytes(&mut self, bytes: &[u8]) {
+        self.reader.get_mut().write_all(bytes).unwrap();
+    }
+
+    fn send(&mut self, line: &str) {
+        self.send_bytes(format!("{line}\n").as_bytes());
+    }
+
+    /// The next line; panics at end of stream or after [`WAIT`].
+    fn line(&mut self) -> String {
+        self.try_line().expect("connection closed")
+    }
+
+    fn try_line(&mut self) -> Option<String> {
+        let mut raw = Vec::new();
+        match self.reader.read_until(b'\n', &mut raw) {
+            Ok(0) => None,
+            Ok(_) => Some(
+                String::from_utf8(raw)
+                    .unwrap()
+                    .trim_end_matches('\n')
+                    .to_string(),
+            ),
+            Err(e) => panic!("read failed: {e}"),
+        }
+    }
+
+    /// Skip lines (room events) until one starts with `prefix`.
+    fn skip_to(&mut self, prefix: &str) -> String {
+        loop {
+            let line = self.line();
+            if line.starts_with(prefix) {
+                return line;
+            }
+        }
+    }
+
+    fn into_reader(self) -> BufReader<TcpStream> {
+        self.reader
+    }
+}
+
+#[test]
+fn three_clients_join_talk_and_leave_and_hear_the_admin() {
+    let (mut srv, addr) = server(&["--rate", "0", "--explain"]);
+    let admin_pid = explained_child_pid(&mut srv);
+    let mut alice = client(&addr, "alice", "en", &["--explain"]);
+    let alice_sender = explained_child_pid(&mut alice);
+    let mut bob = client(&addr, "bob", "en", &["--explain"]);
+    let bob_sender = explained_child_pid(&mut bob);
+    alice.expect("bob joined the chat");
+    let mut carol = client(&addr, "carol", "zh", &[]);
+    alice.expect("carol joined the chat");
+    bob.expect("carol joined the chat");
+
+    alice.type_line("hello everyone");
+    bob.expect("alice says: hello everyone");
+    carol.expect("alice 说 : hello everyone");
+    carol.type_line("你好");
+    alice.expect("carol says: 你好");
+    bob.expect("carol says: 你好");
+
+    srv.type_line("class ends at noon");
+    alice.expect("Admin says: class ends at noon");
+    bob.expect("Admin says: class ends at noon");
+    carol.expect("管理员说 : class ends at noon");
+
+    // A taken name (ignoring case) and a reserved one: refused, exit code 2, a clear reason.
+    for (name, reason) in [
+        ("ALICE", "taken"),
+        ("admin", "reserved"),
+        ("管理员", "reserved"),
+    ] {
+        let mut dup = Proc::spawn(&[
+            "--lang", "en", "chat", "client", "--addr", &addr, "--name", name,
+        ]);
+        assert_eq!(dup.wait_exit().code(), Some(2), "{name}");
+        let err = dup.stderr_text();
+        assert!(err.contains(reason), "{name}: {err}");
+    }
+
+    // Ctrl-D (end of input) leaves; so does typing quit.
+    carol.close_stdin();
+    assert_eq!(carol.wait_exit().code(), Some(0));
+    alice.expect("carol left the chat");
+    bob.expect("carol left the chat");
+    bob.type_line("quit");
+    assert_eq!(bob.wait_exit().code(), Some(0));
+    wait_gone(bob_sender, bob.pid());
+    alice.expect("bob left the chat");
+
+    // Nobody hears their own messages; nobody heard the refused clients.
+    alice.close_stdin();
+    assert_eq!(alice.wait_exit().code(), Some(0));
+    wait_gone(alice_sender, alice.pid());
+
+    // Ctrl-C at the server: exit 0, admin console reaped.
+    kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+    wait_gone(admin_pid, srv.pid());
+    let alice_saw = alice.rest_of_stdout();
+    assert!(
+        !alice_saw.iter().any(|l| l.contains("alice says")),
+        "{alice_saw:?}"
+    );
+    assert!(
+        !alice_saw.iter().any(|l| l.contains("ALICE")),
+        "{alice_saw:?}"
+    );
+    let bob_saw = bob.rest_of_stdout();
+    assert!(
+        !bob_saw.iter().any(|l| l.contains("bob says")),
+        "{bob_saw:?}"
+    );
+    assert_eq!(
+        carol
+            .rest_of_stdout()
+            .iter()
+            .filter(|l| l.contains("carol 说"))
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn the_client_and_server_children_are_reaped_on_sigterm() {
+    let (mut srv, addr) = server(&["--explain"]);
+    let admin_pid = explained_child_pid(&mut srv);
+    let mut alice = client(&addr, "alice", "en", &["--explain"]);
+    let sender_pid = explained_child_pid(&mut alice);
+
+    kill(Pid::from_raw(srv.pid()), Signal::SIGTERM).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+    wait_gone(admin_pid, srv.pid());
+
+    // The client hears the server close, stops its sender, reaps it, and fails.
+    assert_eq!(alice.wait_exit().code(), Some(1));
+    assert!(alice.stderr_text().contains("shutting down"));
+    wait_gone(sender_pid, alice.pid());
+}
+
+#[test]
+fn a_client_whose_server_vanishes_says_so_and_reaps_its_sender() {
+    let (mut srv, addr) = server(&["--explain"]);
+    let admin_pid = explained_child_pid(&mut srv);
+    let mut bob = client(&addr, "bob", "en", &["--explain"]);
+    let sender_pid = explained_child_pid(&mut bob);
+
+    kill(Pid::from_raw(srv.pid()), Signal::SIGKILL).unwrap();
+    srv.wait_exit();
+    // The admin console asked the kernel to end it with its parent.
+    wait_gone(admin_pid, srv.pid());
+
+    assert_eq!(bob.wait_exit().code(), Some(1));
+    assert!(
+        bob.stderr_text()
+            .contains("connection to the server is gone")
+    );
+    wait_gone(sender_pid, bob.pid());
+}
+
+#[test]
+fn a_client_that_never_reads_is_dropped_and_nobody_else_loses_anything() {
+    use std::sync::atomic::AtomicUsize;
+    let (_srv, addr) = server(&["--rate", "0"]);
+    let slow = Raw::named(&addr, "slow");
+    let mut a = Raw::named(&addr, "a");
+    let b = Raw::named(&addr, "b");
+    assert_eq!(a.line(), "JOINED b");
+
+    let slow_left = Arc::new(AtomicBool::new(false));
+    // Each healthy client reads on its own thread, collecting the other's messages in order and
+    // publishing how many it has.
+    let collect = |reader: BufReader<TcpStream>, other: &'static str| {
+        let slow_left = slow_left.clone();
+        let progress = Arc::new(AtomicUsize::new(0));
+        let count = progress.clone();
+        let handle = thread::spawn(move || {
+            let mut raw = Raw { reader };
+            let prefix = format!("MSG {other} ");
+            let mut got = Vec::new();
+            loop {
+                let line = raw.line();
+                if line == "LEFT slow" {
+                    slow_left.store(true, Ordering::SeqCst);
+                } else if let Some(text) = line.strip_prefix(&prefix) {
+                    if text == "end" {
+                        return got;
+                    }
+                    got.push(text.split(' ').next().unwrap().to_string());
+                    count.store(got.len(), Ordering::SeqCst);
+                }
+            }
+        });
+        (handle, progress)
+    };
+    let a_writer = a.reader.get_ref().try_clone().unwrap();
+    let b_writer = b.reader.get_ref().try_clone().unwrap();
+    let (a_got, a_progress) = collect(a.into_reader(), "b");
+    let (b_got, b_progress) = collect(b.into_reader(), "a");
+
+    // Chat as fast as the readers read: a sender never runs more than WINDOW messages ahead of
+    // its readers (well under the server's 256-line queue), so the healthy clients are healthy by
+    // construction however the machine schedules threads. The one that never reads falls behind
+    // without bound and must be dropped. Bounded: at most 2 x 8000 x 1 KB.
+    const WINDOW: usize = 64;
+    let pad = "x".repeat(1000);
+    let mut sent = 0;
+    let mut after_drop = 0;
+    while after_drop < 100 {
+        let deadline = Instant::now() + WAIT;
+        while a_progress.load(Ordering::SeqCst) + WINDOW < sent
+            || b_progress.load(Ordering::SeqCst) + WINDOW < sent
+        {
+            assert!(Instant::now() < deadline, "readers stopped receiving");
+            thread::yield_now();
+        }
+        for mut w in [&a_writer, &b_writer] {
+            w.write_all(format!("SAY {sent} {pad}\n").as_bytes())
+                .unwrap();
+        }
+        sent += 1;
+        if slow_left.load(Ordering::SeqCst) {
+            after_drop += 1;
+        }
+        assert!(sent < 8000, "the client that never reads was never dropped");
+    }
+    for mut w in [&a_writer, &b_writer] {
+        w.write_all(b"SAY end\n").unwrap();
+    }
+    let from_b = a_got.join().unwrap();
+    let from_a = b_got.join().unwrap();
+    let expected: Vec<String> = (0..sent).map(|i| i.to_string()).collect();
+    assert_eq!(from_a, expected, "b got all of a's messages, in order");
+    assert_eq!(from_b, expected, "a got all of b's messages, in order");
+    assert!(slow_left.load(Ordering::SeqCst));
+    drop(slow);
+}
+
+#[test]
+fn bad_input_is_refused_and_the_server_stays_healthy() {
+    let (mut srv, addr) = server(&["--rate", "0"]);
+    // The admin console's input ends: the server keeps serving.
+    srv.close_stdin();
+    let mut bob = Raw::named(&addr, "bob");
+    let mut mal = Raw::named(&addr, "mal");
+    assert_eq!(bob.line(), "JOINED mal");
+    let mut carol = client(&addr, "carol", "en", &[]);
+    assert_eq!(bob.line(), "JOINED carol");
+
+    // A reserved or malformed name over the wire.
+    let mut anon = Raw::connect(&addr);
+    anon.send("NAME 管理员");
+    assert!(anon.line().starts_with("ERR name-reserved "));
+    anon.send("NAME a\u{1b}[2Jb");
+    assert!(anon.line().starts_with("ERR name-invalid "));
+    anon.send("hello?");
+    assert!(anon.line().starts_with("ERR need-name "));
+
+    // An over-long line: refused to its sender, never delivered, connection kept.
+    mal.send(&format!("SAY {}", "x".repeat(10_000)));
+    mal.skip_to("ERR line-too-long ");
+    mal.send("SAY after-long");
+    assert_eq!(bob.line(), "MSG mal after-long");
+
+    // Invalid UTF-8: refused, connection kept.
+    mal.send_bytes(b"SAY \xff\xfe broken\n");
+    mal.skip_to("ERR bad-utf8 ");
+    mal.send("SAY after-utf8");
+    assert_eq!(bob.line(), "MSG mal after-utf8");
+
+    // An ANSI escape travels as text; the real client shows it escaped, never raw.
+    mal.send("SAY \u{1b}[31mred\u{1b}[0m \u{7}bell");
+    assert_eq!(bob.line(), "MSG mal \u{1b}[31mred\u{1b}[0m \u{7}bell");
+    let shown = carol.expect("red");
+    assert_eq!(shown, "mal says: \\x1b[31mred\\x1b[0m \\x07bell");
+
+    // A connection closed in the middle of a line: the half line is never delivered.
+    let mut mid = Raw::named(&addr, "mid");
+    assert_eq!(bob.line(), "JOINED mid");
+    mid.send_bytes(b"SAY half a mess");
+    drop(mid);
+    assert_eq!(bob.line(), "LEFT mid");
+
+    // Still healthy.
+    let mut dave = Raw::named(&addr, "dave");
+    assert_eq!(bob.line(), "JOINED dave");
+    dave.send("all good");
+    assert_eq!(bob.line(), "MSG dave all good");
+    carol.expect("dave says: all good");
+    assert!(
+        !carol
+            .seen
+            .iter()
+            .any(|l| l.contains('\u{1b}') || l.contains("half"))
+    );
+}
+
+#[test]
+fn two_hundred_clients_come_and_go_and_nothing_is_lost() {
+    const THREADS: usize = 10;
+    const PER_THREAD: usize = 20;
+    const TOTAL: usize = THREADS * PER_THREAD;
+    let (_srv, addr) = server(&["--rate", "0"]);
+    let observer = Raw::named(&addr, "observer");
+    let watcher = thread::spawn(move || {
+        let mut raw = observer;
+        let mut events = Vec::new();
+        let mut left = 0;
+        while left < TOTAL {
+            let line = raw.line();
+            if line.starts_with("LEFT ") {
+                left += 1;
+            }
+            events.push(line);
+        }
+        (raw, events)
+    });
+    let workers: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let addr = addr.clone();
+            thread::spawn(move || {
+                let mut clients: Vec<Raw> = (0..PER_THREAD)
+                    .map(|i| Raw::named(&addr, &format!("c{t}-{i}")))
+                    .collect();
+                for (i, c) in clients.iter_mut().enumerate() {
+                    c.send(&format!("SAY hello from c{t}-{i}"));
+                }
+                for c in clients.iter_mut() {
+                    c.send("QUIT");
+                    while let Some(line) = c.try_line() {
+                        if line == "BYE" {
+                            break;
+                        }
+                    }
+                    assert_eq!(c.try_line(), None, "closed after BYE");
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let (mut observer, events) = watcher.join().unwrap();
+    for t in 0..THREADS {
+        for i in 0..PER_THREAD {
+            let name = format!("c{t}-{i}");
+            let pos = |line: String| {
+                let found: Vec<_> = events.iter().positions(&line);
+                assert_eq!(found.len(), 1, "{line:?} seen {} times", found.len());
+                found[0]
+            };
+            let joined = pos(format!("JOINED {name}"));
+            let said = pos(format!("MSG {name} hello from {name}"));
+            let left = pos(format!("LEFT {name}"));
+            assert!(joined < said && said < left, "{name}: order");
+        }
+    }
+    // And the server still answers.
+    let _late = Raw::named(&addr, "late");
+    assert_eq!(observer.line(), "JOINED late");
+}
+
+/// `positions` for a slice of lines (tiny helper to keep the test readable).
+trait Positions {
+    fn positions(self, line: &str) -> Vec<usize>;
+}
+
+impl<'a, I: Iterator<Item = &'a String>> Positions for I {
+    fn positions(self, line: &str) -> Vec<usize> {
+        self.enumerate()
+            .filter(|(_, l)| l.as_str() == line)
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+#[test]
+fn ctrl_c_on_a_client_stops_both_of_its_processes() {
+    let (_srv, addr) = server(&[]);
+    let mut watcher = Raw::named(&addr, "watcher");
+    let mut eve = client(&addr, "eve", "en", &["--explain"]);
+    let sender = explained_child_pid(&mut eve);
+    assert_eq!(watcher.line(), "JOINED eve");
+    kill(Pid::from_raw(eve.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(eve.wait_exit().code(), Some(130));
+    wait_gone(sender, eve.pid());
+    assert_eq!(watcher.line(), "LEFT eve");
+}
+
+#[test]
+fn in_a_terminal_a_taken_name_is_asked_again() {
+    let (_srv, addr) = server(&[]);
+    let _alice = Raw::named(&addr, "alice");
+    let pty = nix::pty::openpty(None, None).expect("openpty");
+    let mut typing = std::fs::File::from(pty.master);
+    let mut p = Proc::spawn_with_stdin(
+        &[
+            "--lang", "en", "chat", "client", "--addr", &addr, "--name", "alice",
+        ],
+        Stdio::from(pty.slave),
+    );
+    // Refused on stderr, then the prompt; we type another name at the "terminal".
+    typing.write_all(b"alice2\n").unwrap();
+    p.expect("You entered the chat as alice2");
+    typing.write_all(b"quit\n").unwrap();
+    assert_eq!(p.wait_exit().code(), Some(0));
+    assert!(p.stderr_text().contains("taken"));
+}
