@@ -24,3 +24,20 @@ pub mod bench;
 pub mod client;
 pub mod protocol;
 pub mod server;
+
+/// Raise the soft limit on open files to the hard limit and return it: every connection is a file
+/// descriptor, and the usual soft limit of 1,024 would cap the room far below `--max-clients`.
+pub fn raise_fd_limit() -> u64 {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    match getrlimit(Resource::RLIMIT_NOFILE) {
+        Ok((soft, hard)) if soft < hard => {
+            if setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
+                hard
+            } else {
+                soft
+            }
+        }
+        Ok((soft, _)) => soft,
+        Err(_) => 1024,
+    }
+}

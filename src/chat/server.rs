@@ -120,6 +120,7 @@ pub fn run(args: crate::cli::ChatServerArgs, lang: Lang) -> CmdResult {
         queue_len: args.queue.max(1),
         lang,
     };
+    super::raise_fd_limit();
     // 1. Fork while single-threaded.
     let console = admin::spawn().map_err(|e| Failure::new(1, msg::fork_failed(lang, &e)))?;
     let admin_pid = console.child.pid_i32();

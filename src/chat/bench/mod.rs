@@ -115,22 +115,6 @@ fn expected_for(i: usize, cfg: &Config) -> u64 {
     (others * cfg.messages) as u64
 }
 
-/// Raise the soft limit on open files to the hard limit: thousands of connections need it.
-pub fn raise_fd_limit() -> u64 {
-    use nix::sys::resource::{Resource, getrlimit, setrlimit};
-    match getrlimit(Resource::RLIMIT_NOFILE) {
-        Ok((soft, hard)) if soft < hard => {
-            if setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
-                hard
-            } else {
-                soft
-            }
-        }
-        Ok((soft, _)) => soft,
-        Err(_) => 1024,
-    }
-}
-
 pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
     let addr: SocketAddr = args
         .addr
@@ -156,7 +140,7 @@ pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
         },
         server_pid: args.server_pid,
     };
-    let limit = raise_fd_limit();
+    let limit = super::raise_fd_limit();
     if (cfg.clients as u64) + 64 > limit {
         return Err(Failure::new(2, fd_limit(lang, cfg.clients, limit)).into());
     }
