@@ -213,6 +213,9 @@ pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
         }
     }
     let connect_seconds = base.elapsed().as_secs_f64();
+    if let Some(pid) = cfg.server_pid {
+        wait_until_idle(pid, deadline).await;
+    }
     let rss_connected = cfg.server_pid.and_then(|pid| proc::memory_peak(pid).ok());
     let cpu_before = cfg.server_pid.and_then(server_cpu_ticks);
     let start = Instant::now();
@@ -271,6 +274,20 @@ pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
         summary,
         server,
     })
+}
+
+/// Wait until the server has used no CPU for a few samples in a row: the join notices of a large
+/// room have been delivered, and what remains in memory is what idle members cost.
+async fn wait_until_idle(pid: i32, deadline: TokioInstant) {
+    const SAMPLE: Duration = Duration::from_millis(100);
+    let mut quiet = 0;
+    let mut last = server_cpu_ticks(pid);
+    while quiet < 3 && TokioInstant::now() + SAMPLE < deadline {
+        tokio::time::sleep(SAMPLE).await;
+        let now = server_cpu_ticks(pid);
+        quiet = if now == last { quiet + 1 } else { 0 };
+        last = now;
+    }
 }
 
 fn server_cpu_ticks(pid: i32) -> Option<u64> {
@@ -402,6 +419,7 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     let protocol = cfg.protocol;
     let rate = cfg.rate;
     let cfg_for_writer = cfg.clone();
+    let mut reader_go = go.clone();
     let writer = tokio::spawn(async move {
         let mut out = tokio::io::BufWriter::new(write_half);
         if is_sender {
@@ -443,9 +461,15 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     let want = expected_for(i, cfg);
     let mut last_delivery = None;
     let mut timed_out = false;
-    while receiver.received_total() < want {
-        line.clear();
-        match timeout_at(deadline, read_line(&mut reader, &mut line)).await {
+    // Stay in the room (and keep reading) until the run has started, even with nothing to
+    // receive: the idle measurement counts every client as connected.
+    while receiver.received_total() < want || !*reader_go.borrow() {
+        let read = tokio::select! {
+            read = timeout_at(deadline, read_line(&mut reader, &mut line)) => read,
+            // A read cut short keeps its partial line in `line`; the next read appends to it.
+            _ = reader_go.changed(), if !*reader_go.borrow() => continue,
+        };
+        match read {
             Err(_) => {
                 timed_out = true;
                 break;
@@ -467,6 +491,7 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
             }
             _ => {}
         }
+        line.clear();
     }
     drop(pong_tx);
     let _ = timeout_at(deadline + Duration::from_secs(2), writer).await;
@@ -495,7 +520,7 @@ async fn udp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
         cfg,
         base,
         deadline,
-        go,
+        mut go,
         ready,
         permit,
     } = run;
@@ -581,6 +606,7 @@ async fn udp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
         }
     }
     let _ = timeout_at(deadline + Duration::from_secs(2), writer).await;
+    let _ = timeout_at(deadline, wait_for_go(&mut go)).await;
     let _ = socket.send(dialect::udp_quit(&name).as_bytes()).await;
     Ok(Outcome {
         receiver,
