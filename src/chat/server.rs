@@ -42,7 +42,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use nix::sys::signal::Signal;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, Semaphore, broadcast, mpsc};
@@ -70,11 +70,11 @@ pub const DEFAULT_RATE: u32 = 5;
 /// Messages a client may send at once before the rate applies (a pasted paragraph).
 pub const RATE_BURST: u32 = 10;
 
-/// Bytes read from a socket at a time (one maximal line).
+/// Bytes read from a socket at a time (one maximal line), into a buffer on the stack.
 const READ_CHUNK: usize = MAX_LINE;
 
-/// Bytes of queued lines gathered into one write.
-const WRITE_BATCH: usize = 64 * 1024;
+/// Queued lines gathered into one `writev` (Linux takes up to 1,024 buffers per call).
+const WRITE_BATCH_LINES: usize = 256;
 
 /// How long a closing connection may take to send its last lines (queue, then `BYE`/`CLOSING`). A
 /// client that does not read must not hold up the shutdown.
@@ -506,7 +506,7 @@ impl Session {
 
     async fn run(mut self, socket: TcpStream, mut stop: broadcast::Receiver<()>) {
         let _ = socket.set_nodelay(true);
-        let (mut rd, wr) = socket.into_split();
+        let (rd, wr) = socket.into_split();
         let inbox = self.inbox.take().expect("inbox taken once");
         // The writer is its own task: it sleeps until the queue has something, and a client that
         // reads slowly only ever blocks its own writer.
@@ -515,7 +515,6 @@ impl Session {
             version: protocol::VERSION,
         });
         let name_deadline = Instant::now() + self.config.name_timeout;
-        let mut chunk = vec![0u8; READ_CHUNK];
         let end = loop {
             let retry_at = self.held.as_ref().map(|(_, at)| *at);
             tokio::select! {
@@ -537,19 +536,36 @@ impl Session {
                         break end;
                     }
                 }
-                n = rd.read(&mut chunk), if self.held.is_none() => match n {
-                    Ok(0) | Err(_) => break End::Disconnected,
-                    Ok(n) => {
-                        self.framer.push(&chunk[..n]);
-                        if let Some(end) = self.process() {
-                            break end;
-                        }
-                        // Let the writers we just woke run before reading more. Without this a
-                        // flooding sender could, within one scheduling turn, push hundreds of
-                        // lines into every queue and get healthy readers dropped.
-                        tokio::task::yield_now().await;
+                ready = rd.readable(), if self.held.is_none() => {
+                    if ready.is_err() {
+                        break End::Disconnected;
                     }
-                },
+                    // The read buffer lives on the stack only for this read, so an idle
+                    // connection holds no buffer between messages.
+                    let read = {
+                        let mut chunk = [0u8; READ_CHUNK];
+                        match rd.try_read(&mut chunk) {
+                            Ok(n) => {
+                                self.framer.push(&chunk[..n]);
+                                Ok(n)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    };
+                    match read {
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                        Ok(0) | Err(_) => break End::Disconnected,
+                        Ok(_) => {
+                            if let Some(end) = self.process() {
+                                break end;
+                            }
+                            // Let the writers we just woke run before reading more. Without
+                            // this a flooding sender could, within one scheduling turn, push
+                            // hundreds of lines into every queue and get healthy readers dropped.
+                            tokio::task::yield_now().await;
+                        }
+                    }
+                }
             }
         };
         self.finish(end, writer).await;
@@ -720,24 +736,58 @@ impl Session {
 
 /// The writer task of one connection: queued lines to the socket, several per system call, until
 /// the queue closes (then the socket is shut down) or a write fails.
+///
+/// The lines are not copied: the shared [`Bytes`] of each broadcast go to the kernel as they are,
+/// gathered into one `writev`. Between bursts the task holds no buffer at all, which is what keeps
+/// an idle member cheap.
 async fn write_queue(mut inbox: mpsc::Receiver<Bytes>, mut wr: OwnedWriteHalf) {
-    let mut batch = Vec::with_capacity(WRITE_BATCH + MAX_LINE);
     while let Some(first) = inbox.recv().await {
         // Take whatever else is queued too: a reader that keeps up costs one write per batch,
         // not one per message, so healthy clients drain faster than senders can fill.
-        batch.clear();
-        batch.extend_from_slice(&first);
-        while batch.len() < WRITE_BATCH {
+        let mut batch = std::collections::VecDeque::with_capacity(8);
+        batch.push_back(first);
+        while batch.len() < WRITE_BATCH_LINES {
             match inbox.try_recv() {
-                Ok(more) => batch.extend_from_slice(&more),
+                Ok(more) => batch.push_back(more),
                 Err(_) => break,
             }
         }
-        if wr.write_all(&batch).await.is_err() {
+        if write_all_vectored(&mut wr, &mut batch).await.is_err() {
             return;
         }
     }
     let _ = wr.shutdown().await;
+}
+
+/// Write every buffer of `batch` in order with as few `writev` calls as the socket allows.
+async fn write_all_vectored(
+    wr: &mut OwnedWriteHalf,
+    batch: &mut std::collections::VecDeque<Bytes>,
+) -> std::io::Result<()> {
+    use bytes::Buf;
+    while !batch.is_empty() {
+        let slices: Vec<std::io::IoSlice<'_>> =
+            batch.iter().map(|b| std::io::IoSlice::new(b)).collect();
+        let mut written = wr.write_vectored(&slices).await?;
+        drop(slices);
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        // Drop what went out; a line cut in the middle keeps its rest for the next call.
+        while written > 0 {
+            let front = batch
+                .front_mut()
+                .expect("written bytes come from the batch");
+            if written >= front.len() {
+                written -= front.len();
+                batch.pop_front();
+            } else {
+                front.advance(written);
+                written = 0;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -412,6 +412,7 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     }
     drop(permit);
     let _ = ready.send(true);
+    line.clear();
 
     // The sender half waits for the start signal; the reader half counts from now on.
     let is_sender = i < cfg.senders;

@@ -1,0 +1,122 @@
+//! `toolkit chat bench` against the real `toolkit chat server`, on loopback: a short bounded run
+//! must deliver every message, in order. No timing is asserted.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+fn toolkit() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_toolkit"));
+    cmd.env("LANG", "C.UTF-8");
+    cmd
+}
+
+/// A server that is stopped (SIGINT, the orderly way) and reaped when the test ends.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let mut child = toolkit()
+            .args(["chat", "server", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the server");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        Server {
+            child,
+            addr: first.trim().to_string(),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn bench(server: &Server, args: &[&str]) -> Value {
+    let out = toolkit()
+        .args([
+            "chat",
+            "bench",
+            "--json",
+            "--duration",
+            "30",
+            "--addr",
+            &server.addr,
+        ])
+        .args(["--server-pid", &server.child.id().to_string()])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "bench failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_short_run_loses_nothing() {
+    let server = Server::start(&["--rate", "0"]);
+    let r = bench(
+        &server,
+        &["--clients", "20", "--senders", "2", "--messages", "20"],
+    );
+    // 2 senders x 20 messages reach the 18 listeners, and each sender hears the other one.
+    assert_eq!(r["expected"], 18 * 40 + 2 * 20);
+    assert_eq!(r["deliveries"], r["expected"]);
+    assert_eq!(r["lost"], 0);
+    assert_eq!(r["out_of_order"], 0);
+    assert_eq!(r["connected"], 20);
+    assert_eq!(r["timed_out"], false);
+    let server_usage = &r["server"];
+    assert!(server_usage["peak_rss_kib"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a_paced_run_with_everyone_sending_loses_nothing() {
+    let server = Server::start(&["--rate", "0"]);
+    let r = bench(
+        &server,
+        &[
+            "--clients",
+            "8",
+            "--senders",
+            "8",
+            "--messages",
+            "10",
+            "--rate",
+            "200",
+        ],
+    );
+    assert_eq!(r["expected"], 8 * 7 * 10);
+    assert_eq!(r["lost"], 0);
+    assert_eq!(r["out_of_order"], 0);
+}
+
+#[test]
+fn the_bench_only_targets_loopback() {
+    let out = toolkit()
+        .args(["chat", "bench", "--addr", "192.0.2.1:8888"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+}
