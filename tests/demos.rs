@@ -26,16 +26,20 @@ struct Run {
     stderr: String,
 }
 
-fn toolkit(args: &[&str]) -> Run {
-    let child = Command::new(env!("CARGO_BIN_EXE_toolkit"))
-        .args(["--lang", "en"])
+/// The toolkit in English, without colour, stdin closed, output captured.
+fn toolkit_command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_toolkit"));
+    cmd.args(["--lang", "en"])
         .args(args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start toolkit");
+        .stderr(Stdio::piped());
+    cmd
+}
+
+fn toolkit(args: &[&str]) -> Run {
+    let child = toolkit_command(args).spawn().expect("start toolkit");
     let pid = child.id() as i32;
     let out = child.wait_with_output().expect("wait for toolkit");
     Run {
@@ -333,15 +337,7 @@ fn pcb_of_a_missing_process_fails_clearly() {
 /// Start the toolkit, wait for a line of its output that `ready` recognises, send SIGINT, and
 /// check it exits with 130 and leaves nothing behind.
 fn interrupt_when(args: &[&str], ready: impl Fn(&str) -> Option<i32>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_toolkit"))
-        .args(["--lang", "en"])
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start toolkit");
+    let mut child = toolkit_command(args).spawn().expect("start toolkit");
     let toolkit_pid = child.id() as i32;
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut seen = Vec::new();
