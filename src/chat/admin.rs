@@ -20,7 +20,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use nix::sys::signal::Signal;
 
 use crate::chat::protocol::MAX_TEXT;
-use crate::demos::child::{Child, ChildError, fork_child};
+use crate::demos::child::{Child, ChildError, die_with_parent, fork_child};
 
 /// The forked console: its process, and the read end of its pipe.
 #[derive(Debug)]
@@ -35,15 +35,11 @@ pub fn spawn() -> Result<AdminConsole, ChildError> {
     let read_raw = read_end.as_raw_fd();
     let server_pid = nix::unistd::getpid();
     let child = fork_child(move || {
-        // SAFETY: in the child, `read_end` is a copy of the parent's value that is never dropped
-        // here (the child leaves through `process::exit`), so closing the descriptor by number
-        // cannot double-close. Closing it matters: if the child kept the read end, writing to
-        // the pipe after the parent died would never fail with EPIPE.
-        unsafe {
-            libc::close(read_raw);
-        }
-        let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
-        if nix::unistd::getppid() != server_pid {
+        // The child closes its copy of the read end by number: the `OwnedFd` itself stays with
+        // the parent. Closing it matters: if the child kept the read end, writing to the pipe
+        // after the parent died would never fail with EPIPE.
+        let _ = nix::unistd::close(read_raw);
+        if !die_with_parent(server_pid, Signal::SIGTERM) {
             // The server died before the request above took effect.
             return 0;
         }

@@ -29,7 +29,7 @@ use nix::sys::signal::Signal;
 use super::protocol::{
     self, ClientCommand, ErrorCode, Frame, LineFramer, MAX_LINE, MAX_TEXT, ServerEvent,
 };
-use crate::demos::child::{Child, ChildError, fork_child, interrupt};
+use crate::demos::child::{Child, ChildError, die_with_parent, fork_child, interrupt};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::{Lang, chat as msg};
 
@@ -154,8 +154,7 @@ fn ask_name(interactive: bool, lang: Lang) -> Result<String, anyhow::Error> {
 
 /// The child: stdin to `SAY` lines, then `QUIT`. Returns its exit code.
 fn send_loop(mut socket: TcpStream, parent: nix::unistd::Pid, lang: Lang) -> i32 {
-    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
-    if nix::unistd::getppid() != parent {
+    if !die_with_parent(parent, Signal::SIGTERM) {
         // The receiver died before the request above took effect.
         return 1;
     }

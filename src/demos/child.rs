@@ -323,11 +323,11 @@ impl Child {
     }
 }
 
-/// In a freshly forked child: ask the kernel to SIGKILL us when our parent dies, so a demo that is
-/// interrupted leaves no stray grandchildren behind. Returns `false` when the parent is already
+/// In a freshly forked child: ask the kernel to send us `signal` when our parent dies, so an
+/// interrupted or killed parent leaves nothing behind. Returns `false` when the parent is already
 /// gone (it died before the request took effect): the caller should then exit at once.
-pub fn die_with_parent(parent: Pid) -> bool {
-    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
+pub fn die_with_parent(parent: Pid, signal: Signal) -> bool {
+    let _ = nix::sys::prctl::set_pdeathsig(signal);
     nix::unistd::getppid() == parent
 }
 

@@ -658,7 +658,7 @@ impl TreeCtx<'_> {
     /// A process born at iteration `born_at`: it carries on with the loop, reports itself, waits
     /// until the tree has been drawn, then reaps its own children.
     fn member(&mut self, born_at: u32, parent: Pid) -> i32 {
-        if !die_with_parent(parent) {
+        if !die_with_parent(parent, nix::sys::signal::Signal::SIGKILL) {
             return 1;
         }
         let (mut kids, failures) = self.fork_loop(born_at + 1);
