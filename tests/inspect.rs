@@ -302,15 +302,41 @@ fn a_closed_pipe_ends_quietly() {
     }
 }
 
+/// A shell that forks and reaps short-lived children in a loop until told to stop (a file appears)
+/// or 3,000 rounds have run. Stopping it this way, rather than killing it, lets it reap its last
+/// children itself, also when an assertion fails.
+struct Churn {
+    shell: Child,
+    stop: tempfile::TempDir,
+}
+
+impl Churn {
+    fn start() -> Churn {
+        let stop = tempfile::tempdir().unwrap();
+        let flag = stop.path().join("stop");
+        let shell = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "i=0; while [ $i -lt 3000 ] && [ ! -e '{}' ]; do /bin/true & /bin/true & wait; i=$((i+1)); done",
+                flag.display()
+            ))
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        Churn { shell, stop }
+    }
+}
+
+impl Drop for Churn {
+    fn drop(&mut self) {
+        let _ = std::fs::write(self.stop.path().join("stop"), b"");
+        let _ = self.shell.wait();
+    }
+}
+
 #[test]
 fn ps_tree_survives_process_churn() {
-    // A helper that forks and reaps short-lived children as fast as it can, bounded in count.
-    let mut churn = Command::new("sh")
-        .arg("-c")
-        .arg("i=0; while [ $i -lt 3000 ]; do /bin/true & /bin/true & wait; i=$((i+1)); done")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let _churn = Churn::start();
     let deadline = Instant::now() + Duration::from_secs(4);
     let mut runs = 0;
     while Instant::now() < deadline && runs < 200 {
@@ -325,8 +351,6 @@ fn ps_tree_survives_process_churn() {
         }
         runs += 1;
     }
-    let _ = churn.kill();
-    let _ = churn.wait();
     assert!(runs > 0);
 }
 
