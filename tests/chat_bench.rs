@@ -120,3 +120,33 @@ fn the_bench_only_targets_loopback() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
 }
+
+#[test]
+fn no_server_is_a_clear_error() {
+    // Bind and drop a listener: nothing listens on that port any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = toolkit()
+        .args([
+            "chat",
+            "bench",
+            "--clients",
+            "3",
+            "--senders",
+            "1",
+            "--messages",
+            "1",
+        ])
+        .args(["--duration", "5", "--addr", &format!("127.0.0.1:{port}")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("start a server first"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

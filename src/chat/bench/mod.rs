@@ -148,7 +148,11 @@ pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let addr_text = cfg.addr.to_string();
     let report = runtime.block_on(bench(cfg))?;
+    if report.connected == 0 {
+        return Err(Failure::new(1, nobody_connected(lang, &addr_text)).into());
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         output::write_json(&mut out, &report)?;
@@ -680,6 +684,17 @@ fn not_loopback(lang: Lang, addr: &str) -> String {
     match lang {
         Lang::Zh => format!("压测只对本机回环地址进行（127.0.0.0/8 或 ::1），{addr} 不是"),
         Lang::En => format!("the bench only targets loopback (127.0.0.0/8 or ::1); {addr} is not"),
+    }
+}
+
+fn nobody_connected(lang: Lang, addr: &str) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "没有一个客户端能进入 {addr} 的聊天室：先在另一个终端启动服务器（toolkit chat server --addr {addr} --rate 0）"
+        ),
+        Lang::En => format!(
+            "no client could enter the room at {addr}: start a server first (toolkit chat server --addr {addr} --rate 0)"
+        ),
     }
 }
 
