@@ -14,6 +14,7 @@
 //! belongs to the server being measured. Loopback only: the address must be on 127.0.0.0/8 or ::1.
 
 pub mod dialect;
+pub mod lines;
 pub mod stats;
 
 use std::io::Write;
@@ -23,12 +24,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use serde::Serialize;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant as TokioInstant, timeout_at};
 
 use self::dialect::Incoming;
+use self::lines::LineReader;
 use self::stats::{Receiver, Summary};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::Lang;
@@ -350,14 +352,22 @@ fn pacing(rate: u64) -> Option<Duration> {
     (rate > 0).then(|| Duration::from_nanos(1_000_000_000 / rate))
 }
 
-/// Record a bench message if `text` is one.
-fn account(receiver: &mut Receiver, text: &str, base: Instant) -> bool {
+/// Record a bench message if `text` is one; `now_ns` is when it was read, on the run's clock.
+fn account(receiver: &mut Receiver, text: &str, now_ns: u64) -> bool {
     match stats::decode_payload(text) {
         Some((sender, seq, sent_ns)) => {
-            let now = base.elapsed().as_nanos() as u64;
-            receiver.record(sender, seq, now.saturating_sub(sent_ns))
+            receiver.record(sender, seq, now_ns.saturating_sub(sent_ns))
         }
         None => false,
+    }
+}
+
+/// Classify one line in the client's protocol; a line that is not UTF-8 is nothing we sent.
+fn classify(protocol: Protocol, line: &[u8]) -> Incoming<'_> {
+    match std::str::from_utf8(line) {
+        Ok(text) if protocol == Protocol::Irc => dialect::irc_parse(text),
+        Ok(text) => dialect::toolkit_parse(text),
+        Err(_) => Incoming::Other,
     }
 }
 
@@ -374,12 +384,11 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     let name = client_name(i);
     let stream = TcpStream::connect(cfg.addr).await?;
     stream.set_nodelay(true)?;
-    let (read_half, mut write_half) = stream.into_split();
-    let mut reader = BufReader::new(read_half);
-    let mut line = Vec::new();
+    let (mut read_half, mut write_half) = stream.into_split();
+    let mut lines = LineReader::new();
     let login_deadline = TokioInstant::now() + LOGIN_TIMEOUT;
 
-    // Enter the room.
+    // Enter the room. Lines that come after the confirmation stay in `lines` for the run.
     let mut stage = 0;
     let login = match cfg.protocol {
         Protocol::Irc => dialect::irc_login(&name),
@@ -387,19 +396,16 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     };
     write_half.write_all(login.as_bytes()).await?;
     while stage < 2 {
-        line.clear();
-        let n = timeout_at(login_deadline, read_line(&mut reader, &mut line))
-            .await
-            .context("login timed out")??;
-        if n == 0 {
-            bail!("server closed the connection during login");
-        }
-        let text = String::from_utf8_lossy(&line);
-        let incoming = match cfg.protocol {
-            Protocol::Irc => dialect::irc_parse(&text),
-            _ => dialect::toolkit_parse(&text),
+        let Some(line) = lines.next_line() else {
+            let n = timeout_at(login_deadline, lines.fill(&mut read_half))
+                .await
+                .context("login timed out")??;
+            if n == 0 {
+                bail!("server closed the connection during login");
+            }
+            continue;
         };
-        match incoming {
+        match classify(cfg.protocol, line) {
             Incoming::Welcome if stage == 0 => {
                 stage = 1;
                 match cfg.protocol {
@@ -416,7 +422,6 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     }
     drop(permit);
     let _ = ready.send(true);
-    line.clear();
 
     // The sender half waits for the start signal; the reader half counts from now on.
     let is_sender = i < cfg.senders;
@@ -464,59 +469,50 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
 
     let mut receiver = Receiver::new(cfg.senders, cfg.messages);
     let want = expected_for(i, cfg);
-    let mut last_delivery = None;
+    let mut last_delivery_ns = None;
     let mut timed_out = false;
+    let cap = tokio::time::sleep_until(deadline);
+    tokio::pin!(cap);
+    // Lines left over from the login were read just now.
+    let mut read_at_ns = base.elapsed().as_nanos() as u64;
     // Stay in the room (and keep reading) until the run has started, even with nothing to
     // receive: the idle measurement counts every client as connected.
-    while receiver.received_total() < want || !*reader_go.borrow() {
+    loop {
+        while let Some(line) = lines.next_line() {
+            match classify(cfg.protocol, line) {
+                Incoming::Message { text, .. } if account(&mut receiver, text, read_at_ns) => {
+                    last_delivery_ns = Some(read_at_ns);
+                }
+                Incoming::Ping(pong) => {
+                    let _ = pong_tx.send(pong);
+                }
+                _ => {}
+            }
+        }
+        if receiver.received_total() >= want && *reader_go.borrow() {
+            break;
+        }
         let read = tokio::select! {
-            read = timeout_at(deadline, read_line(&mut reader, &mut line)) => read,
-            // A read cut short keeps its partial line in `line`; the next read appends to it.
+            biased;
+            read = lines.fill(&mut read_half) => read,
             _ = reader_go.changed(), if !*reader_go.borrow() => continue,
-        };
-        match read {
-            Err(_) => {
+            _ = &mut cap => {
                 timed_out = true;
                 break;
             }
-            Ok(Err(_)) | Ok(Ok(0)) => break,
-            Ok(Ok(_)) => {}
-        }
-        let text = String::from_utf8_lossy(&line);
-        let incoming = match cfg.protocol {
-            Protocol::Irc => dialect::irc_parse(&text),
-            _ => dialect::toolkit_parse(&text),
         };
-        match incoming {
-            Incoming::Message { text, .. } if account(&mut receiver, text, base) => {
-                last_delivery = Some(Instant::now());
-            }
-            Incoming::Ping(pong) => {
-                let _ = pong_tx.send(pong);
-            }
-            _ => {}
+        match read {
+            Ok(0) | Err(_) => break,
+            Ok(_) => read_at_ns = base.elapsed().as_nanos() as u64,
         }
-        line.clear();
     }
     drop(pong_tx);
     let _ = timeout_at(deadline + Duration::from_secs(2), writer).await;
     Ok(Outcome {
         receiver,
-        last_delivery,
+        last_delivery: last_delivery_ns.map(|ns| base + Duration::from_nanos(ns)),
         timed_out,
     })
-}
-
-/// Read one line (up to `\n`), refusing to grow past [`MAX_LINE`].
-async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(
-    reader: &mut R,
-    line: &mut Vec<u8>,
-) -> std::io::Result<usize> {
-    let n = (&mut *reader)
-        .take(MAX_LINE as u64)
-        .read_until(b'\n', line)
-        .await?;
-    Ok(n)
 }
 
 async fn udp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
@@ -601,11 +597,12 @@ async fn udp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
             }
             Ok(Err(_)) => break,
             Ok(Ok(n)) => {
-                let text = String::from_utf8_lossy(&buf[..n]);
-                if let Incoming::Message { text, .. } = dialect::udp_parse(&text)
-                    && account(&mut receiver, text, base)
+                let now_ns = base.elapsed().as_nanos() as u64;
+                if let Ok(text) = std::str::from_utf8(&buf[..n])
+                    && let Incoming::Message { text, .. } = dialect::udp_parse(text)
+                    && account(&mut receiver, text, now_ns)
                 {
-                    last_delivery = Some(Instant::now());
+                    last_delivery = Some(base + Duration::from_nanos(now_ns));
                 }
             }
         }
