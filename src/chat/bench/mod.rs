@@ -333,10 +333,9 @@ async fn client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     }
 }
 
-/// Send this client's share of messages once the run starts.
-fn payloads(i: usize, cfg: &Config, base: Instant) -> impl Iterator<Item = String> + '_ {
-    (0..cfg.messages as u64)
-        .map(move |seq| stats::encode_payload(i, seq, base.elapsed().as_nanos() as u64))
+/// Message `seq` of sender `i`, stamped with the time it is sent.
+fn payload(i: usize, seq: u64, base: Instant) -> String {
+    stats::encode_payload(i, seq, base.elapsed().as_nanos() as u64)
 }
 
 async fn wait_for_go(go: &mut watch::Receiver<bool>) {
@@ -352,8 +351,45 @@ fn pacing(rate: u64) -> Option<Duration> {
     (rate > 0).then(|| Duration::from_nanos(1_000_000_000 / rate))
 }
 
+/// When sender `i` of `senders` sends its first message, as an offset into the first period.
+/// Senders are spread evenly over the period rather than all sending at the same instant: the
+/// room then sees a steady stream at the total rate, not bursts of `senders` messages at once.
+fn phase(pause: Duration, i: usize, senders: usize) -> Duration {
+    pause.mul_f64(i as f64 / senders.max(1) as f64)
+}
+
+/// The send schedule of one sender: at `rate` per second (evenly phased among the senders), or
+/// as fast as the connection takes them when `rate` is 0.
+struct Pacer {
+    pause: Option<Duration>,
+    next: TokioInstant,
+}
+
+impl Pacer {
+    fn new(rate: u64, i: usize, senders: usize) -> Pacer {
+        let pause = pacing(rate);
+        let offset = pause.map_or(Duration::ZERO, |p| phase(p, i, senders));
+        Pacer {
+            pause,
+            next: TokioInstant::now() + offset,
+        }
+    }
+
+    fn is_paced(&self) -> bool {
+        self.pause.is_some()
+    }
+
+    /// Wait for the next slot (at once when not paced).
+    async fn wait(&mut self) {
+        if let Some(pause) = self.pause {
+            tokio::time::sleep_until(self.next).await;
+            self.next += pause;
+        }
+    }
+}
+
 /// Record a bench message if `text` is one; `now_ns` is when it was read, on the run's clock.
-fn account(receiver: &mut Receiver, text: &str, now_ns: u64) -> bool {
+fn account(receiver: &mut Receiver, text: &[u8], now_ns: u64) -> bool {
     match stats::decode_payload(text) {
         Some((sender, seq, sent_ns)) => {
             receiver.record(sender, seq, now_ns.saturating_sub(sent_ns))
@@ -434,18 +470,17 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
         let mut out = tokio::io::BufWriter::new(write_half);
         if is_sender {
             wait_for_go(&mut go).await;
-            let pause = pacing(rate);
-            let mut next = TokioInstant::now();
-            for text in payloads(i, &cfg_for_writer, base) {
+            let mut pacer = Pacer::new(rate, i, cfg_for_writer.senders);
+            for seq in 0..cfg_for_writer.messages as u64 {
+                pacer.wait().await;
+                let text = payload(i, seq, base);
                 let line = match protocol {
                     Protocol::Irc => dialect::irc_say(&text),
                     _ => dialect::toolkit_say(&text),
                 };
                 out.write_all(line.as_bytes()).await?;
-                if let Some(pause) = pause {
+                if pacer.is_paced() {
                     out.flush().await?;
-                    next += pause;
-                    tokio::time::sleep_until(next).await;
                 }
                 while let Ok(pong) = pong_rx.try_recv() {
                     out.write_all(pong.as_bytes()).await?;
@@ -479,14 +514,12 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     // receive: the idle measurement counts every client as connected.
     loop {
         while let Some(line) = lines.next_line() {
-            match classify(cfg.protocol, line) {
-                Incoming::Message { text, .. } if account(&mut receiver, text, read_at_ns) => {
+            if let Some(text) = dialect::message_text(cfg.protocol == Protocol::Irc, line) {
+                if account(&mut receiver, text, read_at_ns) {
                     last_delivery_ns = Some(read_at_ns);
                 }
-                Incoming::Ping(pong) => {
-                    let _ = pong_tx.send(pong);
-                }
-                _ => {}
+            } else if let Incoming::Ping(pong) = classify(cfg.protocol, line) {
+                let _ = pong_tx.send(pong);
             }
         }
         if receiver.received_total() >= want && *reader_go.borrow() {
@@ -562,17 +595,14 @@ async fn udp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     let writer = tokio::spawn(async move {
         if is_sender {
             wait_for_go(&mut writer_go).await;
-            let pause = pacing(rate);
-            let mut next = TokioInstant::now();
-            for text in payloads(i, &cfg_for_writer, base) {
-                let name = client_name(i);
+            let mut pacer = Pacer::new(rate, i, cfg_for_writer.senders);
+            let name = client_name(i);
+            for seq in 0..cfg_for_writer.messages as u64 {
+                pacer.wait().await;
+                let text = payload(i, seq, base);
                 sender_socket
                     .send(dialect::udp_say(&name, &text).as_bytes())
                     .await?;
-                if let Some(pause) = pause {
-                    next += pause;
-                    tokio::time::sleep_until(next).await;
-                }
             }
         }
         anyhow::Ok(())
@@ -600,7 +630,7 @@ async fn udp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
                 let now_ns = base.elapsed().as_nanos() as u64;
                 if let Ok(text) = std::str::from_utf8(&buf[..n])
                     && let Incoming::Message { text, .. } = dialect::udp_parse(text)
-                    && account(&mut receiver, text, now_ns)
+                    && account(&mut receiver, text.as_bytes(), now_ns)
                 {
                     last_delivery = Some(base + Duration::from_nanos(now_ns));
                 }
@@ -743,5 +773,14 @@ mod tests {
     fn pacing_from_rate() {
         assert_eq!(pacing(0), None);
         assert_eq!(pacing(100), Some(Duration::from_millis(10)));
+    }
+
+    #[test]
+    fn senders_are_spread_over_the_period() {
+        let p = Duration::from_millis(10);
+        assert_eq!(phase(p, 0, 4), Duration::ZERO);
+        assert_eq!(phase(p, 1, 4), Duration::from_micros(2500));
+        assert_eq!(phase(p, 3, 4), Duration::from_micros(7500));
+        assert_eq!(phase(p, 0, 0), Duration::ZERO);
     }
 }

@@ -126,16 +126,32 @@ pub fn encode_payload(sender: usize, seq: u64, sent_ns: u64) -> String {
     format!("bench {sender} {seq} {sent_ns}")
 }
 
-/// Parse a bench message's text back; `None` for anything else.
-pub fn decode_payload(text: &str) -> Option<(usize, u64, u64)> {
-    let mut words = text.strip_prefix("bench ")?.split(' ');
-    let sender = words.next()?.parse().ok()?;
-    let seq = words.next()?.parse().ok()?;
-    let sent = words.next()?.trim_end().parse().ok()?;
-    if words.next().is_some() {
+/// Parse a bench message's text back; `None` for anything else. Works on bytes: it runs once per
+/// delivery, millions of times a run.
+pub fn decode_payload(text: &[u8]) -> Option<(usize, u64, u64)> {
+    let rest = text.strip_prefix(b"bench ")?;
+    let (sender, rest) = number(rest)?;
+    let rest = rest.strip_prefix(b" ")?;
+    let (seq, rest) = number(rest)?;
+    let rest = rest.strip_prefix(b" ")?;
+    let (sent, rest) = number(rest)?;
+    if !rest.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
-    Some((sender, seq, sent))
+    Some((usize::try_from(sender).ok()?, seq, sent))
+}
+
+/// A decimal number at the start of `bytes` (at least one digit, no overflow) and what follows.
+fn number(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &d in &bytes[..digits] {
+        value = value.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some((value, &bytes[digits..]))
 }
 
 #[cfg(test)]
@@ -194,10 +210,14 @@ mod tests {
     #[test]
     fn payload_round_trips_and_rejects_noise() {
         let text = encode_payload(3, 42, 123_456_789);
-        assert_eq!(decode_payload(&text), Some((3, 42, 123_456_789)));
-        assert_eq!(decode_payload("hello"), None);
-        assert_eq!(decode_payload("bench 1 2"), None);
-        assert_eq!(decode_payload("bench 1 2 3 4"), None);
-        assert_eq!(decode_payload("bench x 2 3"), None);
+        assert_eq!(decode_payload(text.as_bytes()), Some((3, 42, 123_456_789)));
+        assert_eq!(decode_payload(b"bench 3 42 123\r"), Some((3, 42, 123)));
+        assert_eq!(decode_payload(b"hello"), None);
+        assert_eq!(decode_payload(b"bench 1 2"), None);
+        assert_eq!(decode_payload(b"bench 1 2 3 4"), None);
+        assert_eq!(decode_payload(b"bench x 2 3"), None);
+        assert_eq!(decode_payload(b"bench 1  2 3"), None);
+        assert_eq!(decode_payload(b"bench -1 2 3"), None);
+        assert_eq!(decode_payload(b"bench 1 2 99999999999999999999999"), None);
     }
 }
