@@ -179,8 +179,9 @@ impl Outbox {
         self.len() == 0
     }
 
-    /// Called by the writer right after a write: wait up to `max` so that lines arriving in the
-    /// meantime go out together in the next write, instead of one system call each. Returns at
+    /// Called by the writer right after a write of several lines (lines are arriving faster than
+    /// they are written): wait up to `max` so that lines arriving in the meantime go out together
+    /// in the next write, instead of one system call each. Returns at
     /// once if the outbox is closed or half full, and early if it fills to half while waiting: the
     /// pause may cost latency, never a healthy member its place.
     ///
@@ -202,19 +203,19 @@ impl Outbox {
     }
 
     /// Wait for lines and move all of them, as bytes, into `into` (which must be empty; its
-    /// buffer is reused). Returns `false` once the outbox is closed and drained.
-    pub async fn take(&self, into: &mut Vec<u8>) -> bool {
+    /// buffer is reused). Returns how many lines it took, or `None` once the outbox is closed and
+    /// drained.
+    pub async fn take(&self, into: &mut Vec<u8>) -> Option<usize> {
         debug_assert!(into.is_empty());
         loop {
             {
                 let mut state = self.lock();
                 if state.lines > 0 {
                     std::mem::swap(&mut state.bytes, into);
-                    state.lines = 0;
-                    return true;
+                    return Some(std::mem::take(&mut state.lines));
                 }
                 if state.closed {
-                    return false;
+                    return None;
                 }
                 state.parked = true;
                 if state.bytes.capacity() > IDLE_KEEP {
@@ -250,7 +251,7 @@ mod tests {
         outbox
             .take(&mut got)
             .await
-            .then(|| String::from_utf8(got).unwrap())
+            .map(|_| String::from_utf8(got).unwrap())
     }
 
     #[test]
@@ -379,7 +380,7 @@ mod tests {
         let burst = batch(&["0123456789"; 500]);
         outbox.push(&burst).unwrap();
         let mut got = Vec::new();
-        assert!(outbox.take(&mut got).await);
+        assert_eq!(outbox.take(&mut got).await, Some(500));
         assert_eq!(got.len(), 500 * 11);
         got.clear();
         let waiting = {
@@ -395,7 +396,7 @@ mod tests {
         assert!(outbox.lock().bytes.capacity() <= IDLE_KEEP);
         outbox.close();
         let (took, capacity) = waiting.await.unwrap();
-        assert!(!took);
+        assert_eq!(took, None);
         assert!(capacity <= IDLE_KEEP);
     }
 }
