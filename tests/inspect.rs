@@ -209,6 +209,11 @@ fn ps_stat_matches_real_ps() {
         .args(["-o", "pid=,stat=", "-p", &list])
         .output()
         .unwrap();
+    // Resume the stopped one now that both snapshots are taken (before any assertion can fail),
+    // so the family can be torn down normally.
+    let _ = Command::new("kill")
+        .args(["-CONT", &plain.to_string()])
+        .status();
     let ps_text = String::from_utf8_lossy(&ps.stdout);
     let theirs: Vec<(i32, String)> = ps_text
         .lines()
@@ -239,8 +244,6 @@ fn ps_stat_matches_real_ps() {
             "{expected} missing from {stats:?}"
         );
     }
-    // Resume the stopped one so the family can be torn down normally.
-    let _ = Command::new("kill").args(["-CONT", &list]).status();
 }
 
 #[test]
