@@ -418,11 +418,15 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
         permit,
     } = run;
     let name = client_name(i);
-    let stream = TcpStream::connect(cfg.addr).await?;
+    // The run's cap bounds everything, connecting included: a server whose backlog is full lets
+    // a connect hang through minutes of SYN retries.
+    let login_deadline = (TokioInstant::now() + LOGIN_TIMEOUT).min(deadline);
+    let stream = timeout_at(login_deadline, TcpStream::connect(cfg.addr))
+        .await
+        .context("connect timed out")??;
     stream.set_nodelay(true)?;
     let (mut read_half, mut write_half) = stream.into_split();
     let mut lines = LineReader::new();
-    let login_deadline = TokioInstant::now() + LOGIN_TIMEOUT;
 
     // Enter the room. Lines that come after the confirmation stay in `lines` for the run.
     let mut stage = 0;
@@ -566,7 +570,7 @@ async fn udp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     let mut entered = false;
     for _ in 0..3 {
         socket.send(dialect::udp_login(&name).as_bytes()).await?;
-        let wait = TokioInstant::now() + Duration::from_secs(2);
+        let wait = (TokioInstant::now() + Duration::from_secs(2)).min(deadline);
         while let Ok(Ok(n)) = timeout_at(wait, socket.recv(&mut buf)).await {
             match dialect::udp_parse(&String::from_utf8_lossy(&buf[..n])) {
                 Incoming::Welcome => {
