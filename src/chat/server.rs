@@ -401,12 +401,7 @@ impl Room {
         });
         let id = member.id;
         members.insert(key, member);
-        let mut wakes = Vec::new();
-        self.deliver_locked(&mut members, &joined, Some(id), &mut wakes);
-        let online = members.len();
-        drop(members);
-        wake_all(wakes);
-        Ok(online)
+        Ok(self.deliver_and_release(members, &joined, Some(id)))
     }
 
     /// Leave (if still a member: the room may have dropped it already); everyone else gets `LEFT`.
@@ -418,10 +413,7 @@ impl Room {
             let left = encode(&ServerEvent::Left {
                 name: name.to_string(),
             });
-            let mut wakes = Vec::new();
-            self.deliver_locked(&mut members, &left, None, &mut wakes);
-            drop(members);
-            wake_all(wakes);
+            self.deliver_and_release(members, &left, None);
             true
         } else {
             false
@@ -439,16 +431,30 @@ impl Room {
         if lines.is_empty() {
             return;
         }
-        let mut wakes = Vec::new();
-        let mut members = self.lock();
-        self.deliver_locked(&mut members, lines, except, &mut wakes);
-        drop(members);
-        wake_all(wakes);
+        self.deliver_and_release(self.lock(), lines, except);
     }
 
-    /// Share the bytes, never wait. Members whose outbox is full are dropped, and their leaving
-    /// is itself delivered (which may drop more: hence the work list). Writers that need waking
-    /// are added to `wakes`, to be woken once the room's lock is released.
+    /// Deliver `lines` to every member except `except`, release the room's lock, then wake the
+    /// writers that were parked. Returns how many members remain.
+    fn deliver_and_release(
+        &self,
+        mut members: std::sync::MutexGuard<'_, HashMap<String, Member>>,
+        lines: &Batch,
+        except: Option<u64>,
+    ) -> usize {
+        let mut wakes = Vec::new();
+        self.deliver_locked(&mut members, lines, except, &mut wakes);
+        let online = members.len();
+        drop(members);
+        for outbox in wakes {
+            outbox.wake();
+        }
+        online
+    }
+
+    /// Never wait. Members whose outbox is full are dropped, and their leaving is itself delivered
+    /// (which may drop more: hence the work list). Writers that need waking are added to `wakes`,
+    /// to be woken once the room's lock is released.
     fn deliver_locked(
         &self,
         members: &mut HashMap<String, Member>,
@@ -487,13 +493,6 @@ impl Room {
 /// One event as a batch of one line.
 fn encode(event: &ServerEvent) -> Batch {
     Batch::one(protocol::encode_server(event))
-}
-
-/// Wake the writers a delivery asked for.
-fn wake_all(wakes: Vec<Arc<Outbox>>) {
-    for outbox in wakes {
-        outbox.wake();
-    }
 }
 
 /// Why a connection ended.
