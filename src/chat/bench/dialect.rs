@@ -132,7 +132,7 @@ pub fn message_text(irc: bool, line: &[u8]) -> Option<&[u8]> {
 
 /// The first word of `bytes` and the rest after one space.
 fn split_word(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
-    let at = bytes.iter().position(|&b| b == b' ')?;
+    let at = memchr::memchr(b' ', bytes)?;
     Some((&bytes[..at], &bytes[at + 1..]))
 }
 

@@ -79,7 +79,7 @@ impl LineReader {
     /// The next complete line, without `\n` or `\r\n`; `None` until more is read.
     pub fn next_line(&mut self) -> Option<&[u8]> {
         let pending = &self.buf[self.start..self.end];
-        let at = pending.iter().position(|&b| b == b'\n')?;
+        let at = memchr::memchr(b'\n', pending)?;
         let line = &self.buf[self.start..self.start + at];
         self.start += at + 1;
         Some(line.strip_suffix(b"\r").unwrap_or(line))

@@ -224,19 +224,21 @@ pub fn decode_payload(text: &[u8]) -> Option<(usize, u64, u64)> {
     Some((usize::try_from(sender).ok()?, seq, sent))
 }
 
-/// A decimal number at the start of `bytes` (at least one digit, no overflow) and what follows.
+/// A decimal number at the start of `bytes` (1 to 19 digits, so it always fits in a `u64`) and
+/// what follows.
 fn number(bytes: &[u8]) -> Option<(u64, &[u8])> {
-    let mut value: u64 = 0;
-    let mut digits = 0;
-    for &b in bytes {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        value = value.checked_mul(10)?.checked_add(u64::from(d))?;
-        digits += 1;
+    let digits = bytes
+        .iter()
+        .take(20)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > 19 {
+        return None;
     }
-    (digits > 0).then(|| (value, &bytes[digits..]))
+    let value = bytes[..digits]
+        .iter()
+        .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
+    Some((value, &bytes[digits..]))
 }
 
 #[cfg(test)]
