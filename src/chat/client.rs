@@ -276,7 +276,6 @@ const CHECK_SIGNALS_EVERY: std::time::Duration = std::time::Duration::from_milli
 struct EventReader {
     stream: TcpStream,
     framer: LineFramer,
-    chunk: Vec<u8>,
 }
 
 impl EventReader {
@@ -285,7 +284,6 @@ impl EventReader {
         EventReader {
             stream,
             framer: LineFramer::new(MAX_LINE),
-            chunk: vec![0; MAX_LINE],
         }
     }
 
@@ -294,12 +292,12 @@ impl EventReader {
         loop {
             while let Some(frame) = self.framer.next_frame() {
                 if let Frame::Line(raw) = frame
-                    && let Some(event) = protocol::parse_server_line(&String::from_utf8_lossy(&raw))
+                    && let Some(event) = protocol::parse_server_line(&String::from_utf8_lossy(raw))
                 {
                     return Ok(Some(event));
                 }
             }
-            let n = match self.stream.read(&mut self.chunk) {
+            let n = match self.stream.read(self.framer.spare(MAX_LINE)) {
                 Ok(n) => n,
                 // The read timeout: see [`CHECK_SIGNALS_EVERY`].
                 Err(e)
@@ -318,7 +316,7 @@ impl EventReader {
             if n == 0 {
                 return Ok(None);
             }
-            self.framer.push(&self.chunk[..n]);
+            self.framer.commit(n);
         }
     }
 }

@@ -285,10 +285,11 @@ fn split_word(line: &str) -> (&str, &str) {
 }
 
 /// One unit cut from the byte stream by [`LineFramer`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Frame {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frame<'a> {
     /// A complete line, without `\n` (and without a `\r` before it). Not yet checked for UTF-8.
-    Line(Vec<u8>),
+    /// It borrows the framer's buffer: no copy, no allocation per line.
+    Line(&'a [u8]),
     /// A line longer than the limit began; its bytes are being discarded up to the next `\n`.
     TooLong,
 }
@@ -299,11 +300,18 @@ pub enum Frame {
 /// Why not "read until newline": a peer that never sends `\n` would make such a reader grow its
 /// buffer forever. Here, once an unfinished line passes `max`, the framer reports [`Frame::TooLong`]
 /// once and then drops bytes until the next `\n`.
+///
+/// Lines are cut in place (the consumed ones are skipped, and what is left is moved to the front
+/// only when room is needed), so a chunk of a hundred lines costs no more than one pass over it.
+/// The server, the client and the load generator all frame with it.
 #[derive(Debug)]
 pub struct LineFramer {
     max: usize,
+    /// Unconsumed bytes are `buf[start..end]`; `buf[end..]` is room for the next read.
     buf: Vec<u8>,
-    /// Where to look for the next `\n` in `buf` (bytes before it were already searched).
+    start: usize,
+    end: usize,
+    /// Where to look for the next `\n` (bytes before it were already searched).
     scanned: usize,
     discarding: bool,
 }
@@ -313,61 +321,109 @@ impl LineFramer {
         LineFramer {
             max,
             buf: Vec::new(),
+            start: 0,
+            end: 0,
             scanned: 0,
             discarding: false,
+        }
+    }
+
+    /// Make at least `n` bytes of room after the unconsumed ones.
+    fn make_room(&mut self, n: usize) {
+        if self.start == self.end {
+            (self.start, self.end, self.scanned) = (0, 0, 0);
+        } else if self.buf.len() - self.end < n && self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.scanned -= self.start;
+            self.start = 0;
+        }
+        if self.buf.len() - self.end < n {
+            self.buf.resize(self.end + n, 0);
         }
     }
 
     /// Add bytes read from the peer. Call [`LineFramer::next_frame`] until it returns `None` before
     /// adding more, so the buffer stays bounded.
     pub fn push(&mut self, bytes: &[u8]) {
-        self.buf.extend_from_slice(bytes);
+        self.make_room(bytes.len());
+        self.buf[self.end..self.end + bytes.len()].copy_from_slice(bytes);
+        self.end += bytes.len();
+    }
+
+    /// Room for at least `n` more bytes, to read into directly; then call [`LineFramer::commit`]
+    /// with how many were read. (The same contract as [`LineFramer::push`] applies.)
+    pub fn spare(&mut self, n: usize) -> &mut [u8] {
+        self.make_room(n);
+        &mut self.buf[self.end..]
+    }
+
+    /// Count `n` bytes written into [`LineFramer::spare`] as read.
+    pub fn commit(&mut self, n: usize) {
+        assert!(
+            self.end + n <= self.buf.len(),
+            "committed more than the spare room"
+        );
+        self.end += n;
     }
 
     /// The next complete frame, if the buffered bytes contain one.
-    pub fn next_frame(&mut self) -> Option<Frame> {
+    pub fn next_frame(&mut self) -> Option<Frame<'_>> {
+        Some(match self.next_span()? {
+            Some((from, to)) => Frame::Line(&self.buf[from..to]),
+            None => Frame::TooLong,
+        })
+    }
+
+    /// The next complete line, skipping lines that are too long (for a reader that has nobody to
+    /// tell about them).
+    pub fn next_line(&mut self) -> Option<&[u8]> {
         loop {
-            match self.buf[self.scanned..].iter().position(|&b| b == b'\n') {
-                Some(pos) => {
-                    let end = self.scanned + pos;
-                    let mut line: Vec<u8> = self.buf.drain(..=end).collect();
-                    self.scanned = 0;
-                    line.pop(); // the '\n'
-                    if self.discarding {
-                        self.discarding = false;
-                        continue;
-                    }
-                    if line.last() == Some(&b'\r') {
-                        line.pop();
-                    }
-                    if line.len() > self.max {
-                        return Some(Frame::TooLong);
-                    }
-                    return Some(Frame::Line(line));
-                }
-                None => {
-                    if self.discarding {
-                        self.buf.clear();
-                        self.scanned = 0;
-                        return None;
-                    }
-                    // Allow one extra byte for a '\r' that may precede the '\n'.
-                    if self.buf.len() > self.max + 1 {
-                        self.buf.clear();
-                        self.scanned = 0;
-                        self.discarding = true;
-                        return Some(Frame::TooLong);
-                    }
-                    self.scanned = self.buf.len();
+            if let Some((from, to)) = self.next_span()? {
+                return Some(&self.buf[from..to]);
+            }
+        }
+    }
+
+    /// Where the next line is in `buf` (`Some(None)` for a line too long).
+    fn next_span(&mut self) -> Option<Option<(usize, usize)>> {
+        loop {
+            let Some(pos) = memchr::memchr(b'\n', &self.buf[self.scanned..self.end]) else {
+                if self.discarding {
+                    (self.start, self.scanned) = (self.end, self.end);
                     return None;
                 }
+                // Allow one extra byte for a '\r' that may precede the '\n'.
+                if self.end - self.start > self.max + 1 {
+                    (self.start, self.scanned) = (self.end, self.end);
+                    self.discarding = true;
+                    return Some(None);
+                }
+                self.scanned = self.end;
+                return None;
+            };
+            let (from, newline) = (self.start, self.scanned + pos);
+            (self.start, self.scanned) = (newline + 1, newline + 1);
+            if self.discarding {
+                self.discarding = false;
+                continue;
             }
+            let to = if newline > from && self.buf[newline - 1] == b'\r' {
+                newline - 1
+            } else {
+                newline
+            };
+            return Some((to - from <= self.max).then_some((from, to)));
         }
     }
 
     /// Bytes of an unfinished line (what is lost if the peer closes now).
     pub fn pending(&self) -> usize {
-        if self.discarding { 0 } else { self.buf.len() }
+        if self.discarding {
+            0
+        } else {
+            self.end - self.start
+        }
     }
 }
 
@@ -561,8 +617,20 @@ mod tests {
         assert!(!ErrorCode::RateLimited.is_name_refusal());
     }
 
-    fn frames(framer: &mut LineFramer) -> Vec<Frame> {
-        std::iter::from_fn(|| framer.next_frame()).collect()
+    /// Every frame buffered now: `Some(line)` for a line, `None` for [`Frame::TooLong`].
+    fn frames(framer: &mut LineFramer) -> Vec<Option<Vec<u8>>> {
+        let mut out = Vec::new();
+        while let Some(frame) = framer.next_frame() {
+            out.push(match frame {
+                Frame::Line(line) => Some(line.to_vec()),
+                Frame::TooLong => None,
+            });
+        }
+        out
+    }
+
+    fn line(bytes: &[u8]) -> Option<Vec<u8>> {
+        Some(bytes.to_vec())
     }
 
     #[test]
@@ -571,14 +639,7 @@ mod tests {
         f.push(b"ab");
         assert_eq!(frames(&mut f), vec![]);
         f.push(b"c\r\nde\n\nf");
-        assert_eq!(
-            frames(&mut f),
-            vec![
-                Frame::Line(b"abc".to_vec()),
-                Frame::Line(b"de".to_vec()),
-                Frame::Line(Vec::new())
-            ]
-        );
+        assert_eq!(frames(&mut f), vec![line(b"abc"), line(b"de"), line(b"")]);
         assert_eq!(f.pending(), 1);
     }
 
@@ -586,27 +647,57 @@ mod tests {
     fn framer_refuses_long_lines_without_buffering_them() {
         let mut f = LineFramer::new(4);
         f.push(b"1234\n12345\nok\n");
-        assert_eq!(
-            frames(&mut f),
-            vec![
-                Frame::Line(b"1234".to_vec()),
-                Frame::TooLong,
-                Frame::Line(b"ok".to_vec())
-            ]
-        );
+        assert_eq!(frames(&mut f), vec![line(b"1234"), None, line(b"ok")]);
         // A long line arriving in pieces: reported once, then discarded as it comes.
         f.push(b"abcdefgh");
-        assert_eq!(frames(&mut f), vec![Frame::TooLong]);
+        assert_eq!(frames(&mut f), vec![None]);
         for _ in 0..100 {
             f.push(b"xxxxxxxx");
             assert_eq!(frames(&mut f), vec![]);
             assert_eq!(f.pending(), 0);
+            assert!(f.buf.len() <= 16, "discarded bytes are not kept");
         }
         f.push(b"xx\nnext\n");
-        assert_eq!(frames(&mut f), vec![Frame::Line(b"next".to_vec())]);
+        assert_eq!(frames(&mut f), vec![line(b"next")]);
         // "1234\r\n" is a 4-byte line, not a long one.
         f.push(b"1234\r\n");
-        assert_eq!(frames(&mut f), vec![Frame::Line(b"1234".to_vec())]);
+        assert_eq!(frames(&mut f), vec![line(b"1234")]);
+    }
+
+    #[test]
+    fn next_line_skips_long_lines() {
+        let mut f = LineFramer::new(4);
+        f.push(b"12345\nok\nabcdefgh");
+        assert_eq!(f.next_line(), Some(&b"ok"[..]));
+        assert_eq!(f.next_line(), None);
+        f.push(b"ij\nend\n");
+        assert_eq!(f.next_line(), Some(&b"end"[..]));
+        assert_eq!(f.next_line(), None);
+    }
+
+    #[test]
+    fn framer_reads_in_place_and_moves_a_partial_line_to_the_front() {
+        let mut f = LineFramer::new(100);
+        let chunk = 64;
+        // Fill whole lines up to near the end of the room, ending on half a line.
+        let room = f.spare(chunk);
+        assert!(room.len() >= chunk);
+        let data = b"MSG a one\nMSG b two\r\nMSG c th";
+        room[..data.len()].copy_from_slice(data);
+        f.commit(data.len());
+        assert_eq!(frames(&mut f), vec![line(b"MSG a one"), line(b"MSG b two")]);
+        assert_eq!(f.pending(), 8);
+        // Asking for more room than is left after the partial line moves it to the front.
+        let room = f.spare(chunk);
+        room[..4].copy_from_slice(b"ree\n");
+        f.commit(4);
+        assert_eq!(f.start, 0);
+        assert_eq!(frames(&mut f), vec![line(b"MSG c three")]);
+        assert_eq!(f.pending(), 0);
+        assert!(
+            f.buf.len() <= 2 * chunk,
+            "the buffer stays one chunk and a line"
+        );
     }
 
     #[test]

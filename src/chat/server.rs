@@ -641,12 +641,17 @@ impl Session {
             }
         }
         while let Some(frame) = self.framer.next_frame() {
-            match frame {
-                Frame::TooLong => self.reply(ServerEvent::Err {
+            // Own the line before answering: replies need `self` while the frame borrows it.
+            let line = match frame {
+                Frame::Line(raw) => Some(raw.to_vec()),
+                Frame::TooLong => None,
+            };
+            match line {
+                None => self.reply(ServerEvent::Err {
                     code: ErrorCode::LineTooLong,
                     reason: format!("lines are limited to {MAX_LINE} bytes; this one was dropped"),
                 }),
-                Frame::Line(raw) => match String::from_utf8(raw) {
+                Some(raw) => match String::from_utf8(raw) {
                     Err(_) => self.reply(ServerEvent::Err {
                         code: ErrorCode::BadUtf8,
                         reason: "this line is not valid UTF-8 and was dropped".into(),
