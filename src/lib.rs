@@ -19,6 +19,8 @@
 //!   tracked and reaped, also on Ctrl-C.
 //! - [`chat`]: the chatroom (protocol, server, admin console, client) and its load generator
 //!   ([`chat::bench`]).
+//! - [`lines`]: cutting byte streams into bounded lines; one framer for the chat (server, client,
+//!   load generator) and the demos' pipes.
 //! - [`lessons`]: the course text, embedded in the binary.
 //!
 //! Rules the code keeps: `fork()` happens only while the process is single-threaded (never after a
@@ -31,5 +33,6 @@ pub mod error;
 pub mod i18n;
 pub mod inspect;
 pub mod lessons;
+pub mod lines;
 pub mod output;
 pub mod proc;

@@ -361,6 +361,7 @@ pub mod pipe {
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
     use super::{ChildError, interrupt};
+    use crate::lines::LineFramer;
 
     /// A new pipe as `(reader, writer)`. Children forked later inherit both ends.
     pub fn new() -> io::Result<(File, File)> {
@@ -386,11 +387,14 @@ pub mod pipe {
         TimedOut,
     }
 
+    /// Longest line a demo child reports; anything longer is not one of ours and is skipped.
+    const MAX_REPORT: usize = 64 * 1024;
+
     /// Reads lines from a pipe; a wait ends on a line, end of file, a timeout, or Ctrl-C.
     #[derive(Debug)]
     pub struct LineReader {
         file: File,
-        buf: Vec<u8>,
+        lines: LineFramer,
         eof: bool,
     }
 
@@ -398,14 +402,14 @@ pub mod pipe {
         pub fn new(file: File) -> LineReader {
             LineReader {
                 file,
-                buf: Vec::new(),
+                lines: LineFramer::new(MAX_REPORT),
                 eof: false,
             }
         }
 
         /// Bytes received after the last complete line (what is left at end of file).
         pub fn take_rest(&mut self) -> Vec<u8> {
-            std::mem::take(&mut self.buf)
+            self.lines.take_pending()
         }
 
         /// The next line, waiting at most `timeout`. Ctrl-C gives
@@ -413,10 +417,8 @@ pub mod pipe {
         pub fn next_line(&mut self, timeout: Duration) -> anyhow::Result<Next> {
             let deadline = Instant::now() + timeout;
             loop {
-                if let Some(pos) = self.buf.iter().position(|&b| b == b'\n') {
-                    let line: Vec<u8> = self.buf.drain(..=pos).collect();
-                    let text = String::from_utf8_lossy(&line[..line.len() - 1]).into_owned();
-                    return Ok(Next::Line(text));
+                if let Some(line) = self.lines.next_line() {
+                    return Ok(Next::Line(String::from_utf8_lossy(line).into_owned()));
                 }
                 if self.eof {
                     return Ok(Next::Eof);
@@ -436,10 +438,9 @@ pub mod pipe {
                     Ok(_) => {}
                     Err(errno) => return Err(io::Error::from(errno).into()),
                 }
-                let mut chunk = [0u8; 4096];
-                match self.file.read(&mut chunk) {
+                match self.file.read(self.lines.spare(4096)) {
                     Ok(0) => self.eof = true,
-                    Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                    Ok(n) => self.lines.commit(n),
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(e.into()),
                 }
