@@ -306,6 +306,9 @@ pub struct ChatBenchArgs {
     /// Server PID, to read its CPU time and peak RSS from /proc
     #[arg(long = "server-pid")]
     pub server_pid: Option<i32>,
+    /// Threads the load generator runs its clients on (1 to 64)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: u16,
     /// Print JSON
     #[arg(long)]
     pub json: bool,

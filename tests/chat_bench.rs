@@ -112,6 +112,47 @@ fn a_paced_run_with_everyone_sending_loses_nothing() {
 }
 
 #[test]
+fn a_run_on_two_threads_loses_nothing_and_reports_both_latencies() {
+    let server = Server::start(&["--rate", "0"]);
+    let r = bench(
+        &server,
+        &[
+            "--clients",
+            "16",
+            "--senders",
+            "4",
+            "--messages",
+            "50",
+            "--threads",
+            "2",
+        ],
+    );
+    assert_eq!(r["expected"], 12 * 200 + 4 * 150);
+    assert_eq!(r["deliveries"], r["expected"]);
+    assert_eq!(r["lost"], 0);
+    assert_eq!(r["out_of_order"], 0);
+    // Arrival at the socket (the kernel's stamp) comes before the read. The two are on different
+    // clocks (wall and monotonic), so allow a millisecond for the wall clock being adjusted.
+    let arrival = r["latency"]["max_us"].as_f64().unwrap();
+    let read = r["read_latency"]["max_us"].as_f64().unwrap();
+    assert!(arrival > 0.0 && read > 0.0, "{arrival} {read}");
+    assert!(
+        arrival <= read + 1000.0,
+        "arrival {arrival} µs, read {read} µs"
+    );
+}
+
+#[test]
+fn the_bench_rejects_a_thread_count_out_of_range() {
+    let out = toolkit()
+        .args(["chat", "bench", "--threads", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--threads"));
+}
+
+#[test]
 fn the_bench_only_targets_loopback() {
     let out = toolkit()
         .args(["chat", "bench", "--addr", "192.0.2.1:8888"])

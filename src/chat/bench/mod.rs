@@ -7,18 +7,24 @@
 //! 2. when all have entered (or failed), the first `--senders K` clients each send `--messages M`
 //!    messages, at `--rate` per second or as fast as the connection takes them;
 //! 3. every receiver counts what arrives ([`stats::Receiver`]): each message carries its sender,
-//!    sequence number and send time, so loss, reordering and latency are measured at the receiver;
+//!    sequence number and send time, so loss, reordering and latency are measured at the receiver.
+//!    Latency runs to the kernel's arrival stamp on the receiving socket ([`arrival`]); the time
+//!    to the load generator's read, which adds its own delay in getting round to the socket, is
+//!    reported beside it;
 //! 4. the run ends when everyone has everything, or at the `--duration` cap.
 //!
-//! One process, one thread (a current-thread tokio runtime): on a 2-core machine the other core
-//! belongs to the server being measured. Loopback only: the address must be on 127.0.0.0/8 or ::1.
+//! One process, one thread by default (a current-thread tokio runtime): on a 2-core machine the
+//! other core belongs to the server being measured. `--threads N` spreads the clients over N
+//! threads, for loads one thread cannot read fast enough. Loopback only: the address must be on
+//! 127.0.0.0/8 or ::1.
 
+pub mod arrival;
 pub mod dialect;
 pub mod stats;
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -29,8 +35,9 @@ use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant as TokioInstant, timeout_at};
 
+use self::arrival::RunClock;
 use self::dialect::Incoming;
-use self::stats::{Receiver, Summary};
+use self::stats::{Latencies, Receiver, Stamps, Summary};
 use crate::chat::protocol::LineFramer;
 use crate::error::{CmdResult, Failure};
 use crate::i18n::Lang;
@@ -146,10 +153,16 @@ pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
     if (cfg.clients as u64) + 64 > limit {
         return Err(Failure::new(2, fd_limit(lang, cfg.clients, limit)).into());
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = match args.threads {
+        1 => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        n => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(usize::from(n))
+            .enable_all()
+            .build(),
+    }
+    .context("cannot start the async runtime")?;
     let addr_text = cfg.addr.to_string();
     let report = runtime.block_on(bench(cfg))?;
     if report.connected == 0 {
@@ -174,11 +187,13 @@ pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
 pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
     let cfg = Arc::new(cfg);
     let rss_before = cfg.server_pid.and_then(|pid| proc::memory_peak(pid).ok());
-    let base = Instant::now();
+    let clock = RunClock::start();
+    let base = clock.base();
     let deadline = TokioInstant::now() + cfg.duration;
     let (go_tx, go_rx) = watch::channel(false);
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel::<bool>();
     let permits = Arc::new(tokio::sync::Semaphore::new(CONNECT_CONCURRENCY));
+    let latencies = Arc::new(Mutex::new(Latencies::default()));
 
     let mut tasks = Vec::with_capacity(cfg.clients);
     for i in 0..cfg.clients {
@@ -186,16 +201,18 @@ pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
         let go = go_rx.clone();
         let ready = ready_tx.clone();
         let permits = Arc::clone(&permits);
+        let latencies = Arc::clone(&latencies);
         tasks.push(tokio::spawn(async move {
             let permit = permits.acquire_owned().await.ok();
             let result = client(ClientRun {
                 i,
                 cfg: &cfg,
-                base,
+                clock,
                 deadline,
                 go,
                 ready: &ready,
                 permit,
+                latencies: &latencies,
             })
             .await;
             if result.is_err() {
@@ -246,7 +263,8 @@ pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
         }
     }
     let run_seconds = last_delivery.duration_since(start).as_secs_f64();
-    let summary = stats::summarize(&receivers, &expected);
+    let latencies = lock(&latencies);
+    let summary = stats::summarize(&receivers, &expected, &latencies);
     let server = cfg.server_pid.and_then(|pid| {
         let after = server_cpu_ticks(pid)?;
         let memory = proc::memory_peak(pid).ok()?;
@@ -315,7 +333,7 @@ struct ClientRun<'a> {
     i: usize,
     cfg: &'a Config,
     /// The clock every send time and latency is measured against.
-    base: Instant,
+    clock: RunClock,
     /// The run's cap.
     deadline: TokioInstant,
     /// Becomes true when every client has entered: the senders start.
@@ -324,6 +342,8 @@ struct ClientRun<'a> {
     ready: &'a mpsc::UnboundedSender<bool>,
     /// A place among the clients allowed to connect at the same moment.
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    /// Where every receiver records its latencies.
+    latencies: &'a Mutex<Latencies>,
 }
 
 async fn client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
@@ -388,14 +408,34 @@ impl Pacer {
     }
 }
 
-/// Record a bench message if `text` is one; `now_ns` is when it was read, on the run's clock.
-fn account(receiver: &mut Receiver, text: &[u8], now_ns: u64) -> bool {
+/// Record a bench message if `text` is one, which arrived and was read at `arrived` and `read`
+/// on the run's clock.
+fn account(
+    receiver: &mut Receiver,
+    latencies: &mut Latencies,
+    text: &[u8],
+    arrived: u64,
+    read: u64,
+) -> bool {
     match stats::decode_payload(text) {
-        Some((sender, seq, sent_ns)) => {
-            receiver.record(sender, seq, now_ns.saturating_sub(sent_ns))
-        }
+        Some((sender, seq, sent)) => receiver.record(
+            sender,
+            seq,
+            Stamps {
+                sent,
+                arrived,
+                read,
+            },
+            latencies,
+        ),
         None => false,
     }
+}
+
+/// The run's latencies, for one read's worth of lines. A panicked client cannot leave them half
+/// recorded: a histogram update is a counter increment.
+fn lock(latencies: &Mutex<Latencies>) -> MutexGuard<'_, Latencies> {
+    latencies.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Classify one line in the client's protocol; a line that is not UTF-8 is nothing we sent.
@@ -421,17 +461,30 @@ async fn fill(lines: &mut LineFramer, rd: &mut OwnedReadHalf) -> std::io::Result
     Ok(n)
 }
 
+/// Like [`fill`], with the kernel's arrival stamp of what was read.
+async fn fill_stamped(
+    lines: &mut LineFramer,
+    rd: &OwnedReadHalf,
+    clock: &RunClock,
+) -> std::io::Result<(usize, Option<u64>)> {
+    let (n, stamp) = arrival::read(rd, lines.spare(CHUNK), clock).await?;
+    lines.commit(n);
+    Ok((n, stamp))
+}
+
 async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     let ClientRun {
         i,
         cfg,
-        base,
+        clock,
         deadline,
         mut go,
         ready,
         permit,
+        latencies,
     } = run;
     let name = client_name(i);
+    let base = clock.base();
     // The run's cap bounds everything, connecting included: a server whose backlog is full lets
     // a connect hang through minutes of SYN retries.
     let login_deadline = (TokioInstant::now() + LOGIN_TIMEOUT).min(deadline);
@@ -439,6 +492,7 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
         .await
         .context("connect timed out")??;
     stream.set_nodelay(true)?;
+    arrival::stamp_arrivals(&stream)?;
     let (mut read_half, mut write_half) = stream.into_split();
     let mut lines = LineFramer::new(MAX_LINE);
 
@@ -527,17 +581,22 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     let cap = tokio::time::sleep_until(deadline);
     tokio::pin!(cap);
     // Lines left over from the login were read just now.
-    let mut read_at_ns = base.elapsed().as_nanos() as u64;
+    let mut read_at = clock.now_ns();
+    let mut arrived_at = read_at;
     // Stay in the room (and keep reading) until the run has started, even with nothing to
     // receive: the idle measurement counts every client as connected.
     loop {
-        while let Some(line) = lines.next_line() {
-            if let Some(text) = dialect::message_text(cfg.protocol == Protocol::Irc, line) {
-                if account(&mut receiver, text, read_at_ns) {
-                    last_delivery_ns = Some(read_at_ns);
+        {
+            // One lock for all the lines of a read; never held across an await.
+            let mut sink = lock(latencies);
+            while let Some(line) = lines.next_line() {
+                if let Some(text) = dialect::message_text(cfg.protocol == Protocol::Irc, line) {
+                    if account(&mut receiver, &mut sink, text, arrived_at, read_at) {
+                        last_delivery_ns = Some(read_at);
+                    }
+                } else if let Incoming::Ping(pong) = classify(cfg.protocol, line) {
+                    let _ = pong_tx.send(pong);
                 }
-            } else if let Incoming::Ping(pong) = classify(cfg.protocol, line) {
-                let _ = pong_tx.send(pong);
             }
         }
         if receiver.received_total() >= want && *reader_go.borrow() {
@@ -545,7 +604,7 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
         }
         let read = tokio::select! {
             biased;
-            read = fill(&mut lines, &mut read_half) => read,
+            read = fill_stamped(&mut lines, &read_half, &clock) => read,
             _ = reader_go.changed(), if !*reader_go.borrow() => continue,
             _ = &mut cap => {
                 timed_out = true;
@@ -553,8 +612,11 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
             }
         };
         match read {
-            Ok(0) | Err(_) => break,
-            Ok(_) => read_at_ns = base.elapsed().as_nanos() as u64,
+            Ok((0, _)) | Err(_) => break,
+            Ok((_, stamp)) => {
+                read_at = clock.now_ns();
+                arrived_at = stamp.unwrap_or(read_at);
+            }
         }
     }
     drop(pong_tx);
@@ -570,13 +632,15 @@ async fn udp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     let ClientRun {
         i,
         cfg,
-        base,
+        clock,
         deadline,
         mut go,
         ready,
         permit,
+        latencies,
     } = run;
     let name = client_name(i);
+    let base = clock.base();
     let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").await?);
     socket.connect(cfg.addr).await?;
     let mut buf = vec![0u8; MAX_LINE];
@@ -615,6 +679,7 @@ async fn udp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
             wait_for_go(&mut writer_go).await;
             let mut pacer = Pacer::new(rate, i, cfg_for_writer.senders);
             let name = client_name(i);
+            let base = clock.base();
             for seq in 0..cfg_for_writer.messages as u64 {
                 pacer.wait().await;
                 let text = payload(i, seq, base);
@@ -645,10 +710,16 @@ async fn udp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
             }
             Ok(Err(_)) => break,
             Ok(Ok(n)) => {
-                let now_ns = base.elapsed().as_nanos() as u64;
+                let now_ns = clock.now_ns();
                 if let Ok(text) = std::str::from_utf8(&buf[..n])
                     && let Incoming::Message { text, .. } = dialect::udp_parse(text)
-                    && account(&mut receiver, text.as_bytes(), now_ns)
+                    && account(
+                        &mut receiver,
+                        &mut lock(latencies),
+                        text.as_bytes(),
+                        now_ns,
+                        now_ns,
+                    )
                 {
                     last_delivery = Some(base + Duration::from_nanos(now_ns));
                 }
@@ -693,6 +764,7 @@ fn print_report(out: &mut impl Write, r: &Report, lang: Lang) -> std::io::Result
         ("latency p90", ms(r.summary.latency.p90_us)),
         ("latency p99", ms(r.summary.latency.p99_us)),
         ("latency max", ms(r.summary.latency.max_us)),
+        ("latency p99, to the read", ms(r.summary.read_latency.p99_us)),
         ("lost", r.summary.lost.to_string()),
         ("out of order", r.summary.out_of_order.to_string()),
         ("connect time", format!("{:.2} s", r.connect_seconds)),

@@ -7,20 +7,61 @@
 
 use serde::Serialize;
 
+/// When one delivery was sent and seen, in nanoseconds on the run's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamps {
+    pub sent: u64,
+    /// When it reached the receiving socket (the kernel's stamp; the read time if there is none).
+    pub arrived: u64,
+    /// When the load generator read it.
+    pub read: u64,
+}
+
 /// What one receiving client saw.
+///
+/// Built for the common case, in-order delivery: a message that is the next one expected from
+/// its sender costs a comparison and two counter increments. Only a gap (a message skipped) makes
+/// the receiver remember which messages it is still owed, so that a late arrival can be told
+/// from a duplicate.
 #[derive(Debug, Clone)]
 pub struct Receiver {
     /// Messages each sender sends (sequence numbers `0..per_sender`).
     per_sender: usize,
-    /// Highest sequence number seen from each sender (`None`: nothing yet).
-    last_seq: Vec<Option<u64>>,
-    /// Which messages have arrived at least once: bit `sender * per_sender + seq`.
-    seen: Vec<u64>,
+    /// The next sequence number expected from each sender: everything below it arrived or was
+    /// skipped over.
+    next: Vec<u64>,
+    /// Skipped-over messages that have not arrived yet: bit `sender * per_sender + seq`.
+    /// Empty until the first gap.
+    owed: Vec<u64>,
     /// Distinct messages received, over all senders.
     distinct: u64,
-    /// Every delivery's latency.
-    latency: Histogram,
+    /// Deliveries, duplicates included.
+    deliveries: u64,
     out_of_order: u64,
+}
+
+/// Every delivery's latency, for a whole run: one pair of histograms shared by all receivers.
+///
+/// One pair per receiver made 1,000 receivers' worth of histograms compete for the cache, and
+/// recording a latency was the load generator's largest cost.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Latencies {
+    /// Send to arrival at the socket: the server's latency.
+    arrival: Histogram,
+    /// Send to read by the load generator: the above plus the load generator's own delay.
+    read: Histogram,
+}
+
+impl Latencies {
+    pub fn record(&mut self, at: Stamps) {
+        self.arrival.record(at.arrived.saturating_sub(at.sent));
+        self.read.record(at.read.saturating_sub(at.sent));
+    }
+
+    pub fn merge(&mut self, other: &Latencies) {
+        self.arrival.merge(&other.arrival);
+        self.read.merge(&other.read);
+    }
 }
 
 impl Receiver {
@@ -28,45 +69,65 @@ impl Receiver {
     pub fn new(senders: usize, per_sender: usize) -> Receiver {
         Receiver {
             per_sender,
-            last_seq: vec![None; senders],
-            seen: vec![0; (senders * per_sender).div_ceil(64)],
+            next: vec![0; senders],
+            owed: Vec::new(),
             distinct: 0,
-            latency: Histogram::default(),
+            deliveries: 0,
             out_of_order: 0,
         }
     }
 
-    /// Record one delivery. Returns false, counting nothing, for a sender or sequence number out
-    /// of range (a malformed or foreign message).
-    pub fn record(&mut self, sender: usize, seq: u64, latency_ns: u64) -> bool {
-        let Some(last) = self.last_seq.get_mut(sender) else {
+    /// Record one delivery, its latency in `latencies`. Returns false, counting nothing, for a
+    /// sender or sequence number out of range (a malformed or foreign message).
+    pub fn record(
+        &mut self,
+        sender: usize,
+        seq: u64,
+        at: Stamps,
+        latencies: &mut Latencies,
+    ) -> bool {
+        let senders = self.next.len();
+        let per_sender = self.per_sender;
+        let Some(next) = self.next.get_mut(sender) else {
             return false;
         };
-        let Ok(index) = usize::try_from(seq) else {
-            return false;
-        };
-        if index >= self.per_sender {
+        if seq >= per_sender as u64 {
             return false;
         }
-        let bit = sender * self.per_sender + index;
-        let word = &mut self.seen[bit / 64];
-        let mask = 1u64 << (bit % 64);
-        if *word & mask == 0 {
-            *word |= mask;
+        if seq == *next {
+            *next += 1;
             self.distinct += 1;
-        }
-        match *last {
+        } else if seq > *next {
+            // Messages `next..seq` were skipped: owed until they turn up.
+            if self.owed.is_empty() {
+                self.owed = vec![0; (senders * per_sender).div_ceil(64)];
+            }
+            let base = sender * per_sender;
+            for bit in base + *next as usize..base + seq as usize {
+                self.owed[bit / 64] |= 1 << (bit % 64);
+            }
+            *next = seq + 1;
+            self.distinct += 1;
+        } else {
             // Late (an earlier message after a later one) or a duplicate.
-            Some(prev) if seq <= prev => self.out_of_order += 1,
-            _ => *last = Some(seq),
+            self.out_of_order += 1;
+            let bit = sender * per_sender + seq as usize;
+            if let Some(word) = self.owed.get_mut(bit / 64) {
+                let mask = 1u64 << (bit % 64);
+                if *word & mask != 0 {
+                    *word &= !mask;
+                    self.distinct += 1;
+                }
+            }
         }
-        self.latency.record(latency_ns);
+        self.deliveries += 1;
+        latencies.record(at);
         true
     }
 
     /// Deliveries recorded so far (duplicates included).
     pub fn deliveries(&self) -> u64 {
-        self.latency.count()
+        self.deliveries
     }
 
     /// Distinct messages received from all senders.
@@ -170,6 +231,18 @@ pub struct Latency {
     pub max_us: f64,
 }
 
+impl Latency {
+    fn of(h: &Histogram) -> Latency {
+        let us = |ns: u64| ns as f64 / 1000.0;
+        Latency {
+            p50_us: us(h.quantile(0.50)),
+            p90_us: us(h.quantile(0.90)),
+            p99_us: us(h.quantile(0.99)),
+            max_us: us(h.max()),
+        }
+    }
+}
+
 /// The folded result of a run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
@@ -177,30 +250,28 @@ pub struct Summary {
     pub expected: u64,
     pub lost: u64,
     pub out_of_order: u64,
+    /// From send to arrival at the receiving socket.
     pub latency: Latency,
+    /// From send to the load generator's read: includes its own delay in getting to the socket.
+    pub read_latency: Latency,
 }
 
 /// Fold receivers into a summary. `expected_per_receiver[i]` is how many messages receiver `i`
 /// should have seen in all (senders don't receive their own messages).
-pub fn summarize(receivers: &[Receiver], expected_per_receiver: &[u64]) -> Summary {
-    let mut all = Histogram::default();
-    for r in receivers {
-        all.merge(&r.latency);
-    }
-    let us = |ns: u64| ns as f64 / 1000.0;
+pub fn summarize(
+    receivers: &[Receiver],
+    expected_per_receiver: &[u64],
+    latencies: &Latencies,
+) -> Summary {
     let expected: u64 = expected_per_receiver.iter().sum();
     let received: u64 = receivers.iter().map(Receiver::received_total).sum();
     Summary {
-        deliveries: all.count(),
+        deliveries: receivers.iter().map(Receiver::deliveries).sum(),
         expected,
         lost: expected.saturating_sub(received),
         out_of_order: receivers.iter().map(|r| r.out_of_order).sum(),
-        latency: Latency {
-            p50_us: us(all.quantile(0.50)),
-            p90_us: us(all.quantile(0.90)),
-            p99_us: us(all.quantile(0.99)),
-            max_us: us(all.max()),
-        },
+        latency: Latency::of(&latencies.arrival),
+        read_latency: Latency::of(&latencies.read),
     }
 }
 
@@ -225,25 +296,36 @@ pub fn decode_payload(text: &[u8]) -> Option<(usize, u64, u64)> {
 }
 
 /// A decimal number at the start of `bytes` (1 to 19 digits, so it always fits in a `u64`) and
-/// what follows.
+/// what follows. One pass: this and `record` were the load generator's top two costs.
 fn number(bytes: &[u8]) -> Option<(u64, &[u8])> {
-    let digits = bytes
-        .iter()
-        .take(20)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if digits == 0 || digits > 19 {
+    let mut value = 0u64;
+    let mut digits = 0;
+    while let Some(&b) = bytes.get(digits) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 || digits == 19 {
+            break;
+        }
+        value = value * 10 + u64::from(d);
+        digits += 1;
+    }
+    if digits == 0 || bytes.get(digits).is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    let value = bytes[..digits]
-        .iter()
-        .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
     Some((value, &bytes[digits..]))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A delivery `latency` ns late, read at once.
+    fn late(latency: u64) -> Stamps {
+        Stamps {
+            sent: 0,
+            arrived: latency,
+            read: latency,
+        }
+    }
 
     #[test]
     fn small_values_are_exact_and_large_ones_within_two_percent() {
@@ -316,12 +398,13 @@ mod tests {
 
     #[test]
     fn in_order_delivery_loses_nothing() {
+        let mut l = Latencies::default();
         let mut r = Receiver::new(2, 10);
         for seq in 0..10 {
-            assert!(r.record(0, seq, 1000));
-            assert!(r.record(1, seq, 3000));
+            assert!(r.record(0, seq, late(1000), &mut l));
+            assert!(r.record(1, seq, late(3000), &mut l));
         }
-        let s = summarize(&[r], &[20]);
+        let s = summarize(&[r], &[20], &l);
         assert_eq!(s.deliveries, 20);
         assert_eq!(s.lost, 0);
         assert_eq!(s.out_of_order, 0);
@@ -335,23 +418,62 @@ mod tests {
 
     #[test]
     fn gaps_are_losses_and_late_arrivals_are_reordering() {
+        let mut l = Latencies::default();
         let mut r = Receiver::new(1, 5);
-        r.record(0, 0, 1);
-        r.record(0, 2, 1); // 1 skipped ...
-        r.record(0, 1, 1); // ... and arrives late: out of order, but it did arrive
-        r.record(0, 2, 1); // a duplicate is out of order too
-        r.record(0, 4, 1); // 3 never arrives
-        let s = summarize(&[r], &[5]);
+        r.record(0, 0, late(1), &mut l);
+        r.record(0, 2, late(1), &mut l); // 1 skipped ...
+        r.record(0, 1, late(1), &mut l); // ... and arrives late: out of order, but it did arrive
+        r.record(0, 2, late(1), &mut l); // a duplicate is out of order too
+        r.record(0, 4, late(1), &mut l); // 3 never arrives
+        let s = summarize(&[r], &[5], &l);
         assert_eq!(s.out_of_order, 2);
         assert_eq!(s.lost, 1);
         assert_eq!(s.deliveries, 5);
     }
 
     #[test]
+    fn a_duplicate_of_an_in_order_message_is_not_a_new_one() {
+        let mut l = Latencies::default();
+        let mut r = Receiver::new(2, 3);
+        r.record(0, 0, late(1), &mut l);
+        r.record(0, 0, late(1), &mut l);
+        r.record(1, 2, late(1), &mut l); // 0 and 1 owed by sender 1
+        r.record(1, 0, late(1), &mut l);
+        r.record(1, 0, late(1), &mut l);
+        let s = summarize(&[r], &[6], &l);
+        // Sender 0: seq 0 (twice); sender 1: 2 and 0 (twice). Missing: 0/1, 0/2, 1/1.
+        assert_eq!(s.lost, 3);
+        assert_eq!(s.out_of_order, 3);
+        assert_eq!(s.deliveries, 5);
+    }
+
+    #[test]
+    fn arrival_and_read_latencies_are_kept_apart() {
+        let mut l = Latencies::default();
+        let mut r = Receiver::new(1, 2);
+        let at = |sent, arrived, read| Stamps {
+            sent,
+            arrived,
+            read,
+        };
+        r.record(0, 0, at(1_000, 2_000, 9_000), &mut l);
+        r.record(0, 1, at(5_000, 7_000, 9_000), &mut l);
+        let s = summarize(&[r], &[2], &l);
+        assert_eq!(s.latency.max_us, 2.0);
+        assert_eq!(s.read_latency.max_us, 8.0);
+        assert!(
+            (s.read_latency.p50_us - 4.0).abs() < 0.1,
+            "{:?}",
+            s.read_latency
+        );
+    }
+
+    #[test]
     fn foreign_senders_are_ignored() {
+        let mut l = Latencies::default();
         let mut r = Receiver::new(1, 3);
-        assert!(!r.record(5, 0, 1));
-        assert!(!r.record(0, 3, 1));
+        assert!(!r.record(5, 0, late(1), &mut l));
+        assert!(!r.record(0, 3, late(1), &mut l));
         assert_eq!(r.deliveries(), 0);
     }
 
@@ -367,5 +489,12 @@ mod tests {
         assert_eq!(decode_payload(b"bench 1  2 3"), None);
         assert_eq!(decode_payload(b"bench -1 2 3"), None);
         assert_eq!(decode_payload(b"bench 1 2 99999999999999999999999"), None);
+        assert_eq!(decode_payload(b"bench 1 2 12345678901234567890"), None);
+        assert_eq!(
+            decode_payload(b"bench 1 2 1234567890123456789"),
+            Some((1, 2, 1_234_567_890_123_456_789))
+        );
+        assert_eq!(decode_payload(b"bench 1 2 "), None);
+        assert_eq!(decode_payload(b"bench 1 2 3x"), None);
     }
 }

@@ -1,0 +1,122 @@
+//! When bench lines arrived: the kernel's receive timestamp, not the moment the load generator
+//! got round to reading them.
+//!
+//! The load generator serves a thousand sockets from one thread. A line that reached socket 999
+//! waits in its receive queue while sockets 1 to 998 are read, and a clock read after `read`
+//! charges that wait to the server. With `SO_TIMESTAMPNS` the kernel stamps every segment as it
+//! is queued on the receiving socket, and `recvmsg` hands the stamp back (for TCP: the newest
+//! segment the read took, so the lines in one read are never stamped earlier than they arrived).
+//! Latency measured to that stamp is what a client with a core of its own would have seen.
+//!
+//! The stamp is on the wall clock (`CLOCK_REALTIME`); [`RunClock`] puts it on the run's
+//! monotonic clock, the one send times are taken on.
+
+use std::io::{self, IoSliceMut};
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg, setsockopt, sockopt};
+use nix::sys::time::TimeSpec;
+use tokio::io::Interest;
+use tokio::net::TcpStream;
+use tokio::net::tcp::OwnedReadHalf;
+
+/// The run's clock: nanoseconds since the run began, for send times, reads and arrivals alike.
+#[derive(Debug, Clone, Copy)]
+pub struct RunClock {
+    base: Instant,
+    /// The wall clock at `base`, in nanoseconds since the epoch.
+    wall_base_ns: i128,
+}
+
+impl RunClock {
+    pub fn start() -> RunClock {
+        let base = Instant::now();
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        RunClock {
+            base,
+            wall_base_ns: wall.as_nanos() as i128,
+        }
+    }
+
+    pub fn now_ns(&self) -> u64 {
+        self.base.elapsed().as_nanos() as u64
+    }
+
+    pub fn base(&self) -> Instant {
+        self.base
+    }
+
+    /// The instant `ns` after the run began.
+    pub fn instant(&self, ns: u64) -> Instant {
+        self.base + Duration::from_nanos(ns)
+    }
+
+    /// A kernel wall-clock stamp on the run's clock (0 if it predates the run).
+    fn wall_to_run(&self, ts: TimeSpec) -> u64 {
+        let wall = i128::from(ts.tv_sec()) * 1_000_000_000 + i128::from(ts.tv_nsec());
+        u64::try_from(wall - self.wall_base_ns).unwrap_or(0)
+    }
+}
+
+/// Ask the kernel to stamp what arrives on `stream`.
+pub fn stamp_arrivals(stream: &TcpStream) -> io::Result<()> {
+    setsockopt(stream, sockopt::ReceiveTimestampns, &true).map_err(io::Error::from)
+}
+
+/// Read once into `buf`; the count and, if the kernel stamped it, when the data arrived on the
+/// run's clock.
+pub async fn read(
+    rd: &OwnedReadHalf,
+    buf: &mut [u8],
+    clock: &RunClock,
+) -> io::Result<(usize, Option<u64>)> {
+    // Room for one SCM_TIMESTAMPNS message.
+    let mut control = nix::cmsg_space!(libc::timespec);
+    let stream: &TcpStream = rd.as_ref();
+    loop {
+        stream.readable().await?;
+        let got = stream.try_io(Interest::READABLE, || {
+            let mut iov = [IoSliceMut::new(buf)];
+            let msg = recvmsg::<()>(
+                stream.as_raw_fd(),
+                &mut iov,
+                Some(&mut control),
+                MsgFlags::empty(),
+            )
+            .map_err(io::Error::from)?;
+            let stamp = msg.cmsgs().ok().and_then(|mut cmsgs| {
+                cmsgs.find_map(|c| match c {
+                    ControlMessageOwned::ScmTimestampns(ts) => Some(clock.wall_to_run(ts)),
+                    _ => None,
+                })
+            });
+            Ok((msg.bytes, stamp))
+        });
+        match got {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            other => return other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_stamps_land_on_the_run_clock() {
+        let clock = RunClock {
+            base: Instant::now(),
+            wall_base_ns: 1_700_000_000_000_000_000,
+        };
+        let at = |sec: i64, nsec: i64| clock.wall_to_run(TimeSpec::new(sec, nsec));
+        assert_eq!(at(1_700_000_000, 0), 0);
+        assert_eq!(at(1_700_000_002, 500), 2_000_000_500);
+        // A stamp from before the run (a segment that arrived during the login) counts as 0.
+        assert_eq!(at(1_699_999_999, 0), 0);
+        assert!(clock.instant(5) >= clock.base());
+    }
+}
