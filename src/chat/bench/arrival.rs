@@ -13,7 +13,7 @@
 
 use std::io::{self, IoSliceMut};
 use std::os::fd::AsRawFd;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg, setsockopt, sockopt};
 use nix::sys::time::TimeSpec;
@@ -47,11 +47,6 @@ impl RunClock {
 
     pub fn base(&self) -> Instant {
         self.base
-    }
-
-    /// The instant `ns` after the run began.
-    pub fn instant(&self, ns: u64) -> Instant {
-        self.base + Duration::from_nanos(ns)
     }
 
     /// A kernel wall-clock stamp on the run's clock (0 if it predates the run).
@@ -117,6 +112,5 @@ mod tests {
         assert_eq!(at(1_700_000_002, 500), 2_000_000_500);
         // A stamp from before the run (a segment that arrived during the login) counts as 0.
         assert_eq!(at(1_699_999_999, 0), 0);
-        assert!(clock.instant(5) >= clock.base());
     }
 }

@@ -764,7 +764,10 @@ fn print_report(out: &mut impl Write, r: &Report, lang: Lang) -> std::io::Result
         ("latency p90", ms(r.summary.latency.p90_us)),
         ("latency p99", ms(r.summary.latency.p99_us)),
         ("latency max", ms(r.summary.latency.max_us)),
-        ("latency p99, to the read", ms(r.summary.read_latency.p99_us)),
+        (
+            "latency p99, to the read",
+            ms(r.summary.read_latency.p99_us),
+        ),
         ("lost", r.summary.lost.to_string()),
         ("out of order", r.summary.out_of_order.to_string()),
         ("connect time", format!("{:.2} s", r.connect_seconds)),
