@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use serde::Serialize;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::{mpsc, watch};
@@ -449,20 +449,14 @@ fn classify(protocol: Protocol, line: &[u8]) -> Incoming<'_> {
 
 /// Bytes read from a socket at a time: a few hundred bench lines.
 ///
-/// One `read` brings in every line the kernel has queued and one clock reading stamps them all
-/// (they arrived together, so that is exact). At millions of lines a second, reading line by line,
-/// with a timeout and a clock reading each, made the load generator its own bottleneck.
+/// One `read` brings in every line the kernel has queued, with one arrival stamp and one clock
+/// reading for them all. At millions of lines a second, reading line by line, with a timeout and
+/// a clock reading each, made the load generator its own bottleneck.
 const CHUNK: usize = 16 * 1024;
 
-/// Read once from `rd` straight into the framer. Cancel-safe: a cancelled read consumed nothing.
-async fn fill(lines: &mut LineFramer, rd: &mut OwnedReadHalf) -> std::io::Result<usize> {
-    let n = rd.read(lines.spare(CHUNK)).await?;
-    lines.commit(n);
-    Ok(n)
-}
-
-/// Like [`fill`], with the kernel's arrival stamp of what was read.
-async fn fill_stamped(
+/// Read once from `rd` straight into the framer: how many bytes, and the kernel's arrival stamp
+/// of what was read. Cancel-safe: a cancelled read consumed nothing.
+async fn fill(
     lines: &mut LineFramer,
     rd: &OwnedReadHalf,
     clock: &RunClock,
@@ -493,7 +487,7 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
         .context("connect timed out")??;
     stream.set_nodelay(true)?;
     arrival::stamp_arrivals(&stream)?;
-    let (mut read_half, mut write_half) = stream.into_split();
+    let (read_half, mut write_half) = stream.into_split();
     let mut lines = LineFramer::new(MAX_LINE);
 
     // Enter the room. Lines that come after the confirmation stay in `lines` for the run.
@@ -505,7 +499,7 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     write_half.write_all(login.as_bytes()).await?;
     while stage < 2 {
         let Some(line) = lines.next_line() else {
-            let n = timeout_at(login_deadline, fill(&mut lines, &mut read_half))
+            let (n, _) = timeout_at(login_deadline, fill(&mut lines, &read_half, &clock))
                 .await
                 .context("login timed out")??;
             if n == 0 {
@@ -604,7 +598,7 @@ async fn tcp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
         }
         let read = tokio::select! {
             biased;
-            read = fill_stamped(&mut lines, &read_half, &clock) => read,
+            read = fill(&mut lines, &read_half, &clock) => read,
             _ = reader_go.changed(), if !*reader_go.borrow() => continue,
             _ = &mut cap => {
                 timed_out = true;
