@@ -255,8 +255,9 @@ pub struct ChatServerArgs {
     /// Messages waiting for one client before it counts as not reading and is dropped
     #[arg(long, default_value_t = 256, value_name = "N")]
     pub queue: usize,
-    /// After writing to a client, wait up to this long so that more lines go out in the next
-    /// write (fewer system calls under load; 0 writes every line at once)
+    /// While lines keep coming, write to each client at most once per this interval, everything
+    /// that came in meanwhile at once (fewer system calls under load; a quiet room is written to
+    /// at once; 0: never wait)
     #[arg(long = "linger-ms", default_value_t = crate::chat::server::DEFAULT_LINGER_MS, value_name = "MS")]
     pub linger_ms: u64,
     /// Print which process does which job

@@ -22,7 +22,7 @@
 pub mod admin;
 pub mod bench;
 pub mod client;
-pub mod outbox;
+pub mod fanout;
 pub mod protocol;
 pub mod server;
 

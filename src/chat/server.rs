@@ -8,28 +8,24 @@
 //!
 //! # Tasks
 //! [`serve`] is the whole server, testable in-process: `serve(listener, config, admin_lines,
-//! shutdown)`. Its accept loop also receives admin lines and the shutdown signal. Each connection is
-//! two tasks: a reader (parses lines, applies limits, broadcasts) and a writer (the client's
-//! [`Outbox`] to its socket, everything queued per system call). A client that does not read blocks
-//! only its own writer. The reader yields after each chunk it handles, so the writers it woke run
-//! before it reads more: one flooding sender cannot fill everyone's outbox in a single turn.
+//! shutdown)`. Its accept loop also receives admin lines and the shutdown signal. Each connection
+//! has one task, its reader (parses lines, applies limits, broadcasts); the writing half of its
+//! socket goes to one of a few sweeper tasks ([`super::fanout`]), one per runtime worker. The
+//! reader yields after each chunk it handles, so one flooding sender cannot keep the others'
+//! lines waiting.
 //!
 //! # Fan-out, batched
 //! What one read from a sender brings in (often dozens of lines) is broadcast as one [`Batch`]:
-//! each line is encoded once, the room is locked once, and the batch is appended to each member's
-//! outbox in one push. A writer is woken only if it was parked, and only after the room's lock is
-//! released; a writer still busy with its last batch picks the new lines up without a wake-up.
-//! After a write of several lines (a sign that lines arrive faster than they are written), a writer
-//! lingers up to `--linger-ms` (default 2) so that lines arriving in the meantime leave in one
-//! system call. With 100 clients all sending 6.2 M deliveries/s, that took
-//! the server from 2.7 s to 1.7 s of CPU and p99 latency from 14 to 8 ms; when the room is quiet
-//! a line still goes out at once. See [`super::outbox`] for why this replaced a channel per
-//! member.
+//! each line is encoded once, the room is locked once, and the batch is appended once to each
+//! shard's inbox. A sweeper lays out everything in its inbox once and writes each member the
+//! bytes meant for it in one `writev`. While lines keep coming, a sweep starts at most once per
+//! `--linger-ms` (default 4), so that the lines of a busy room leave together; a quiet room is
+//! written to at once. See [`super::fanout`] for why this replaced a writer task per member.
 //!
-//! # Why a bounded outbox per client
-//! Pushing never waits. A client that stops reading fills its outbox; the push then fails, and
-//! that client is dropped (everyone else sees it leave). A slow reader therefore costs a bounded
-//! amount of memory and never delays anybody else.
+//! # Why members are dropped
+//! Broadcasting never waits. A client that stops reading builds up a backlog; past `--queue`
+//! lines the sweeper stops writing to it and the client is dropped (everyone else sees it leave).
+//! A slow reader therefore costs a bounded amount of memory and never delays anybody else.
 //!
 //! # Ordering
 //! Joins, leaves and broadcasts happen while holding the room's lock (a plain mutex: nothing inside
@@ -52,13 +48,13 @@ use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, Semaphore, broadcast, mpsc};
+use tokio::sync::{Semaphore, broadcast, mpsc};
 use tokio::time::{Instant, sleep_until, timeout};
 
 use super::admin;
-use super::outbox::{Batch, Full, Outbox};
+use super::fanout::{Batch, Fanout, Link, Pace, WriteEnd};
 use super::protocol::{
     self, ClientCommand, ErrorCode, Frame, LineFramer, MAX_LINE, RateLimiter, ServerEvent,
 };
@@ -69,9 +65,10 @@ use crate::i18n::{Lang, chat as msg};
 /// ride out a burst while the client's terminal scrolls; at most 256 x 4 KiB = 1 MiB per client.
 pub const DEFAULT_QUEUE: usize = 256;
 
-/// Milliseconds a writer waits after a write for more lines to gather (see
-/// [`Outbox::linger`]).
-pub const DEFAULT_LINGER_MS: u64 = 2;
+/// While lines keep coming, milliseconds from the start of one sweep to the start of the next (see
+/// [`Pace::interval`]): each client is written to at most 250 times a second, with everything
+/// that came in meanwhile.
+pub const DEFAULT_LINGER_MS: u64 = 4;
 
 /// Seconds a new connection has to send its name; an idle anonymous connection is closed so it
 /// cannot hold one of the `--max-clients` places forever.
@@ -105,7 +102,8 @@ pub struct Config {
     pub rate_per_second: u32,
     pub rate_burst: u32,
     pub queue_len: usize,
-    /// After writing to a client, wait this long for more lines before the next write (0: never).
+    /// While lines keep coming, write to each client at most once per this interval (0: as soon
+    /// as possible).
     pub linger: Duration,
     pub lang: Lang,
 }
@@ -278,7 +276,10 @@ pub async fn serve(
     shutdown: impl Future,
 ) {
     let config = Arc::new(config);
-    let room = Arc::new(Room::new(config.lang));
+    let room = Arc::new(Room::new(Fanout::start_per_worker(Pace {
+        capacity: config.queue_len,
+        interval: config.linger,
+    })));
     let places = Arc::new(Semaphore::new(config.max_clients));
     let (notify_shutdown, _) = broadcast::channel::<()>(1);
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
@@ -305,10 +306,10 @@ pub async fn serve(
                     let done = done_tx.clone();
                     match places.clone().try_acquire_owned() {
                         Ok(permit) => {
-                            let session = Session::new(room.clone(), config.clone(), peer);
+                            let (room, config) = (room.clone(), config.clone());
                             let stop = notify_shutdown.subscribe();
                             tokio::spawn(async move {
-                                session.run(socket, stop).await;
+                                Session::serve(room, config, peer, socket, stop).await;
                                 drop(permit);
                                 drop(done);
                             });
@@ -334,6 +335,7 @@ pub async fn serve(
     drop(notify_shutdown);
     drop(done_tx);
     let _ = done_rx.recv().await;
+    room.fanout.stop().await;
 }
 
 async fn refuse_full(mut socket: TcpStream) {
@@ -348,28 +350,19 @@ async fn refuse_full(mut socket: TcpStream) {
     .await;
 }
 
-/// One member of the room, as the room sees it.
-#[derive(Debug)]
-struct Member {
-    id: u64,
-    name: Arc<str>,
-    outbox: Arc<Outbox>,
-    /// Woken when the room drops this member for not reading.
-    kick: Arc<Notify>,
-}
-
-/// Everyone who has entered, by [`protocol::name_key`].
+/// Everyone who has entered (their connection's id, by [`protocol::name_key`]), and the sweepers
+/// that write to them.
 #[derive(Debug)]
 struct Room {
-    members: Mutex<HashMap<String, Member>>,
-    lang: Lang,
+    members: Mutex<HashMap<String, u64>>,
+    fanout: Fanout,
 }
 
 impl Room {
-    fn new(lang: Lang) -> Self {
+    fn new(fanout: Fanout) -> Self {
         Room {
             members: Mutex::new(HashMap::new()),
-            lang,
+            fanout,
         }
     }
 
@@ -377,43 +370,47 @@ impl Room {
         self.lock().len()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Member>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
         // A panic while holding the lock leaves the map consistent (every change is one insert or
         // remove), so a poisoned lock is still usable.
         self.members.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Enter with `name`: the joiner gets `WELCOME`, everyone else `JOINED`.
-    fn join(&self, member: Member) -> Result<usize, ErrorCode> {
+    /// Enter with `name`: the joiner gets `WELCOME`, everyone else `JOINED`. Returns how many
+    /// are in the room now.
+    fn join(&self, id: u64, name: Arc<str>, link: &Link) -> Result<usize, ErrorCode> {
         let mut members = self.lock();
-        let key = protocol::name_key(&member.name);
+        let key = protocol::name_key(&name);
         if members.contains_key(&key) {
             return Err(ErrorCode::NameTaken);
         }
-        let welcome = encode(&ServerEvent::Welcome {
-            name: member.name.to_string(),
-        });
-        if member.outbox.push_now(&welcome).is_err() {
-            member.kick.notify_one();
-        }
-        let joined = encode(&ServerEvent::Joined {
-            name: member.name.to_string(),
-        });
-        let id = member.id;
-        members.insert(key, member);
-        Ok(self.deliver_and_release(members, &joined, Some(id)))
+        link.send(encode(&ServerEvent::Welcome {
+            name: name.to_string(),
+        }));
+        link.enter();
+        self.fanout.room(
+            encode(&ServerEvent::Joined {
+                name: name.to_string(),
+            }),
+            Some(id),
+        );
+        members.insert(key, id);
+        Ok(members.len())
     }
 
-    /// Leave (if still a member: the room may have dropped it already); everyone else gets `LEFT`.
-    fn leave(&self, id: u64, name: &str) -> bool {
+    /// Leave (if still a member); everyone else gets `LEFT`.
+    fn leave(&self, id: u64, name: &str, link: &Link) -> bool {
         let mut members = self.lock();
         let key = protocol::name_key(name);
-        if members.get(&key).is_some_and(|m| m.id == id) {
+        if members.get(&key) == Some(&id) {
             members.remove(&key);
-            let left = encode(&ServerEvent::Left {
-                name: name.to_string(),
-            });
-            self.deliver_and_release(members, &left, None);
+            link.exit();
+            self.fanout.room(
+                encode(&ServerEvent::Left {
+                    name: name.to_string(),
+                }),
+                None,
+            );
             true
         } else {
             false
@@ -422,71 +419,16 @@ impl Room {
 
     /// Send `event` to every member except `except`.
     fn broadcast(&self, event: &ServerEvent, except: Option<u64>) {
-        self.broadcast_lines(&encode(event), except);
+        self.broadcast_lines(encode(event), except);
     }
 
-    /// Send already-encoded lines, in order, to every member except `except`: one lock of the
-    /// room and one push per member for the whole batch.
-    fn broadcast_lines(&self, lines: &Batch, except: Option<u64>) {
+    /// Send already-encoded lines, in order, to every member except `except`.
+    fn broadcast_lines(&self, lines: Batch, except: Option<u64>) {
         if lines.is_empty() {
             return;
         }
-        self.deliver_and_release(self.lock(), lines, except);
-    }
-
-    /// Deliver `lines` to every member except `except`, release the room's lock, then wake the
-    /// writers that were parked. Returns how many members remain.
-    fn deliver_and_release(
-        &self,
-        mut members: std::sync::MutexGuard<'_, HashMap<String, Member>>,
-        lines: &Batch,
-        except: Option<u64>,
-    ) -> usize {
-        let mut wakes = Vec::new();
-        self.deliver_locked(&mut members, lines, except, &mut wakes);
-        let online = members.len();
-        drop(members);
-        for outbox in wakes {
-            outbox.wake();
-        }
-        online
-    }
-
-    /// Never wait. Members whose outbox is full are dropped, and their leaving is itself delivered
-    /// (which may drop more: hence the work list). Writers that need waking are added to `wakes`,
-    /// to be woken once the room's lock is released.
-    fn deliver_locked(
-        &self,
-        members: &mut HashMap<String, Member>,
-        lines: &Batch,
-        except: Option<u64>,
-        wakes: &mut Vec<Arc<Outbox>>,
-    ) {
-        let mut work: Vec<(std::borrow::Cow<'_, Batch>, Option<u64>)> =
-            vec![(std::borrow::Cow::Borrowed(lines), except)];
-        while let Some((lines, except)) = work.pop() {
-            let mut dropped = Vec::new();
-            for (key, member) in members.iter() {
-                if Some(member.id) == except {
-                    continue;
-                }
-                match member.outbox.push(&lines) {
-                    Ok(true) => wakes.push(Arc::clone(&member.outbox)),
-                    Ok(false) => {}
-                    Err(Full) => dropped.push(key.clone()),
-                }
-            }
-            for key in dropped {
-                if let Some(m) = members.remove(&key) {
-                    m.kick.notify_one();
-                    log(&msg::log_dropped_slow(self.lang, &m.name));
-                    let left = encode(&ServerEvent::Left {
-                        name: m.name.to_string(),
-                    });
-                    work.push((std::borrow::Cow::Owned(left), None));
-                }
-            }
-        }
+        let _members = self.lock();
+        self.fanout.room(lines, except);
     }
 }
 
@@ -500,7 +442,7 @@ fn encode(event: &ServerEvent) -> Batch {
 enum End {
     Quit,
     Disconnected,
-    /// The writer task stopped: the client's socket refuses our data.
+    /// The client's socket refuses our data.
     WriteFailed,
     TooSlow,
     NameTimeout,
@@ -515,10 +457,10 @@ struct Session {
     config: Arc<Config>,
     peer: SocketAddr,
     id: u64,
-    outbox: Arc<Outbox>,
+    /// The connection's writing side, which a sweeper owns.
+    link: Link,
     /// Messages this client said during the chunk being handled, broadcast together at its end.
     said: Batch,
-    kick: Arc<Notify>,
     name: Option<Arc<str>>,
     framer: LineFramer,
     limiter: RateLimiter,
@@ -529,8 +471,10 @@ struct Session {
 }
 
 impl Session {
-    fn new(room: Arc<Room>, config: Arc<Config>, peer: SocketAddr) -> Self {
-        let outbox = Arc::new(Outbox::new(config.queue_len));
+    /// A new connection: its writing half goes to the room's sweepers.
+    fn new(room: Arc<Room>, config: Arc<Config>, peer: SocketAddr, wr: OwnedWriteHalf) -> Self {
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let link = room.fanout.attach(id, wr);
         let limiter = RateLimiter::new(
             config.rate_per_second,
             config.rate_burst,
@@ -540,10 +484,9 @@ impl Session {
             room,
             config,
             peer,
-            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            outbox,
+            id,
+            link,
             said: Batch::new(),
-            kick: Arc::new(Notify::new()),
             name: None,
             framer: LineFramer::new(MAX_LINE),
             limiter,
@@ -552,16 +495,20 @@ impl Session {
         }
     }
 
-    async fn run(mut self, socket: TcpStream, mut stop: broadcast::Receiver<()>) {
+    /// Serve one connection until it ends.
+    async fn serve(
+        room: Arc<Room>,
+        config: Arc<Config>,
+        peer: SocketAddr,
+        socket: TcpStream,
+        stop: broadcast::Receiver<()>,
+    ) {
         let _ = socket.set_nodelay(true);
         let (rd, wr) = socket.into_split();
-        // The writer is its own task: it sleeps until the outbox has something, and a client that
-        // reads slowly only ever blocks its own writer.
-        let mut writer = tokio::spawn(write_queue(
-            Arc::clone(&self.outbox),
-            wr,
-            self.config.linger,
-        ));
+        Session::new(room, config, peer, wr).run(rd, stop).await;
+    }
+
+    async fn run(mut self, rd: OwnedReadHalf, mut stop: broadcast::Receiver<()>) {
         self.reply(ServerEvent::Hello {
             version: protocol::VERSION,
         });
@@ -570,8 +517,10 @@ impl Session {
             let retry_at = self.held.as_ref().map(|(_, at)| *at);
             tokio::select! {
                 _ = stop.recv() => break End::ServerClosing,
-                _ = self.kick.notified() => break End::TooSlow,
-                _ = &mut writer => break End::WriteFailed,
+                why = self.link.ended() => break match why {
+                    WriteEnd::TooSlow => End::TooSlow,
+                    WriteEnd::Failed => End::WriteFailed,
+                },
                 _ = sleep_until(name_deadline), if self.name.is_none() => {
                     self.reply(ServerEvent::Err {
                         code: ErrorCode::NameTimeout,
@@ -619,15 +568,15 @@ impl Session {
                 }
             }
         };
-        self.finish(end, writer).await;
+        self.finish(end).await;
     }
 
     /// Handle every complete line buffered so far, then broadcast what the client said.
     fn handle(&mut self) -> Option<End> {
         let end = self.process();
         if !self.said.is_empty() {
-            self.room.broadcast_lines(&self.said, Some(self.id));
-            self.said.clear();
+            self.room
+                .broadcast_lines(std::mem::take(&mut self.said), Some(self.id));
         }
         end
     }
@@ -690,13 +639,7 @@ impl Session {
             return;
         }
         let name: Arc<str> = name.into();
-        let member = Member {
-            id: self.id,
-            name: name.clone(),
-            outbox: Arc::clone(&self.outbox),
-            kick: self.kick.clone(),
-        };
-        match self.room.join(member) {
+        match self.room.join(self.id, name.clone(), &self.link) {
             Ok(online) => {
                 log(&msg::log_joined(
                     self.config.lang,
@@ -746,16 +689,14 @@ impl Session {
         }
     }
 
-    /// Queue a reply to this client only. If even that does not fit, the client is not reading.
+    /// Queue a reply to this client only.
     fn reply(&mut self, event: ServerEvent) {
-        if self.outbox.push_now(&encode(&event)).is_err() {
-            self.kick.notify_one();
-        }
+        self.link.send(encode(&event));
     }
 
-    async fn finish(self, end: End, mut writer: tokio::task::JoinHandle<()>) {
+    async fn finish(self, end: End) {
         if let Some(name) = self.name.clone() {
-            self.room.leave(self.id, &name);
+            self.room.leave(self.id, &name, &self.link);
             let reason = match end {
                 End::Quit => msg::LeaveReason::Quit,
                 End::Disconnected | End::WriteFailed | End::NameTimeout => {
@@ -775,46 +716,18 @@ impl Session {
             End::Quit => Some(ServerEvent::Bye),
             End::ServerClosing => Some(ServerEvent::Closing),
             End::NameTimeout => None,
-            // The writer has finished already (polling it again would be an error).
-            End::WriteFailed => return,
-            End::Disconnected | End::TooSlow => {
-                writer.abort();
-                let _ = writer.await;
+            End::Disconnected | End::TooSlow | End::WriteFailed => {
+                self.link.detach();
                 return;
             }
         };
         if let Some(last) = last {
-            let _ = self.outbox.push_now(&encode(&last));
+            self.link.send(encode(&last));
         }
-        // We left the room, so nobody else pushes: the writer drains the outbox and stops.
-        self.outbox.close();
-        if timeout(GOODBYE_TIMEOUT, &mut writer).await.is_err() {
-            writer.abort();
-            let _ = writer.await;
-        }
+        // We left the room, so only our own lines are queued: they are written, then the
+        // connection is closed (or cut off, if the client does not read them in time).
+        self.link.close(GOODBYE_TIMEOUT).await;
     }
-}
-
-/// The writer task of one connection: the outbox to the socket, everything queued per system
-/// call, until the outbox closes (then the socket is shut down) or a write fails.
-///
-/// A reader that keeps up costs one write per batch, not one per message, so healthy clients
-/// drain faster than senders can fill. Between bursts the task holds no buffer, which is what keeps
-/// an idle member cheap.
-async fn write_queue(outbox: Arc<Outbox>, mut wr: OwnedWriteHalf, linger: Duration) {
-    let mut pending = Vec::new();
-    while let Some(lines) = outbox.take(&mut pending).await {
-        if wr.write_all(&pending).await.is_err() {
-            return;
-        }
-        pending.clear();
-        // A single line means lines come slower than we write them: waiting would only add
-        // latency. Several mean a backlog formed while we wrote, so gather the next batch.
-        if lines > 1 && !linger.is_zero() {
-            outbox.linger(linger).await;
-        }
-    }
-    let _ = wr.shutdown().await;
 }
 
 #[cfg(test)]

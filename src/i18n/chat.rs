@@ -245,13 +245,6 @@ pub fn log_left(lang: Lang, name: &str, reason: LeaveReason, lost_bytes: usize) 
     }
 }
 
-pub fn log_dropped_slow(lang: Lang, name: &str) -> String {
-    match lang {
-        Lang::Zh => format!("{name} 的发送队列满了（不读消息），断开它"),
-        Lang::En => format!("{name}'s queue is full (not reading): dropping it"),
-    }
-}
-
 pub fn log_name_timeout(lang: Lang, peer: &SocketAddr) -> String {
     match lang {
         Lang::Zh => format!("{peer} 超时没有发送名字，已关闭"),
