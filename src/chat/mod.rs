@@ -5,6 +5,7 @@
 //!   The wire format is specified in `docs/chat-protocol.md`.
 //! - [`server`]: the tokio server (`serve(listener, config, admin_lines, shutdown)`): the room,
 //!   bounded per-client queues, rate limits, graceful shutdown.
+//! - [`fanout`]: the sweepers that write the room's lines to every member's socket.
 //! - [`admin`]: the administrator's console, a child forked before the runtime starts, talking to
 //!   the server through a pipe.
 //! - [`client`]: the client, forked into a sender (child) and a receiver (parent).
