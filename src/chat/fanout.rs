@@ -352,6 +352,15 @@ impl Link {
     }
 }
 
+impl Drop for Link {
+    /// A session that ends without closing (a panic, a cancelled task) must not leave its
+    /// connection attached for ever. After a close or a detach this entry finds nobody and does
+    /// nothing.
+    fn drop(&mut self) {
+        self.detach();
+    }
+}
+
 /// One connection, as its sweeper sees it.
 struct Member {
     id: u64,
@@ -939,5 +948,18 @@ mod tests {
         assert_eq!(a.next().await.unwrap(), "second");
         assert_eq!(a.next().await.unwrap(), "third");
         assert_eq!(a.next().await, None);
+    }
+
+    #[tokio::test]
+    async fn a_dropped_link_closes_its_connection() {
+        let fanout = Fanout::start(1, pace(100));
+        let mut a = Peer::attach(&fanout, 1).await;
+        a.link.send(batch(&["hello"]));
+        assert_eq!(a.next().await.unwrap(), "hello");
+        let Peer { link, mut lines } = a;
+        drop(link);
+        let end = tokio::time::timeout(Duration::from_secs(10), lines.next_line()).await;
+        assert!(matches!(end, Ok(Ok(None))), "{end:?}");
+        fanout.stop().await;
     }
 }
