@@ -337,13 +337,8 @@ impl Link {
     pub async fn close(self, within: Duration) -> bool {
         let (done, written) = oneshot::channel();
         self.shard.push(Entry::Close { id: self.id, done });
-        match tokio::time::timeout(within, written).await {
-            Ok(Ok(())) => true,
-            _ => {
-                self.detach();
-                false
-            }
-        }
+        // If time runs out, dropping `self` detaches the connection.
+        matches!(tokio::time::timeout(within, written).await, Ok(Ok(())))
     }
 
     /// Close the connection now, dropping whatever is queued.
@@ -373,7 +368,7 @@ struct Member {
     closing: Option<oneshot::Sender<()>>,
     /// The sweeper stopped writing to it (too slow, or the socket failed).
     dead: bool,
-    /// The sweep in which this member has entries of its own (see [`Sweep::special`]).
+    /// The sweep in which this member has entries of its own (see [`Sweep::number`]).
     special: u64,
 }
 
@@ -662,15 +657,16 @@ impl Sweeper {
         let mut writes = 0;
         for at in 0..self.members.len() {
             let member = &mut self.members[at];
-            if member.dead {
-                continue;
+            if !member.dead {
+                let (bytes, pieces) = self.sweep.pieces_for(member);
+                if !pieces.is_empty() || !member.backlog.is_empty() {
+                    member.write(bytes, pieces, self.pace.capacity);
+                    wrote = true;
+                    writes += 1;
+                }
             }
-            let (bytes, pieces) = self.sweep.pieces_for(member);
-            if !pieces.is_empty() || !member.backlog.is_empty() {
-                member.write(bytes, pieces, self.pace.capacity);
-                wrote = true;
-                writes += 1;
-            }
+            // A member told to close is done once its backlog is written, or at once if the
+            // sweeper has already stopped writing to it.
             if member.closing.is_some() && (member.backlog.is_empty() || member.dead) {
                 if let Some(done) = member.closing.take() {
                     let _ = done.send(());
@@ -878,7 +874,13 @@ mod tests {
         assert_eq!(end, WriteEnd::TooSlow);
         // Kernel buffers took some lines first; then 50 waited, then it was dropped.
         assert!(sent > 50, "{sent}");
-        slow.detach();
+        // Closing a member the sweeper has given up on is done at once, not after the timeout.
+        let closed = tokio::time::timeout(
+            Duration::from_secs(10),
+            slow.close(Duration::from_secs(3600)),
+        )
+        .await;
+        assert_eq!(closed, Ok(true));
         fanout.room(batch(&["still here"]), None);
         assert_eq!(fast.next().await.unwrap(), "still here");
         fanout.stop().await;
@@ -891,12 +893,17 @@ mod tests {
         let link = fanout.attach(7, wr);
         client.set_zero_linger().unwrap();
         drop(client);
-        let end = loop {
-            link.send(batch(&["anyone there?"]));
-            if let Ok(end) = tokio::time::timeout(Duration::from_millis(10), link.ended()).await {
-                break end;
+        let end = tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                link.send(batch(&["anyone there?"]));
+                if let Ok(end) = tokio::time::timeout(Duration::from_millis(10), link.ended()).await
+                {
+                    break end;
+                }
             }
-        };
+        })
+        .await
+        .expect("the failed write was reported within 20 s");
         assert_eq!(end, WriteEnd::Failed);
         link.detach();
         fanout.stop().await;

@@ -716,10 +716,8 @@ impl Session {
             End::Quit => Some(ServerEvent::Bye),
             End::ServerClosing => Some(ServerEvent::Closing),
             End::NameTimeout => None,
-            End::Disconnected | End::TooSlow | End::WriteFailed => {
-                self.link.detach();
-                return;
-            }
+            // Returning drops the link, which cuts the connection off.
+            End::Disconnected | End::TooSlow | End::WriteFailed => return,
         };
         if let Some(last) = last {
             self.link.send(encode(&last));
