@@ -13,6 +13,8 @@
 
 use std::io::{self, IoSliceMut};
 use std::os::fd::AsRawFd;
+#[cfg(test)]
+use std::time::Duration;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg, setsockopt, sockopt};
@@ -73,6 +75,8 @@ pub async fn read(
     let stream: &TcpStream = rd.as_ref();
     loop {
         stream.readable().await?;
+        let mut short = None;
+        let room = buf.len();
         let got = stream.try_io(Interest::READABLE, || {
             let mut iov = [IoSliceMut::new(buf)];
             let msg = recvmsg::<()>(
@@ -88,11 +92,19 @@ pub async fn read(
                     _ => None,
                 })
             });
+            if msg.bytes > 0 && msg.bytes < room {
+                // A short read emptied the receive queue. Handing that back as `WouldBlock`
+                // makes tokio forget the readiness now, instead of after one more `recvmsg`
+                // that could only fail with EAGAIN; data arriving meanwhile is a new event.
+                short = Some((msg.bytes, stamp));
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
             Ok((msg.bytes, stamp))
         });
-        match got {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-            other => return other,
+        match (got, short) {
+            (_, Some(read)) => return Ok(read),
+            (Err(e), None) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            (other, None) => return other,
         }
     }
 }
@@ -112,5 +124,43 @@ mod tests {
         assert_eq!(at(1_700_000_002, 500), 2_000_000_500);
         // A stamp from before the run (a segment that arrived during the login) counts as 0.
         assert_eq!(at(1_699_999_999, 0), 0);
+    }
+
+    /// A short read forgets the socket's readiness; what arrives afterwards must still wake the
+    /// next read, and a full buffer leaves the rest readable.
+    #[tokio::test]
+    async fn reads_after_a_short_read_still_wake() {
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+        let (mut peer, _) = accepted.unwrap();
+        let client = client.unwrap();
+        stamp_arrivals(&client).unwrap();
+        let (rd, _wr) = client.into_split();
+        let clock = RunClock::start();
+        let mut buf = [0u8; 4];
+        let within = Duration::from_secs(10);
+        for round in 0..3u8 {
+            peer.write_all(&[b'a' + round, b'\n']).await.unwrap();
+            // (The kernel turns stamping on asynchronously, so the first segments may come
+            // without a stamp: not checked here.)
+            let (n, _) = tokio::time::timeout(within, read(&rd, &mut buf, &clock))
+                .await
+                .expect("the read after a short read never woke")
+                .unwrap();
+            assert_eq!(&buf[..n], &[b'a' + round, b'\n']);
+        }
+        // More than the buffer holds: two reads, the second after a full one.
+        peer.write_all(b"123456").await.unwrap();
+        let mut got = Vec::new();
+        while got.len() < 6 {
+            let (n, _) = tokio::time::timeout(within, read(&rd, &mut buf, &clock))
+                .await
+                .expect("the rest was not read")
+                .unwrap();
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, b"123456");
     }
 }
