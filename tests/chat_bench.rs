@@ -140,6 +140,15 @@ fn a_run_on_two_threads_loses_nothing_and_reports_both_latencies() {
         arrival <= read + 1000.0,
         "arrival {arrival} µs, read {read} µs"
     );
+    // Its own CPU is reported against the threads its runtime really has (two), as a share of
+    // them, in seconds rather than clock ticks.
+    let generator = &r["load_generator"];
+    assert_eq!(generator["threads"], 2);
+    let busy = generator["busy"].as_f64().unwrap();
+    let cpu = generator["cpu_seconds"].as_f64().unwrap();
+    assert!((0.0..=1.05).contains(&busy), "busy {busy}");
+    assert!((0.0..60.0).contains(&cpu), "cpu {cpu}");
+    assert_eq!(generator["saturated"], busy >= 0.75);
 }
 
 #[test]
