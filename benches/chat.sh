@@ -178,7 +178,7 @@ for r in rows:
     # The load generator's own CPU share; "*" marks a run where it was saturated, so its
     # latencies are upper bounds (see GeneratorUsage in src/chat/bench/mod.rs).
     g = r.get("load_generator") or {}
-    busy = f"{g.get('busy', 0) * 100:.0f}%" + ("*" if g.get("saturated") else "")
+    busy = f"{g.get('busy', 0) * 100:.0f}%" + ("*" if g.get("saturated") else "") if r["deliveries"] else "-"
     print(f"{r['load']:16} {r['server_name']:10} {r['connected']:>7} {rate:>6} {r['deliveries_per_second']:>10.0f} "
           f"{r['latency']['p50_us']/1000:>8.2f} {r['latency']['p99_us']/1000:>8.2f} {r['read_latency']['p99_us']/1000:>8.2f} {r['lost']:>7} {r['out_of_order']:>6} "
           f"{s.get('cpu_seconds', 0):>6.2f} {s.get('peak_rss_kib', 0)/1024:>8.1f} {s.get('rss_per_client_bytes', 0)/1024:>8.1f} {busy:>8} {ratio:>9.2f}")
