@@ -6,15 +6,16 @@
 //! charges that wait to the server. With `SO_TIMESTAMPNS` the kernel stamps every segment as it
 //! is queued on the receiving socket, and `recvmsg` hands the stamp back (for TCP: the newest
 //! segment the read took, so the lines in one read are never stamped earlier than they arrived).
-//! Latency measured to that stamp is what a client with a core of its own would have seen.
+//! Latency measured to that stamp is what a client with a core of its own would have seen, as
+//! long as each read takes one segment. A load generator that falls behind takes several in one
+//! read, and the older ones' lines are then charged up to a whole server write interval late: the
+//! report flags such runs (see `GeneratorUsage`).
 //!
 //! The stamp is on the wall clock (`CLOCK_REALTIME`); [`RunClock`] puts it on the run's
 //! monotonic clock, the one send times are taken on.
 
 use std::io::{self, IoSliceMut};
 use std::os::fd::AsRawFd;
-#[cfg(test)]
-use std::time::Duration;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg, setsockopt, sockopt};
@@ -140,7 +141,7 @@ mod tests {
         let (rd, _wr) = client.into_split();
         let clock = RunClock::start();
         let mut buf = [0u8; 4];
-        let within = Duration::from_secs(10);
+        let within = std::time::Duration::from_secs(10);
         for round in 0..3u8 {
             peer.write_all(&[b'a' + round, b'\n']).await.unwrap();
             // (The kernel turns stamping on asynchronously, so the first segments may come
