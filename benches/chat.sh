@@ -169,7 +169,7 @@ for r in rows:
     if r["server_name"] == "toolkit":
         ours.setdefault(r["load"], r)
 print()
-print(f"{'load':16} {'server':10} {'clients':>7} {'rate/s':>6} {'deliv/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'read p99':>8} {'lost':>7} {'reord':>6} {'cpu s':>6} {'peakMiB':>8} {'KiB/cli':>8} {'gen busy':>8} {'ours/this':>9}")
+print(f"{'load':16} {'server':10} {'clients':>7} {'rate/s':>6} {'deliv/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'read p99':>8} {'prmt p99':>8} {'lost':>7} {'reord':>6} {'cpu s':>6} {'peakMiB':>8} {'KiB/cli':>8} {'gen busy':>8} {'ours/this':>9}")
 for r in rows:
     s = r.get("server") or {}
     base = ours.get(r["load"])
@@ -179,7 +179,10 @@ for r in rows:
     # latencies are upper bounds (see GeneratorUsage in src/chat/bench/mod.rs).
     g = r.get("load_generator") or {}
     busy = f"{g.get('busy', 0) * 100:.0f}%" + ("*" if g.get("saturated") else "") if r["deliveries"] else "-"
+    # The prompt readers' p99: ten clients on a thread of their own (toolkit chat bench --probes).
+    p = r.get("prompt")
+    prompt = f"{p['latency']['p99_us'] / 1000:.2f}" if p and r["deliveries"] else "-"
     print(f"{r['load']:16} {r['server_name']:10} {r['connected']:>7} {rate:>6} {r['deliveries_per_second']:>10.0f} "
-          f"{r['latency']['p50_us']/1000:>8.2f} {r['latency']['p99_us']/1000:>8.2f} {r['read_latency']['p99_us']/1000:>8.2f} {r['lost']:>7} {r['out_of_order']:>6} "
+          f"{r['latency']['p50_us']/1000:>8.2f} {r['latency']['p99_us']/1000:>8.2f} {r['read_latency']['p99_us']/1000:>8.2f} {prompt:>8} {r['lost']:>7} {r['out_of_order']:>6} "
           f"{s.get('cpu_seconds', 0):>6.2f} {s.get('peak_rss_kib', 0)/1024:>8.1f} {s.get('rss_per_client_bytes', 0)/1024:>8.1f} {busy:>8} {ratio:>9.2f}")
 PY

@@ -310,6 +310,10 @@ pub struct ChatBenchArgs {
     /// Threads the load generator runs its clients on (1 to 64)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub threads: u16,
+    /// Clients read on a thread of their own, for a latency the load generator's lag cannot
+    /// inflate (0 for none)
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub probes: u16,
     /// Print JSON
     #[arg(long)]
     pub json: bool,

@@ -88,6 +88,38 @@ fn a_short_run_loses_nothing() {
     assert_eq!(r["timed_out"], false);
     let server_usage = &r["server"];
     assert!(server_usage["peak_rss_kib"].as_u64().unwrap() > 0);
+    // Ten of the clients (the default) read on their own thread; their deliveries are part of
+    // the overall figures, so their latencies lie within the overall ones.
+    let prompt = &r["prompt"];
+    assert_eq!(prompt["clients"], 10);
+    let overall = |k: &str| r["latency"][k].as_f64().unwrap();
+    let theirs = |k: &str| prompt["latency"][k].as_f64().unwrap();
+    assert!(theirs("p50_us") > 0.0, "{prompt}");
+    assert!(
+        theirs("max_us") <= overall("max_us"),
+        "{prompt} {}",
+        r["latency"]
+    );
+}
+
+#[test]
+fn without_prompt_readers_there_is_no_prompt_figure() {
+    let server = Server::start(&["--rate", "0"]);
+    let r = bench(
+        &server,
+        &[
+            "--clients",
+            "6",
+            "--senders",
+            "2",
+            "--messages",
+            "10",
+            "--probes",
+            "0",
+        ],
+    );
+    assert_eq!(r["lost"], 0);
+    assert!(r["prompt"].is_null(), "{}", r["prompt"]);
 }
 
 #[test]

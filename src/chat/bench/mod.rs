@@ -15,8 +15,11 @@
 //!
 //! One process, one thread by default (a current-thread tokio runtime): on a 2-core machine the
 //! other core belongs to the server being measured. `--threads N` spreads the clients over N
-//! threads, for loads one thread cannot read fast enough. Loopback only: the address must be on
-//! 127.0.0.0/8 or ::1.
+//! threads, for loads one thread cannot read fast enough. A thread serving a thousand clients
+//! is often saturated and then reads late, which inflates its latencies ([`GeneratorUsage`]);
+//! so `--probes` clients (10 by default), spread over the room, run on a thread of their own
+//! that reads promptly, and their latency is reported apart ([`Prompt`]). Loopback only: the
+//! address must be on 127.0.0.0/8 or ::1.
 
 pub mod arrival;
 pub mod dialect;
@@ -37,7 +40,7 @@ use tokio::time::{Instant as TokioInstant, timeout_at};
 
 use self::arrival::RunClock;
 use self::dialect::Incoming;
-use self::stats::{Latencies, Receiver, Stamps, Summary};
+use self::stats::{Latencies, Latency, Receiver, Stamps, Summary};
 use crate::chat::protocol::LineFramer;
 use crate::error::{CmdResult, Failure};
 use crate::i18n::Lang;
@@ -67,6 +70,8 @@ pub struct Config {
     pub server_pid: Option<i32>,
     /// Threads the clients run on (for the load generator's busy share).
     pub threads: usize,
+    /// Clients run on the prompt readers' own thread (see [`Prompt`]).
+    pub probes: usize,
 }
 
 /// Most connections opened at the same moment: a burst of thousands of SYNs overflows the
@@ -134,6 +139,75 @@ impl GeneratorUsage {
     }
 }
 
+/// What the prompt readers saw: a few clients, spread evenly over the room (so over the server's
+/// write order too), served by a thread of their own that is idle most of the time.
+///
+/// They read each segment soon after it arrives, before the next one comes, so each read's
+/// arrival stamp is the stamp of every line in it. Their latency is what a client with a core
+/// of its own sees, also when the thread serving everyone else is saturated and its figures
+/// are upper bounds (see [`GeneratorUsage`]). Their deliveries count in the overall figures too.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Prompt {
+    pub clients: usize,
+    pub latency: Latency,
+    pub read_latency: Latency,
+}
+
+/// The prompt readers' runtime, on a thread of its own until dropped.
+struct PromptThread {
+    handle: tokio::runtime::Handle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl PromptThread {
+    fn start() -> std::io::Result<PromptThread> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        // A current-thread runtime runs its tasks while a thread is inside `block_on`.
+        let thread = std::thread::Builder::new()
+            .name("bench-prompt".into())
+            .spawn(move || {
+                runtime.block_on(async {
+                    let _ = stopped.await;
+                });
+            })?;
+        Ok(PromptThread {
+            handle,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    fn handle(&self) -> tokio::runtime::Handle {
+        self.handle.clone()
+    }
+}
+
+impl Drop for PromptThread {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Which of `clients` are the `probes` prompt readers: evenly spaced, the first one included.
+fn prompt_readers(clients: usize, probes: usize) -> Vec<bool> {
+    let probes = probes.min(clients);
+    let mut chosen = vec![false; clients];
+    for k in 0..probes {
+        chosen[k * clients / probes] = true;
+    }
+    chosen
+}
+
 /// What a run measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -151,6 +225,7 @@ pub struct Report {
     pub summary: Summary,
     pub server: Option<ServerUsage>,
     pub load_generator: Option<GeneratorUsage>,
+    pub prompt: Option<Prompt>,
 }
 
 /// Names the bench gives its clients.
@@ -193,6 +268,7 @@ pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
         },
         server_pid: args.server_pid,
         threads: 1,
+        probes: usize::from(args.probes).min(args.clients),
     };
     let limit = super::raise_fd_limit();
     if (cfg.clients as u64) + 64 > limit {
@@ -211,7 +287,14 @@ pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
     // What the runtime really runs on, not what was asked for.
     cfg.threads = runtime.metrics().num_workers();
     let addr_text = cfg.addr.to_string();
-    let report = runtime.block_on(bench(cfg))?;
+    let prompt = (cfg.probes > 0)
+        .then(PromptThread::start)
+        .transpose()
+        .context("cannot start the prompt readers' thread")?;
+    let report = runtime.block_on(bench(cfg, prompt.as_ref().map(PromptThread::handle)));
+    // Every client task has finished (bench waits for them all); stop the thread either way.
+    drop(prompt);
+    let report = report?;
     if report.connected == 0 {
         return Err(Failure::new(1, nobody_connected(lang, &addr_text)).into());
     }
@@ -231,7 +314,9 @@ pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
 }
 
 /// Run one bench against a server.
-pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
+///
+/// With `prompt`, [`Config::probes`] of the clients run there instead (see [`Prompt`]).
+pub async fn bench(cfg: Config, prompt: Option<tokio::runtime::Handle>) -> anyhow::Result<Report> {
     let cfg = Arc::new(cfg);
     let rss_before = cfg.server_pid.and_then(|pid| proc::memory_peak(pid).ok());
     let clock = RunClock::start();
@@ -241,15 +326,27 @@ pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel::<bool>();
     let permits = Arc::new(tokio::sync::Semaphore::new(CONNECT_CONCURRENCY));
     let latencies = Arc::new(Mutex::new(Latencies::default()));
+    let prompt_latencies = Arc::new(Mutex::new(Latencies::default()));
+    let probes = match &prompt {
+        Some(_) => prompt_readers(cfg.clients, cfg.probes),
+        None => vec![false; cfg.clients],
+    };
 
     let mut tasks = Vec::with_capacity(cfg.clients);
-    for i in 0..cfg.clients {
+    for (i, &is_probe) in probes.iter().enumerate() {
         let cfg = Arc::clone(&cfg);
         let go = go_rx.clone();
         let ready = ready_tx.clone();
         let permits = Arc::clone(&permits);
-        let latencies = Arc::clone(&latencies);
-        tasks.push(tokio::spawn(async move {
+        // A prompt reader records into the prompt readers' own latencies (merged into the
+        // overall ones at the end): a lock shared with the other thread could be held by a
+        // preempted thread and stall this one.
+        let latencies = Arc::clone(if is_probe {
+            &prompt_latencies
+        } else {
+            &latencies
+        });
+        let task = async move {
             let permit = permits.acquire_owned().await.ok();
             let result = client(ClientRun {
                 i,
@@ -266,7 +363,11 @@ pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
                 let _ = ready.send(false);
             }
             result
-        }));
+        };
+        tasks.push(match (&prompt, is_probe) {
+            (Some(handle), true) => handle.spawn(task),
+            _ => tokio::spawn(task),
+        });
     }
     drop(ready_tx);
 
@@ -321,8 +422,18 @@ pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
                 cfg.threads,
             )
         });
-    let latencies = lock(&latencies);
+    let prompt_latencies = lock(&prompt_latencies);
+    let mut latencies = lock(&latencies).clone();
+    latencies.merge(&prompt_latencies);
     let summary = stats::summarize(&receivers, &expected, &latencies);
+    let prompt = prompt.map(|_| {
+        let (latency, read_latency) = prompt_latencies.percentiles();
+        Prompt {
+            clients: probes.iter().filter(|&&p| p).count(),
+            latency,
+            read_latency,
+        }
+    });
     let server = cfg.server_pid.and_then(|pid| {
         let after = cpu_ticks(pid)?;
         let memory = proc::memory_peak(pid).ok()?;
@@ -356,6 +467,7 @@ pub async fn bench(cfg: Config) -> anyhow::Result<Report> {
         summary,
         server,
         load_generator,
+        prompt,
     })
 }
 
@@ -401,7 +513,7 @@ struct ClientRun<'a> {
     ready: &'a mpsc::UnboundedSender<bool>,
     /// A place among the clients allowed to connect at the same moment.
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
-    /// Where every receiver records its latencies.
+    /// Where this receiver records its latencies.
     latencies: &'a Mutex<Latencies>,
 }
 
@@ -840,6 +952,19 @@ fn print_report(out: &mut impl Write, r: &Report, lang: Lang) -> std::io::Result
             format!("{:.1} MiB", s.peak_rss_kib as f64 / 1024.0),
         ));
     }
+    if let Some(p) = r.prompt {
+        rows.push((
+            "prompt readers",
+            format!(
+                "{} clients on their own thread: p50 {}, p99 {}, max {} (p99 to the read {})",
+                p.clients,
+                ms(p.latency.p50_us),
+                ms(p.latency.p99_us),
+                ms(p.latency.max_us),
+                ms(p.read_latency.p99_us)
+            ),
+        ));
+    }
     if let Some(g) = r.load_generator {
         rows.push((
             "load generator CPU",
@@ -864,10 +989,12 @@ fn print_report(out: &mut impl Write, r: &Report, lang: Lang) -> std::io::Result
 
 fn saturated_note(lang: Lang) -> &'static str {
     match lang {
-        Lang::Zh => "压测进程自己几乎满负荷，读得晚：上面的延迟只是上限（加 --threads 或减小负载）",
+        Lang::Zh => {
+            "压测进程自己几乎满负荷，读得晚：总体延迟只是上限；单独线程上的及时读者（prompt readers）不受影响"
+        }
         Lang::En => {
-            "the load generator was nearly saturated and read late: the latencies above are upper \
-             bounds (add --threads or lighten the load)"
+            "the load generator was nearly saturated and read late: the overall latencies are \
+             upper bounds; the prompt readers, on their own thread, are not affected"
         }
     }
 }
@@ -930,7 +1057,22 @@ mod tests {
             protocol: Protocol::Irc,
             server_pid: None,
             threads: 1,
+            probes: 0,
         }
+    }
+
+    #[test]
+    fn prompt_readers_are_spread_evenly() {
+        let at = |clients, probes| -> Vec<usize> {
+            let chosen = prompt_readers(clients, probes);
+            assert_eq!(chosen.len(), clients);
+            (0..clients).filter(|&i| chosen[i]).collect()
+        };
+        assert_eq!(at(1000, 10), (0..10).map(|k| k * 100).collect::<Vec<_>>());
+        assert_eq!(at(20, 10), (0..10).map(|k| k * 2).collect::<Vec<_>>());
+        assert_eq!(at(3, 10), vec![0, 1, 2]);
+        assert_eq!(at(7, 3), vec![0, 2, 4]);
+        assert!(at(5, 0).is_empty());
     }
 
     #[test]

@@ -62,6 +62,11 @@ impl Latencies {
         self.arrival.merge(&other.arrival);
         self.read.merge(&other.read);
     }
+
+    /// Percentiles to the arrival and to the read.
+    pub fn percentiles(&self) -> (Latency, Latency) {
+        (Latency::of(&self.arrival), Latency::of(&self.read))
+    }
 }
 
 impl Receiver {
