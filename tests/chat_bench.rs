@@ -176,11 +176,16 @@ fn a_run_on_two_threads_loses_nothing_and_reports_both_latencies() {
     // them, in seconds rather than clock ticks.
     let generator = &r["load_generator"];
     assert_eq!(generator["threads"], 2);
-    let busy = generator["busy"].as_f64().unwrap();
+    // (A run this short may have no share: CPU time is counted in 10 ms ticks.)
     let cpu = generator["cpu_seconds"].as_f64().unwrap();
-    assert!((0.0..=1.05).contains(&busy), "busy {busy}");
     assert!((0.0..60.0).contains(&cpu), "cpu {cpu}");
-    assert_eq!(generator["saturated"], busy >= 0.75);
+    match generator["busy"].as_f64() {
+        Some(busy) => {
+            assert!((0.0..=1.05).contains(&busy), "busy {busy}");
+            assert_eq!(generator["saturated"], busy >= 0.75);
+        }
+        None => assert_eq!(generator["saturated"], false),
+    }
 }
 
 #[test]

@@ -114,7 +114,8 @@ pub struct GeneratorUsage {
     pub cpu_seconds: f64,
     pub threads: usize,
     /// `cpu_seconds` over (wall time x threads): 1.0 means every thread was busy throughout.
-    pub busy: f64,
+    /// None for a run under [`MIN_WALL`]: CPU time comes in clock ticks (10 ms).
+    pub busy: Option<f64>,
     /// `busy` reached [`SATURATED`]: the latencies are upper bounds.
     pub saturated: bool,
 }
@@ -122,19 +123,18 @@ pub struct GeneratorUsage {
 /// The busy share from which the load generator's latencies are reported as upper bounds.
 pub const SATURATED: f64 = 0.75;
 
+/// The shortest run whose busy share means something: CPU time is counted in 10 ms ticks.
+pub const MIN_WALL: f64 = 0.5;
+
 impl GeneratorUsage {
     fn new(cpu_seconds: f64, wall_seconds: f64, threads: usize) -> GeneratorUsage {
-        let capacity = wall_seconds * threads.max(1) as f64;
-        let busy = if capacity > 0.0 {
-            cpu_seconds / capacity
-        } else {
-            0.0
-        };
+        let busy = (wall_seconds >= MIN_WALL)
+            .then(|| cpu_seconds / (wall_seconds * threads.max(1) as f64));
         GeneratorUsage {
             cpu_seconds,
             threads,
             busy,
-            saturated: busy >= SATURATED,
+            saturated: busy.is_some_and(|b| b >= SATURATED),
         }
     }
 }
@@ -968,13 +968,16 @@ fn print_report(out: &mut impl Write, r: &Report, lang: Lang) -> std::io::Result
     if let Some(g) = r.load_generator {
         rows.push((
             "load generator CPU",
-            format!(
-                "{:.2} s, {:.0}% of {} thread{}",
-                g.cpu_seconds,
-                g.busy * 100.0,
-                g.threads,
-                if g.threads == 1 { "" } else { "s" }
-            ),
+            match g.busy {
+                Some(busy) => format!(
+                    "{:.2} s, {:.0}% of {} thread{}",
+                    g.cpu_seconds,
+                    busy * 100.0,
+                    g.threads,
+                    if g.threads == 1 { "" } else { "s" }
+                ),
+                None => format!("{:.2} s (too short a run for a share)", g.cpu_seconds),
+            },
         ));
         // (A run without deliveries has no latencies to qualify.)
         if g.saturated && r.summary.deliveries > 0 {
@@ -1078,11 +1081,14 @@ mod tests {
     #[test]
     fn busy_share_is_cpu_over_wall_times_threads() {
         let one = GeneratorUsage::new(0.9, 1.0, 1);
-        assert!((one.busy - 0.9).abs() < 1e-9 && one.saturated);
+        assert!((one.busy.unwrap() - 0.9).abs() < 1e-9 && one.saturated);
         let two = GeneratorUsage::new(0.9, 1.0, 2);
-        assert!((two.busy - 0.45).abs() < 1e-9 && !two.saturated);
-        assert!(!GeneratorUsage::new(0.5, 0.0, 1).saturated);
+        assert!((two.busy.unwrap() - 0.45).abs() < 1e-9 && !two.saturated);
         assert!(GeneratorUsage::new(SATURATED, 1.0, 1).saturated);
+        // Two ticks in 30 ms is no share at all.
+        let short = GeneratorUsage::new(0.02, 0.03, 1);
+        assert_eq!(short.busy, None);
+        assert!(!short.saturated);
     }
 
     #[test]
