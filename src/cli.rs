@@ -255,9 +255,9 @@ pub struct ChatServerArgs {
     /// Messages waiting for one client before it counts as not reading and is dropped
     #[arg(long, default_value_t = 256, value_name = "N")]
     pub queue: usize,
-    /// While lines keep coming, write to each client at most once per this interval, everything
-    /// that came in meanwhile at once (fewer system calls under load; a quiet room is written to
-    /// at once; 0: never wait)
+    /// While lines keep coming, wait at most this long between writes to a client, sending
+    /// everything that came in meanwhile at once (fewer system calls under load; a quiet room or
+    /// a small one is written to sooner; 0: never wait)
     #[arg(long = "linger-ms", default_value_t = crate::chat::server::DEFAULT_LINGER_MS, value_name = "MS")]
     pub linger_ms: u64,
     /// Print which process does which job

@@ -192,12 +192,23 @@ impl Shard {
 pub struct Pace {
     /// Lines a member may have waiting before it counts as not reading and is dropped.
     pub capacity: usize,
-    /// While lines keep coming, the shortest time from the start of one sweep to the start of the
+    /// While lines keep coming, the longest time from the start of one sweep to the start of the
     /// next (zero: sweep again at once). Lines that arrive in between wait and leave together, in
     /// one write per member: Nagle's idea at the level of chat lines. A room that has been quiet
     /// for this long is written to at once.
     pub interval: Duration,
+    /// A sweep that took `t` is followed by the next one `rest × t` after its start, if that is
+    /// sooner than `interval`: the sweeper then works one part in `rest` of the time. A small
+    /// room (cheap sweeps) is written to soon; a large one is paced by `interval`.
+    pub rest: u32,
 }
+
+/// [`Pace::rest`] for the server. Measured with the load generator's prompt readers (p99, four
+/// runs each): 100 clients all sending at 9.0M deliveries/s went from 6.6 ms (`interval` only)
+/// to 5.0 ms, 5 senders at 0.35M/s from 5.5 to 3.0 ms; 1,000 clients at 9.4M/s were unchanged
+/// (their sweeps last over a quarter of the interval). A rest of 2 made 1,000 clients worse,
+/// 8 helped 100 clients less.
+pub const REST: u32 = 4;
 
 /// The sweepers of one server. Create it inside the tokio runtime; it starts one sweeper task per
 /// shard.
@@ -593,7 +604,8 @@ impl Sweeper {
             let wrote = self.write_all().await;
             self.forget_gone();
             if wrote && !self.pace.interval.is_zero() {
-                next_sweep = Some(started + self.pace.interval);
+                let rest = started.elapsed().saturating_mul(self.pace.rest);
+                next_sweep = Some(started + self.pace.interval.min(rest));
             }
         }
     }
@@ -751,6 +763,7 @@ mod tests {
         Pace {
             capacity,
             interval: Duration::ZERO,
+            rest: REST,
         }
     }
 
@@ -939,6 +952,8 @@ mod tests {
             Pace {
                 capacity: 100,
                 interval: Duration::from_secs(3600),
+                // Never sooner than the interval.
+                rest: u32::MAX,
             },
         );
         let mut a = Peer::attach(&fanout, 1).await;
@@ -955,6 +970,28 @@ mod tests {
         assert_eq!(a.next().await.unwrap(), "second");
         assert_eq!(a.next().await.unwrap(), "third");
         assert_eq!(a.next().await, None);
+    }
+
+    #[tokio::test]
+    async fn after_a_cheap_sweep_the_next_lines_do_not_wait_out_the_interval() {
+        let fanout = Fanout::start(
+            1,
+            Pace {
+                capacity: 100,
+                interval: Duration::from_secs(3600),
+                rest: REST,
+            },
+        );
+        let mut a = Peer::attach(&fanout, 1).await;
+        a.link.enter();
+        fanout.room(batch(&["first"]), None);
+        assert_eq!(a.next().await.unwrap(), "first");
+        // A sweep writing one line to one member takes microseconds, so the next one is due
+        // long before the hour.
+        fanout.room(batch(&["second"]), None);
+        let second = tokio::time::timeout(Duration::from_secs(20), a.next()).await;
+        assert_eq!(second.ok().flatten().as_deref(), Some("second"));
+        fanout.stop().await;
     }
 
     #[tokio::test]

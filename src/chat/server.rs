@@ -54,7 +54,7 @@ use tokio::sync::{Semaphore, broadcast, mpsc};
 use tokio::time::{Instant, sleep_until, timeout};
 
 use super::admin;
-use super::fanout::{Batch, Fanout, Link, Pace, WriteEnd};
+use super::fanout::{self, Batch, Fanout, Link, Pace, WriteEnd};
 use super::protocol::{
     self, ClientCommand, ErrorCode, Frame, LineFramer, MAX_LINE, RateLimiter, ServerEvent,
 };
@@ -65,9 +65,8 @@ use crate::i18n::{Lang, chat as msg};
 /// ride out a burst while the client's terminal scrolls; at most 256 x 4 KiB = 1 MiB per client.
 pub const DEFAULT_QUEUE: usize = 256;
 
-/// While lines keep coming, milliseconds from the start of one sweep to the start of the next (see
-/// [`Pace::interval`]): each client is written to at most 250 times a second, with everything
-/// that came in meanwhile.
+/// While lines keep coming, the most milliseconds from the start of one sweep to the start of the
+/// next (see [`Pace::interval`]; sooner when sweeps are cheap, [`Pace::rest`]).
 pub const DEFAULT_LINGER_MS: u64 = 4;
 
 /// Seconds a new connection has to send its name; an idle anonymous connection is closed so it
@@ -279,6 +278,7 @@ pub async fn serve(
     let room = Arc::new(Room::new(Fanout::start_per_worker(Pace {
         capacity: config.queue_len,
         interval: config.linger,
+        rest: fanout::REST,
     })));
     let places = Arc::new(Semaphore::new(config.max_clients));
     let (notify_shutdown, _) = broadcast::channel::<()>(1);
