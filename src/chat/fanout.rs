@@ -203,9 +203,10 @@ pub struct Pace {
     pub rest: u32,
 }
 
-/// [`Pace::rest`] for the server. Measured with the load generator's prompt readers (p99, four
-/// runs each): 100 clients all sending at 9.0M deliveries/s went from 6.6 ms (`interval` only)
-/// to 5.0 ms, 5 senders at 0.35M/s from 5.5 to 3.0 ms; 1,000 clients at 9.4M/s were unchanged
+/// [`Pace::rest`] for the server. Measured with the load generator's prompt readers (medians of
+/// the p99 over three or four runs): 100 clients all sending at 9.0M deliveries/s went from
+/// 6.6 ms (`interval` only) to 5.0 ms, 5 senders at 0.35M/s from 5.5 to 3.0 ms; 1,000 clients
+/// at 9.4M/s were unchanged
 /// (their sweeps last over a quarter of the interval). A rest of 2 made 1,000 clients worse,
 /// 8 helped 100 clients less.
 pub const REST: u32 = 4;

@@ -274,6 +274,15 @@ pub struct MemoryPeak {
     pub peak_rss_kib: u64,
 }
 
+/// CPU time (user + system, in clock ticks) of thread `tid` of process `pid`, from
+/// `/proc/PID/task/TID/stat`; None if either is gone. (`/proc/TID/stat` would give the whole
+/// process: the kernel sums a thread group there, whichever of its threads is named.)
+pub fn thread_cpu_ticks(pid: i32, tid: i32) -> Option<u64> {
+    let process = procfs::process::Process::new(pid).ok()?;
+    let stat = process.task_from_tid(tid).ok()?.stat().ok()?;
+    Some(stat.utime + stat.stime)
+}
+
 /// Current and peak resident memory of a process, from `/proc/PID/status`.
 pub fn memory_peak(pid: i32) -> Result<MemoryPeak, ProcError> {
     let status = match read_proc_file(pid, "status") {
@@ -435,6 +444,33 @@ pub fn user_name(uid: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An idle thread's CPU is its own, not the whole process's (which `/proc/TID/stat` gives).
+    #[test]
+    fn a_threads_cpu_is_its_own() {
+        let pid = std::process::id() as i32;
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let idle = std::thread::spawn(move || {
+            tid_tx.send(nix::unistd::gettid().as_raw()).unwrap();
+            let _ = done_rx.recv();
+        });
+        let tid = tid_rx.recv().unwrap();
+        // Burn CPU on this thread until the process has clearly used some.
+        let process = || read_process(pid, Fields::STAT_ONLY).unwrap().cpu_ticks();
+        let start = process();
+        let mut x = 1u64;
+        while process() < start + 5 {
+            for i in 0..1_000_000u64 {
+                x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
+            }
+        }
+        let idle_ticks = thread_cpu_ticks(pid, tid).expect("the idle thread is there");
+        assert!(idle_ticks <= 1, "an idle thread charged {idle_ticks} ticks");
+        drop(done_tx);
+        idle.join().unwrap();
+        assert_eq!(thread_cpu_ticks(pid, tid), None, "a thread that is gone");
+    }
 
     const BASH_STAT: &[u8] = b"1032 (bash) S 1031 1032 1032 34816 2101 4194560 1790 9140 0 0 3 2 12 9 20 0 1 0 2330 8396800 1120 18446744073709551615 1 1 0 0 0 0 65536 3686404 1266761467 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
 

@@ -110,7 +110,8 @@ pub struct ServerUsage {
 /// are upper bounds.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct GeneratorUsage {
-    /// User + system time of the whole load generator (all its threads).
+    /// User + system time of the load generator's client threads (all but the prompt
+    /// readers' thread, see [`Prompt`]).
     pub cpu_seconds: f64,
     pub threads: usize,
     /// `cpu_seconds` over (wall time x threads): 1.0 means every thread was busy throughout.
@@ -390,7 +391,24 @@ pub async fn bench(cfg: Config, prompt: Option<tokio::runtime::Handle>) -> anyho
     let rss_connected = cfg.server_pid.and_then(|pid| proc::memory_peak(pid).ok());
     let cpu_before = cfg.server_pid.and_then(cpu_ticks);
     let own_pid = i32::try_from(std::process::id()).ok();
-    let own_before = own_pid.and_then(cpu_ticks);
+    // The prompt readers' thread is mostly idle and not one of the threads the busy share is
+    // about: its CPU is left out of it.
+    let prompt_tid = match &prompt {
+        Some(handle) => handle
+            .spawn(async { nix::unistd::gettid().as_raw() })
+            .await
+            .ok(),
+        None => None,
+    };
+    let own_ticks = || {
+        let all = own_pid.and_then(cpu_ticks)?;
+        let prompt = own_pid
+            .zip(prompt_tid)
+            .and_then(|(pid, tid)| proc::thread_cpu_ticks(pid, tid))
+            .unwrap_or(0);
+        Some(all.saturating_sub(prompt))
+    };
+    let own_before = own_ticks();
     let start = Instant::now();
     let _ = go_tx.send(true);
 
@@ -413,15 +431,13 @@ pub async fn bench(cfg: Config, prompt: Option<tokio::runtime::Handle>) -> anyho
         }
     }
     let run_seconds = last_delivery.duration_since(start).as_secs_f64();
-    let load_generator = own_before
-        .zip(own_pid.and_then(cpu_ticks))
-        .map(|(before, after)| {
-            GeneratorUsage::new(
-                after.saturating_sub(before) as f64 / proc::ticks_per_second() as f64,
-                start.elapsed().as_secs_f64(),
-                cfg.threads,
-            )
-        });
+    let load_generator = own_before.zip(own_ticks()).map(|(before, after)| {
+        GeneratorUsage::new(
+            after.saturating_sub(before) as f64 / proc::ticks_per_second() as f64,
+            start.elapsed().as_secs_f64(),
+            cfg.threads,
+        )
+    });
     let prompt_latencies = lock(&prompt_latencies);
     let mut latencies = lock(&latencies).clone();
     latencies.merge(&prompt_latencies);

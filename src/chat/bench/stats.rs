@@ -270,13 +270,14 @@ pub fn summarize(
 ) -> Summary {
     let expected: u64 = expected_per_receiver.iter().sum();
     let received: u64 = receivers.iter().map(Receiver::received_total).sum();
+    let (latency, read_latency) = latencies.percentiles();
     Summary {
         deliveries: receivers.iter().map(Receiver::deliveries).sum(),
         expected,
         lost: expected.saturating_sub(received),
         out_of_order: receivers.iter().map(|r| r.out_of_order).sum(),
-        latency: Latency::of(&latencies.arrival),
-        read_latency: Latency::of(&latencies.read),
+        latency,
+        read_latency,
     }
 }
 
