@@ -1080,6 +1080,25 @@ mod tests {
         }
     }
 
+    /// What is spawned on the prompt readers' handle runs on their thread, not the caller's,
+    /// and dropping the thread stops and joins it.
+    #[test]
+    fn prompt_tasks_run_on_their_own_thread() {
+        let prompt = PromptThread::start().unwrap();
+        let caller = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let name = caller
+            .block_on(
+                prompt
+                    .handle()
+                    .spawn(async { std::thread::current().name().map(String::from) }),
+            )
+            .unwrap();
+        assert_eq!(name.as_deref(), Some("bench-prompt"));
+        drop(prompt);
+    }
+
     #[test]
     fn prompt_readers_are_spread_evenly() {
         let at = |clients, probes| -> Vec<usize> {
