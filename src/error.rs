@@ -51,7 +51,7 @@ pub fn exit_code_of(err: &anyhow::Error) -> u8 {
                 return Some(f.code);
             }
             cause
-                .downcast_ref::<crate::demos::child::ChildError>()
+                .downcast_ref::<crate::child::ChildError>()
                 .map(|e| e.exit_code())
         })
         .unwrap_or(1)

@@ -15,7 +15,7 @@
 //!   builds the parent/child tree). Nothing else in the crate reads `/proc`.
 //! - [`inspect`]: commands that only look (`ps`, `ps-tree`, `stat-codes`).
 //! - [`demos`]: commands that make processes and show what happens (`fork-demo`, `states`,
-//!   `parallel`, `pcb`, `nice`/`renice`); [`demos::child`] is the one place children are forked,
+//!   `parallel`, `pcb`, `nice`/`renice`); [`child`] is the one place children are forked,
 //!   tracked and reaped, also on Ctrl-C.
 //! - [`chat`]: the chatroom (protocol, server, admin console, client) and its load generator
 //!   ([`chat::bench`]).
@@ -27,6 +27,7 @@
 //! tokio runtime has started); every child is reaped on every path; `/proc` is parsed in [`proc`] only.
 
 pub mod chat;
+pub mod child;
 pub mod cli;
 pub mod demos;
 pub mod error;

@@ -20,7 +20,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use nix::sys::signal::Signal;
 
 use crate::chat::protocol::MAX_TEXT;
-use crate::demos::child::{Child, ChildError, die_with_parent, fork_child};
+use crate::child::{Child, ChildError, die_with_parent, fork_child};
 
 /// The forked console: its process, and the read end of its pipe.
 #[derive(Debug)]

@@ -29,7 +29,7 @@ use nix::sys::signal::Signal;
 use super::protocol::{
     self, ClientCommand, ErrorCode, Frame, LineFramer, MAX_LINE, MAX_TEXT, ServerEvent,
 };
-use crate::demos::child::{Child, ChildError, die_with_parent, fork_child, interrupt};
+use crate::child::{Child, ChildError, die_with_parent, fork_child, interrupt};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::{Lang, chat as msg};
 

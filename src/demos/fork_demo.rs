@@ -8,25 +8,23 @@
 //!   evidence the lesson needs: the order in the pipe is the order the `write` calls happened;
 //! - a child never touches the parent's terminal state.
 //!
-//! Every fork goes through [`crate::demos::child::fork_child`]: the toolkit is single-threaded at
+//! Every fork goes through [`crate::child::fork_child`]: the toolkit is single-threaded at
 //! that point, each child is held by a guard that kills and reaps it on every path, and Ctrl-C
 //! turns into an orderly unwind (exit 130) instead of leaving zombies or orphans behind.
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
-use std::os::fd::AsFd;
 use std::time::Duration;
 
 use nix::errno::Errno;
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{Pid, getpid, getppid};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::demos::child::{
+use crate::child::{
     self, Child, ChildError, ReapAllOnDrop, die_with_parent, fork_child, interrupt,
-    pipe::{self, LineReader, Next},
+    pipe::{self, LineReader, Next, wait_readable},
 };
 use crate::error::{CmdResult, Failure};
 use crate::i18n::Lang;
@@ -538,12 +536,6 @@ fn orphan_grandchild(lang: Lang, middle: Pid, toolkit: Pid, writer: &File, relea
             return 0;
         }
     }
-}
-
-/// Whether `file` becomes readable within `millis`.
-pub(crate) fn wait_readable(file: &File, millis: u16) -> bool {
-    let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN)];
-    matches!(poll(&mut fds, PollTimeout::from(millis)), Ok(n) if n > 0)
 }
 
 /// `--tree N`: `for i in 0..N { fork() }`, like the classic exercise.

@@ -3,7 +3,6 @@
 //! Every demo forks only while the toolkit is single-threaded, and reaps every child it creates on
 //! every path, including errors and Ctrl-C.
 
-pub mod child;
 pub mod fork_demo;
 pub mod nice;
 pub mod parallel;

@@ -18,7 +18,7 @@ use nix::sys::resource::{Usage, UsageWho, getrusage};
 use nix::unistd::Pid;
 use serde::Serialize;
 
-use crate::demos::child::interrupt;
+use crate::child::interrupt;
 use crate::demos::fork_demo::{Show, fork};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::Lang;

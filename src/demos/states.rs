@@ -21,8 +21,9 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 use serde::Serialize;
 
-use crate::demos::child::{self, Child, interrupt, pipe};
-use crate::demos::fork_demo::{Show, fork, wait_readable};
+use crate::child::pipe::wait_readable;
+use crate::child::{self, Child, interrupt, pipe, vfork};
+use crate::demos::fork_demo::{Show, fork};
 use crate::error::CmdResult;
 use crate::i18n::Lang;
 use crate::i18n::demos as t;
@@ -33,7 +34,7 @@ const SAMPLE_GAP: Duration = Duration::from_millis(10);
 /// Most samples per step (about one second).
 const MAX_SAMPLES: usize = 100;
 /// How long the vfork grandchild sleeps, i.e. how long the child stays in D.
-const VFORK_SLEEP_MS: i64 = 400;
+const VFORK_SLEEP: Duration = Duration::from_millis(400);
 
 /// One row of the table (and of `--json`).
 #[derive(Debug, Serialize)]
@@ -271,40 +272,9 @@ fn child_script(cmd: &File) -> i32 {
         return 1;
     }
     // 3. vfork: this process waits uninterruptibly until its vfork child exits.
-    vfork_and_wait();
+    if vfork::vfork_and_wait(VFORK_SLEEP).is_err() {
+        return 1;
+    }
     // 4. Exit; the parent leaves us a zombie for a moment.
     0
-}
-
-/// Create a child the way `vfork()` does, so that the caller is suspended by the kernel in an
-/// uninterruptible (killable) wait until the child exits, which /proc shows as `D`.
-///
-/// `libc::vfork` itself is unsound to call from Rust (the child would borrow our stack and memory
-/// while the compiler assumes it does not). `clone(CLONE_VFORK)` *without* `CLONE_VM` keeps the
-/// part we want to show, the parent waiting for the child to exec or exit, while the child gets
-/// its own copy of memory exactly as with `fork()`.
-fn vfork_and_wait() {
-    let nap = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: VFORK_SLEEP_MS * 1_000_000,
-    };
-    let flags = (libc::CLONE_VFORK | libc::SIGCHLD) as libc::c_long;
-    // SAFETY: this runs in a forked child that is single-threaded, so, as for fork(), no other
-    // thread holds a lock the new process could inherit. Without CLONE_VM the new process gets
-    // its own copy-on-write memory (stack pointer 0 = keep using our stack, in its own copy). Its
-    // branch below only makes raw system calls (prctl, nanosleep) and ends in _exit, so it never
-    // runs our code further or unwinds.
-    let pid = unsafe { libc::syscall(libc::SYS_clone, flags, 0, 0, 0, 0) };
-    if pid == 0 {
-        // SAFETY: async-signal-safe system calls with arguments prepared before the clone;
-        // _exit never returns.
-        unsafe {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            libc::nanosleep(&nap, std::ptr::null_mut());
-            libc::_exit(0);
-        }
-    }
-    if pid > 0 {
-        let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid as i32), None);
-    }
 }

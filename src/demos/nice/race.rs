@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use super::weights::{predicted_percent, top_pr, weight_of};
 use super::{is_permission_error, set_nice};
-use crate::demos::child::{Child, ChildError, fork_child, interrupt};
+use crate::child::{Child, ChildError, fork_child, interrupt};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::{self, Lang};
 use crate::output::{self, Paint};

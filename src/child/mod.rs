@@ -1,4 +1,13 @@
-//! The one place the toolkit forks, tracks and reaps its children.
+//! MAKING processes: the one place the toolkit forks, tracks and reaps its children.
+//!
+//! Demos, the chat server's admin console and the chat client all create their children here;
+//! nothing else in the crate calls `fork()` or `clone()`.
+//!
+//! - this file: [`fork_child`], the [`Child`] guard, reaping ([`ReapAllOnDrop`],
+//!   [`reap_terminated`]) and [`die_with_parent`];
+//! - [`interrupt`]: Ctrl-C and SIGTERM turned into an orderly unwind;
+//! - [`pipe`]: the pipes children report through;
+//! - [`vfork`]: a `vfork`-style child, whose parent the kernel holds in `D`.
 //!
 //! Three promises, kept here so no demo has to remember them:
 //!
@@ -27,6 +36,10 @@ use thiserror::Error;
 
 use crate::proc;
 
+pub mod interrupt;
+pub mod pipe;
+pub mod vfork;
+
 /// Why a fork or a wait failed.
 #[derive(Debug, Error)]
 pub enum ChildError {
@@ -36,6 +49,9 @@ pub enum ChildError {
     /// The process has more than one thread; forking now would be unsafe.
     #[error("refusing to fork: this process has {0} threads (fork only while single-threaded)")]
     MultiThreaded(i64),
+    /// `/proc/self/stat` could not be read, so we cannot know that forking is safe.
+    #[error("refusing to fork: cannot read this process's thread count from /proc/self/stat")]
+    ThreadsUnknown,
     /// A wait failed for a reason other than an interruption.
     #[error("waitpid({pid}) failed: {errno}")]
     Wait { pid: i32, errno: Errno },
@@ -61,11 +77,22 @@ pub struct Child {
     status: Option<WaitStatus>,
 }
 
-/// Number of threads in this process, from `/proc/self/stat`.
-fn thread_count() -> i64 {
+/// Number of threads in this process, from `/proc/self/stat`. `None` when it cannot be read: the
+/// callers then refuse to fork, because "one thread" is the premise of their `SAFETY` comments and
+/// an unknown count does not establish it.
+pub(crate) fn thread_count() -> Option<i64> {
     proc::read_process(std::process::id() as i32, proc::Fields::STAT_ONLY)
+        .ok()
         .map(|p| p.num_threads)
-        .unwrap_or(1)
+}
+
+/// Ok when this process has exactly one thread; the reason to refuse a fork otherwise.
+pub(crate) fn ensure_single_threaded() -> Result<(), ChildError> {
+    match thread_count() {
+        Some(1) => Ok(()),
+        Some(n) => Err(ChildError::MultiThreaded(n)),
+        None => Err(ChildError::ThreadsUnknown),
+    }
 }
 
 /// Fork. The child runs `body` and exits with the code it returns; the parent gets a [`Child`].
@@ -73,14 +100,11 @@ fn thread_count() -> i64 {
 /// The child's SIGINT and SIGTERM go back to their default action, so Ctrl-C ends a busy child even
 /// when the parent has installed [`interrupt::install`].
 pub fn fork_child<F: FnOnce() -> i32>(body: F) -> Result<Child, ChildError> {
-    let threads = thread_count();
-    if threads > 1 {
-        return Err(ChildError::MultiThreaded(threads));
-    }
+    ensure_single_threaded()?;
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
-    // SAFETY: we checked just above that this process has exactly one thread, so no other thread
-    // can hold a lock (allocator, stdio) that the child would inherit in a locked state.
+    // SAFETY: `ensure_single_threaded` read from /proc just above that this process has exactly
+    // one thread, so no other thread can hold a lock (allocator, stdio) that the child would inherit in a locked state.
     match unsafe { fork() } {
         Err(errno) => Err(ChildError::Fork(errno)),
         Ok(ForkResult::Parent { child }) => Ok(Child {
@@ -98,6 +122,14 @@ pub fn fork_child<F: FnOnce() -> i32>(body: F) -> Result<Child, ChildError> {
 }
 
 impl Child {
+    /// Give up responsibility for this child without killing it: the demo of an orphan needs the
+    /// middle process to exit while its own child lives on (the subreaper then adopts and reaps it).
+    pub fn disown(self) -> Pid {
+        let pid = self.pid;
+        std::mem::forget(self);
+        pid
+    }
+
     /// Track a child created some other way (for example the survivor of a `vfork`).
     pub fn from_pid(pid: Pid) -> Child {
         Child { pid, status: None }
@@ -242,87 +274,6 @@ pub fn reap_terminated() -> Vec<WaitStatus> {
     reaped
 }
 
-/// Turning Ctrl-C and SIGTERM into an orderly shutdown.
-///
-/// The handler only stores the signal number in an atomic, the one thing that is safe to do in a
-/// signal handler. It is installed without `SA_RESTART`, so a blocking `waitpid` or `read` returns
-/// `EINTR`; the waiting code then sees [`interrupt::pending`] and unwinds, and the [`Child`] guards reap.
-pub mod interrupt {
-    use std::sync::atomic::{AtomicI32, Ordering};
-
-    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
-
-    static PENDING: AtomicI32 = AtomicI32::new(0);
-
-    extern "C" fn record(sig: libc::c_int) {
-        PENDING.store(sig, Ordering::SeqCst);
-    }
-
-    /// Install the handler for SIGINT and SIGTERM.
-    pub fn install() {
-        let action = SigAction::new(
-            SigHandler::Handler(record),
-            SaFlags::empty(),
-            SigSet::empty(),
-        );
-        for sig in [Signal::SIGINT, Signal::SIGTERM] {
-            // SAFETY: `record` is async-signal-safe: it performs one atomic store and nothing else.
-            let _ = unsafe { sigaction(sig, &action) };
-        }
-    }
-
-    /// The signal received since [`install`], if any.
-    pub fn pending() -> Option<Signal> {
-        match PENDING.load(Ordering::SeqCst) {
-            0 => None,
-            n => Signal::try_from(n).ok(),
-        }
-    }
-
-    /// In a freshly forked child: default actions again, and no inherited pending flag.
-    pub(super) fn reset_in_child() {
-        PENDING.store(0, Ordering::SeqCst);
-        let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
-        for sig in [Signal::SIGINT, Signal::SIGTERM] {
-            // SAFETY: restoring the default disposition installs no Rust code as a handler.
-            let _ = unsafe { sigaction(sig, &default) };
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The test harness runs tests on worker threads, so this process is multi-threaded: the guard
-    /// must refuse to fork (and the body must never run).
-    #[test]
-    fn refuses_to_fork_when_multi_threaded() {
-        let result = fork_child(|| panic!("the child body must not run"));
-        match result {
-            Err(ChildError::MultiThreaded(n)) => assert!(n > 1),
-            other => panic!("expected a refusal, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn interruptions_exit_like_a_shell() {
-        assert_eq!(ChildError::Interrupted(Signal::SIGINT).exit_code(), 130);
-        assert_eq!(ChildError::Interrupted(Signal::SIGTERM).exit_code(), 143);
-        assert_eq!(ChildError::Fork(Errno::EAGAIN).exit_code(), 1);
-    }
-}
-
-impl Child {
-    /// Give up responsibility for this child without killing it: the demo of an orphan needs the
-    /// middle process to exit while its own child lives on (the subreaper then adopts and reaps it).
-    pub fn disown(self) -> Pid {
-        let pid = self.pid;
-        std::mem::forget(self);
-        pid
-    }
-}
-
 /// In a freshly forked child: ask the kernel to send us `signal` when our parent dies, so an
 /// interrupted or killed parent leaves nothing behind. Returns `false` when the parent is already
 /// gone (it died before the request took effect): the caller should then exit at once.
@@ -344,108 +295,6 @@ pub fn sleep_interruptible(duration: std::time::Duration) -> Result<(), ChildErr
             return Ok(());
         }
         std::thread::sleep((end - now).min(std::time::Duration::from_millis(20)));
-    }
-}
-
-/// Pipes that carry children's reports to the parent, so one process does all the printing.
-///
-/// A message is one line. Lines are written with a single `write` and are shorter than
-/// `PIPE_BUF` (4096 bytes), so lines from several processes never interleave.
-pub mod pipe {
-    use std::fs::File;
-    use std::io::{self, Read, Write};
-    use std::os::fd::AsFd;
-    use std::time::{Duration, Instant};
-
-    use nix::errno::Errno;
-    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-
-    use super::{ChildError, interrupt};
-    use crate::lines::LineFramer;
-
-    /// A new pipe as `(reader, writer)`. Children forked later inherit both ends.
-    pub fn new() -> io::Result<(File, File)> {
-        let (read, write) = nix::unistd::pipe().map_err(io::Error::from)?;
-        Ok((File::from(read), File::from(write)))
-    }
-
-    /// Send one line (a newline is added) with a single `write`.
-    pub fn send_line(mut writer: &File, line: &str) -> io::Result<()> {
-        let mut bytes = Vec::with_capacity(line.len() + 1);
-        bytes.extend_from_slice(line.as_bytes());
-        bytes.push(b'\n');
-        writer.write_all(&bytes)
-    }
-
-    /// What [`LineReader::next_line`] found.
-    #[derive(Debug, PartialEq, Eq)]
-    pub enum Next {
-        Line(String),
-        /// Every write end is closed.
-        Eof,
-        /// Nothing arrived in time.
-        TimedOut,
-    }
-
-    /// Longest line a demo child reports; anything longer is not one of ours and is skipped.
-    const MAX_REPORT: usize = 64 * 1024;
-
-    /// Reads lines from a pipe; a wait ends on a line, end of file, a timeout, or Ctrl-C.
-    #[derive(Debug)]
-    pub struct LineReader {
-        file: File,
-        lines: LineFramer,
-        eof: bool,
-    }
-
-    impl LineReader {
-        pub fn new(file: File) -> LineReader {
-            LineReader {
-                file,
-                lines: LineFramer::new(MAX_REPORT),
-                eof: false,
-            }
-        }
-
-        /// Bytes received after the last complete line (what is left at end of file).
-        pub fn take_rest(&mut self) -> Vec<u8> {
-            self.lines.take_pending()
-        }
-
-        /// The next line, waiting at most `timeout`. Ctrl-C gives
-        /// `Err(ChildError::Interrupted)` (inside the `anyhow::Error`).
-        pub fn next_line(&mut self, timeout: Duration) -> anyhow::Result<Next> {
-            let deadline = Instant::now() + timeout;
-            loop {
-                if let Some(line) = self.lines.next_line() {
-                    return Ok(Next::Line(String::from_utf8_lossy(line).into_owned()));
-                }
-                if self.eof {
-                    return Ok(Next::Eof);
-                }
-                if let Some(sig) = interrupt::pending() {
-                    return Err(ChildError::Interrupted(sig).into());
-                }
-                let now = Instant::now();
-                if now >= deadline {
-                    return Ok(Next::TimedOut);
-                }
-                let slice = (deadline - now).min(Duration::from_millis(100));
-                let millis = u16::try_from(slice.as_millis()).unwrap_or(100).max(1);
-                let mut fds = [PollFd::new(self.file.as_fd(), PollFlags::POLLIN)];
-                match poll(&mut fds, PollTimeout::from(millis)) {
-                    Ok(0) | Err(Errno::EINTR) => continue,
-                    Ok(_) => {}
-                    Err(errno) => return Err(io::Error::from(errno).into()),
-                }
-                match self.file.read(self.lines.spare(4096)) {
-                    Ok(0) => self.eof = true,
-                    Ok(n) => self.lines.commit(n),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        }
     }
 }
 
@@ -495,5 +344,28 @@ pub fn kill_and_reap_all(timeout: std::time::Duration) {
             }
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The test harness runs tests on worker threads, so this process is multi-threaded: the guard
+    /// must refuse to fork (and the body must never run).
+    #[test]
+    fn refuses_to_fork_when_multi_threaded() {
+        let result = fork_child(|| panic!("the child body must not run"));
+        match result {
+            Err(ChildError::MultiThreaded(n)) => assert!(n > 1),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn interruptions_exit_like_a_shell() {
+        assert_eq!(ChildError::Interrupted(Signal::SIGINT).exit_code(), 130);
+        assert_eq!(ChildError::Interrupted(Signal::SIGTERM).exit_code(), 143);
+        assert_eq!(ChildError::Fork(Errno::EAGAIN).exit_code(), 1);
     }
 }
