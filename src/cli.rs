@@ -2,9 +2,14 @@
 //!
 //! Every subcommand, its flags and its help text live here so `toolkit --help` is the index of the
 //! course. The work lives in modules that know nothing of clap: `main.rs` turns these structs into
-//! plain calls.
+//! plain options. From the rest of the crate this file takes only default values, so a default
+//! shown in `--help` is the one the code uses.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::chat::server::{
+    DEFAULT_LINGER_MS, DEFAULT_MAX_CLIENTS, DEFAULT_NAME_TIMEOUT_SECS, DEFAULT_QUEUE, DEFAULT_RATE,
+};
 
 /// Linux processes, shown on the live machine / 在真实的机器上看懂 Linux 进程
 #[derive(Debug, Parser)]
@@ -244,21 +249,21 @@ pub struct ChatServerArgs {
     #[arg(long, default_value = "127.0.0.1:8888")]
     pub addr: String,
     /// Most clients at once; more are refused with a message
-    #[arg(long = "max-clients", default_value_t = 10_000)]
+    #[arg(long = "max-clients", default_value_t = DEFAULT_MAX_CLIENTS)]
     pub max_clients: usize,
     /// Seconds a new connection has to send its name before it is closed
-    #[arg(long = "name-timeout", default_value_t = 30, value_name = "SECS")]
+    #[arg(long = "name-timeout", default_value_t = DEFAULT_NAME_TIMEOUT_SECS, value_name = "SECS")]
     pub name_timeout: u64,
     /// Messages per second per client after a burst of 10 (0: no limit); faster senders are delayed
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_RATE, value_name = "N")]
     pub rate: u32,
     /// Messages waiting for one client before it counts as not reading and is dropped
-    #[arg(long, default_value_t = 256, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_QUEUE, value_name = "N")]
     pub queue: usize,
     /// While lines keep coming, wait at most this long between writes to a client, sending
     /// everything that came in meanwhile at once (fewer system calls under load; a quiet room or
     /// a small one is written to sooner; 0: never wait)
-    #[arg(long = "linger-ms", default_value_t = crate::chat::server::DEFAULT_LINGER_MS, value_name = "MS")]
+    #[arg(long = "linger-ms", default_value_t = DEFAULT_LINGER_MS, value_name = "MS")]
     pub linger_ms: u64,
     /// Print which process does which job
     #[arg(long)]

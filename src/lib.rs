@@ -26,6 +26,7 @@
 //! Rules the code keeps: `fork()` happens only while the process is single-threaded (never after a
 //! tokio runtime has started); every child is reaped on every path; `/proc` is parsed in [`proc`] only.
 
+pub mod bench;
 pub mod chat;
 pub mod child;
 pub mod cli;

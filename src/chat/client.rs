@@ -39,8 +39,17 @@ pub const EXIT_NAME_REFUSED: u8 = 2;
 /// Exit code when the server goes away (or refuses us) before we quit.
 pub const EXIT_SERVER_GONE: u8 = 1;
 
+/// What `toolkit chat client` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub addr: String,
+    /// The name to enter with (asked for when `None`).
+    pub name: Option<String>,
+    pub explain: bool,
+}
+
 /// `toolkit chat client`.
-pub fn run(args: crate::cli::ChatClientArgs, lang: Lang) -> CmdResult {
+pub fn run(args: Options, lang: Lang) -> CmdResult {
     let stream = TcpStream::connect(&args.addr)
         .map_err(|e| Failure::new(1, msg::connect_failed(lang, &args.addr, &e)))?;
     let _ = stream.set_nodelay(true);

@@ -9,7 +9,6 @@
 //! - [`admin`]: the administrator's console, a child forked before the runtime starts, talking to
 //!   the server through a pipe.
 //! - [`client`]: the client, forked into a sender (child) and a receiver (parent).
-//! - [`bench`]: the load generator.
 //!
 //! The process family, as `toolkit ps-tree -p <server pid>` shows it:
 //!
@@ -21,7 +20,6 @@
 //! ```
 
 pub mod admin;
-pub mod bench;
 pub mod client;
 pub mod fanout;
 pub mod protocol;

@@ -61,6 +61,9 @@ use super::protocol::{
 use crate::error::{CmdResult, Failure};
 use crate::i18n::{Lang, chat as msg};
 
+/// Most clients at once; more are refused with `ERR server-full`.
+pub const DEFAULT_MAX_CLIENTS: usize = 10_000;
+
 /// Messages waiting for one client before it counts as "not reading" and is dropped. 256 lines
 /// ride out a burst while the client's terminal scrolls; at most 256 x 4 KiB = 1 MiB per client.
 pub const DEFAULT_QUEUE: usize = 256;
@@ -110,7 +113,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            max_clients: 10_000,
+            max_clients: DEFAULT_MAX_CLIENTS,
             name_timeout: Duration::from_secs(DEFAULT_NAME_TIMEOUT_SECS),
             rate_per_second: DEFAULT_RATE,
             rate_burst: RATE_BURST,
@@ -121,16 +124,20 @@ impl Default for Config {
     }
 }
 
+/// What `toolkit chat server` was asked to do: where to listen, the room's limits, and whether to
+/// explain the processes.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub addr: String,
+    pub config: Config,
+    pub explain: bool,
+}
+
 /// `toolkit chat server`.
-pub fn run(args: crate::cli::ChatServerArgs, lang: Lang) -> CmdResult {
+pub fn run(args: Options, lang: Lang) -> CmdResult {
     let config = Config {
-        max_clients: args.max_clients.max(1),
-        name_timeout: Duration::from_secs(args.name_timeout.max(1)),
-        rate_per_second: args.rate,
-        rate_burst: RATE_BURST,
-        queue_len: args.queue.max(1),
-        linger: Duration::from_millis(args.linger_ms),
         lang,
+        ..args.config
     };
     super::raise_fd_limit();
     // 1. Fork while single-threaded.

@@ -5,6 +5,7 @@
 //! read side by side in both languages. A message is a function of the language (and its values):
 //! the compiler then checks that every message exists in both.
 
+pub mod bench;
 pub mod chat;
 pub mod common;
 pub mod demos;

@@ -34,7 +34,6 @@ use std::process::Command;
 use rustix::io::Errno;
 use rustix::process::{Pid as RustixPid, getpriority_process, setpriority_process};
 
-use crate::cli::{NiceArgs, ReniceArgs};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::{self, Lang};
 use crate::proc::{self, ProcError};
@@ -47,9 +46,9 @@ pub const EXIT_CANCELED: u8 = 125;
 pub const EXIT_CANNOT_INVOKE: u8 = 126;
 pub const EXIT_ENOENT: u8 = 127;
 
-/// `toolkit nice ...`
-pub fn run(args: NiceArgs, lang: Lang) -> CmdResult {
-    let request = args::parse(&args.words)
+/// `toolkit nice WORDS...`: the words after `nice`, parsed here as coreutils parses them.
+pub fn run(words: &[String], lang: Lang) -> CmdResult {
+    let request = args::parse(words)
         .map_err(|e| Failure::new(EXIT_CANCELED, i18n::nice::usage_error(lang, &e)))?;
     match request {
         NiceRequest::Help => {
@@ -184,15 +183,23 @@ fn explain(lang: Lang) -> CmdResult {
     Ok(0)
 }
 
+/// What `toolkit renice` was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReniceOptions {
+    /// The new nice value (or, with `relative`, the increment).
+    pub value: i64,
+    pub relative: bool,
+    pub pids: Vec<i32>,
+}
+
 /// `toolkit renice N -p PID...`: set (or with `--relative`, adjust) the niceness of processes.
 ///
 /// Every PID is tried, as util-linux does; each failure is reported on its own line, and the exit
 /// status is 1 if any failed.
-pub fn renice(args: ReniceArgs, lang: Lang) -> CmdResult {
-    let value = i64::from(args.priority.or(args.priority_flag).unwrap_or(0));
+pub fn renice(opts: &ReniceOptions, lang: Lang) -> CmdResult {
     let mut failed = false;
-    for &pid in &args.pids {
-        match renice_one(pid, value, args.relative, lang) {
+    for &pid in &opts.pids {
+        match renice_one(pid, opts.value, opts.relative, lang) {
             Ok(line) => println!("{line}"),
             Err(message) => {
                 failed = true;

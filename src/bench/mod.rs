@@ -44,6 +44,7 @@ use self::stats::{Latencies, Latency, Receiver, Stamps, Summary};
 use crate::chat::protocol::LineFramer;
 use crate::error::{CmdResult, Failure};
 use crate::i18n::Lang;
+use crate::i18n::bench::{self as msg, Row};
 use crate::output;
 use crate::proc;
 
@@ -244,16 +245,33 @@ fn expected_for(i: usize, cfg: &Config) -> u64 {
     (others * cfg.messages) as u64
 }
 
-pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
+/// What `toolkit chat bench` was asked to do, as plain values (`main.rs` converts the flags).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub addr: String,
+    pub clients: usize,
+    pub senders: usize,
+    pub messages: usize,
+    pub rate: u64,
+    pub duration: Duration,
+    pub protocol: Protocol,
+    pub server_pid: Option<i32>,
+    pub threads: u16,
+    pub probes: u16,
+    pub json: bool,
+}
+
+/// `toolkit chat bench`.
+pub fn run(args: Options, lang: Lang) -> CmdResult {
     let addr: SocketAddr = args
         .addr
         .parse()
-        .map_err(|_| Failure::new(2, bad_addr(lang, &args.addr)))?;
+        .map_err(|_| Failure::new(2, msg::bad_addr(lang, &args.addr)))?;
     if !addr.ip().is_loopback() {
-        return Err(Failure::new(2, not_loopback(lang, &args.addr)).into());
+        return Err(Failure::new(2, msg::not_loopback(lang, &args.addr)).into());
     }
     if args.senders > args.clients || args.clients == 0 {
-        return Err(Failure::new(2, bad_shape(lang)).into());
+        return Err(Failure::new(2, msg::bad_shape(lang)).into());
     }
     let mut cfg = Config {
         addr,
@@ -261,19 +279,15 @@ pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
         senders: args.senders,
         messages: args.messages,
         rate: args.rate,
-        duration: Duration::from_secs(args.duration.max(1)),
-        protocol: match args.protocol {
-            crate::cli::BenchProtocol::Toolkit => Protocol::Toolkit,
-            crate::cli::BenchProtocol::Irc => Protocol::Irc,
-            crate::cli::BenchProtocol::Udp => Protocol::Udp,
-        },
+        duration: args.duration.max(Duration::from_secs(1)),
+        protocol: args.protocol,
         server_pid: args.server_pid,
         threads: 1,
         probes: usize::from(args.probes).min(args.clients),
     };
-    let limit = super::raise_fd_limit();
+    let limit = crate::chat::raise_fd_limit();
     if (cfg.clients as u64) + 64 > limit {
-        return Err(Failure::new(2, fd_limit(lang, cfg.clients, limit)).into());
+        return Err(Failure::new(2, msg::fd_limit(lang, cfg.clients, limit)).into());
     }
     let runtime = match args.threads {
         1 => tokio::runtime::Builder::new_current_thread()
@@ -284,20 +298,20 @@ pub fn run(args: crate::cli::ChatBenchArgs, lang: Lang) -> CmdResult {
             .enable_all()
             .build(),
     }
-    .context("cannot start the async runtime")?;
+    .context(msg::runtime_failed(lang))?;
     // What the runtime really runs on, not what was asked for.
     cfg.threads = runtime.metrics().num_workers();
     let addr_text = cfg.addr.to_string();
     let prompt = (cfg.probes > 0)
         .then(PromptThread::start)
         .transpose()
-        .context("cannot start the prompt readers' thread")?;
+        .context(msg::prompt_thread_failed(lang))?;
     let report = runtime.block_on(bench(cfg, prompt.as_ref().map(PromptThread::handle)));
     // Every client task has finished (bench waits for them all); stop the thread either way.
     drop(prompt);
     let report = report?;
     if report.connected == 0 {
-        return Err(Failure::new(1, nobody_connected(lang, &addr_text)).into());
+        return Err(Failure::new(1, msg::nobody_connected(lang, &addr_text)).into());
     }
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -918,147 +932,64 @@ async fn udp_client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
 }
 
 fn print_report(out: &mut impl Write, r: &Report, lang: Lang) -> std::io::Result<()> {
-    let mut table = output::table(match lang {
-        Lang::Zh => ["指标", "数值"],
-        Lang::En => ["METRIC", "VALUE"],
-    });
-    let ms = |us: f64| format!("{:.2} ms", us / 1000.0);
-    let mut rows: Vec<(&str, String)> = vec![
-        ("protocol", format!("{:?}", r.protocol).to_lowercase()),
+    let mut table = output::table(msg::report_headers(lang));
+    let ms = |us: f64| msg::millis(us / 1000.0);
+    let mut rows: Vec<(Row, String)> = vec![
+        (Row::Protocol, format!("{:?}", r.protocol).to_lowercase()),
+        (Row::Clients, format!("{} ({})", r.clients, r.connected)),
+        (Row::Senders, format!("{} x {}", r.senders, r.messages)),
         (
-            "clients (connected)",
-            format!("{} ({})", r.clients, r.connected),
-        ),
-        (
-            "senders x messages",
-            format!("{} x {}", r.senders, r.messages),
-        ),
-        (
-            "deliveries / expected",
+            Row::Deliveries,
             format!("{} / {}", r.summary.deliveries, r.summary.expected),
         ),
+        (Row::Rate, format!("{:.0}", r.deliveries_per_second)),
+        (Row::P50, ms(r.summary.latency.p50_us)),
+        (Row::P90, ms(r.summary.latency.p90_us)),
+        (Row::P99, ms(r.summary.latency.p99_us)),
+        (Row::Max, ms(r.summary.latency.max_us)),
+        (Row::P99Read, ms(r.summary.read_latency.p99_us)),
+        (Row::Lost, r.summary.lost.to_string()),
+        (Row::OutOfOrder, r.summary.out_of_order.to_string()),
+        (Row::ConnectTime, msg::seconds(r.connect_seconds)),
         (
-            "deliveries per second",
-            format!("{:.0}", r.deliveries_per_second),
-        ),
-        ("latency p50", ms(r.summary.latency.p50_us)),
-        ("latency p90", ms(r.summary.latency.p90_us)),
-        ("latency p99", ms(r.summary.latency.p99_us)),
-        ("latency max", ms(r.summary.latency.max_us)),
-        (
-            "latency p99, to the read",
-            ms(r.summary.read_latency.p99_us),
-        ),
-        ("lost", r.summary.lost.to_string()),
-        ("out of order", r.summary.out_of_order.to_string()),
-        ("connect time", format!("{:.2} s", r.connect_seconds)),
-        (
-            "run time",
-            format!(
-                "{:.2} s{}",
-                r.run_seconds,
-                if r.timed_out { " (cap reached)" } else { "" }
-            ),
+            Row::RunTime,
+            msg::run_time(lang, r.run_seconds, r.timed_out),
         ),
     ];
     if let Some(s) = r.server {
-        rows.push(("server CPU", format!("{:.2} s", s.cpu_seconds)));
+        rows.push((Row::ServerCpu, msg::seconds(s.cpu_seconds)));
         rows.push((
-            "server peak RSS",
+            Row::ServerRss,
             format!("{:.1} MiB", s.peak_rss_kib as f64 / 1024.0),
         ));
     }
     if let Some(p) = r.prompt {
         rows.push((
-            "prompt readers",
-            format!(
-                "{} clients on their own thread: p50 {}, p99 {}, max {} (p99 to the read {})",
+            Row::Prompt,
+            msg::prompt_readers(
+                lang,
                 p.clients,
-                ms(p.latency.p50_us),
-                ms(p.latency.p99_us),
-                ms(p.latency.max_us),
-                ms(p.read_latency.p99_us)
+                &ms(p.latency.p50_us),
+                &ms(p.latency.p99_us),
+                &ms(p.latency.max_us),
+                &ms(p.read_latency.p99_us),
             ),
         ));
     }
     if let Some(g) = r.load_generator {
         rows.push((
-            "load generator CPU",
-            match g.busy {
-                Some(busy) => format!(
-                    "{:.2} s, {:.0}% of {} thread{}",
-                    g.cpu_seconds,
-                    busy * 100.0,
-                    g.threads,
-                    if g.threads == 1 { "" } else { "s" }
-                ),
-                None => format!("{:.2} s (too short a run for a share)", g.cpu_seconds),
-            },
+            Row::GeneratorCpu,
+            msg::generator_cpu(lang, g.cpu_seconds, g.busy, g.threads),
         ));
         // (A run without deliveries has no latencies to qualify.)
         if g.saturated && r.summary.deliveries > 0 {
-            rows.push(("note", saturated_note(lang).to_string()));
+            rows.push((Row::Note, msg::saturated_note(lang).to_string()));
         }
     }
-    for (k, v) in rows {
-        table.add_row(vec![k.to_string(), v]);
+    for (row, v) in rows {
+        table.add_row(vec![msg::row(lang, row).to_string(), v]);
     }
     output::write_table(out, &table)
-}
-
-fn saturated_note(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => {
-            "压测进程自己几乎满负荷，读得晚：总体延迟只是上限；单独线程上的及时读者（prompt readers）不受影响"
-        }
-        Lang::En => {
-            "the load generator was nearly saturated and read late: the overall latencies are \
-             upper bounds; the prompt readers, on their own thread, are not affected"
-        }
-    }
-}
-
-fn bad_addr(lang: Lang, addr: &str) -> String {
-    match lang {
-        Lang::Zh => format!("地址 {addr} 不对：要写成 127.0.0.1:8888 这样的 IP:端口"),
-        Lang::En => format!("bad address {addr}: give IP:PORT, for example 127.0.0.1:8888"),
-    }
-}
-
-fn not_loopback(lang: Lang, addr: &str) -> String {
-    match lang {
-        Lang::Zh => format!("压测只对本机回环地址进行（127.0.0.0/8 或 ::1），{addr} 不是"),
-        Lang::En => format!("the bench only targets loopback (127.0.0.0/8 or ::1); {addr} is not"),
-    }
-}
-
-fn nobody_connected(lang: Lang, addr: &str) -> String {
-    match lang {
-        Lang::Zh => format!(
-            "没有一个客户端能进入 {addr} 的聊天室：先在另一个终端启动服务器（toolkit chat server --addr {addr} --rate 0）"
-        ),
-        Lang::En => format!(
-            "no client could enter the room at {addr}: start a server first (toolkit chat server --addr {addr} --rate 0)"
-        ),
-    }
-}
-
-fn bad_shape(lang: Lang) -> &'static str {
-    lang.pick(
-        "--clients 至少为 1，--senders 不能多于 --clients",
-        "--clients must be at least 1 and --senders at most --clients",
-    )
-}
-
-fn fd_limit(lang: Lang, clients: usize, limit: u64) -> String {
-    match lang {
-        Lang::Zh => {
-            format!("{clients} 个连接超过了打开文件数上限 {limit}：先运行 `ulimit -n 65536`")
-        }
-        Lang::En => format!(
-            "{clients} connections exceed the open-file limit {limit}: run `ulimit -n 65536` first"
-        ),
-    }
 }
 
 #[cfg(test)]
