@@ -11,6 +11,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use toolkit::demos::show::{First, Observation, Who};
 use toolkit::proc::{self, Fields, ProcessTable};
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -50,18 +51,40 @@ fn toolkit(args: &[&str]) -> Run {
     }
 }
 
-/// The JSON objects of a one-object-per-line stream.
-fn lines(stdout: &str) -> Vec<Value> {
+/// The observations of a one-object-per-line stream (`fork-demo --json`).
+fn observations(stdout: &str) -> Vec<Observation> {
     stdout
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not an observation: {l:?}: {e}"))
+        })
         .collect()
 }
 
-fn find<'a>(objs: &'a [Value], step: &str, who: Option<&str>) -> &'a Value {
-    objs.iter()
-        .find(|o| o["step"] == step && who.is_none_or(|w| o["who"] == w))
-        .unwrap_or_else(|| panic!("no {step} observation in {objs:#?}"))
+/// The first observation matching `pattern`, as `value`.
+macro_rules! first {
+    ($objs:expr, $pattern:pat => $value:expr) => {
+        $objs
+            .iter()
+            .find_map(|o| match o {
+                $pattern => Some($value),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no {} in {:#?}", stringify!($pattern), $objs))
+    };
+}
+
+/// Every observation matching `pattern`, as `value`s.
+macro_rules! every {
+    ($objs:expr, $pattern:pat => $value:expr) => {
+        $objs
+            .iter()
+            .filter_map(|o| match o {
+                $pattern => Some($value),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
 }
 
 fn as_pid(v: &Value) -> i32 {
@@ -96,40 +119,38 @@ fn the_parent_sees_the_pid_the_child_reports() {
     let _guard = serial();
     let run = toolkit(&["fork-demo", "--json", "--rounds", "3"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let objs = lines(&run.stdout);
-    let parent = find(&objs, "fork_return", Some("parent"));
-    let child = find(&objs, "fork_return", Some("child"));
-    assert_eq!(parent["fork_returned"], child["pid"]);
-    assert_eq!(child["fork_returned"], 0);
-    assert_eq!(child["ppid"], parent["pid"]);
-    assert_eq!(as_pid(&parent["pid"]), run.pid);
+    let objs = observations(&run.stdout);
+    let (parent_pid, parent_got) = first!(objs, Observation::ForkReturn { who: Who::Parent, pid, fork_returned, .. } => (*pid, *fork_returned));
+    let (child_pid, child_ppid, child_got) = first!(objs, Observation::ForkReturn { who: Who::Child, pid, ppid, fork_returned } => (*pid, *ppid, *fork_returned));
+    assert_eq!(parent_got, child_pid);
+    assert_eq!(child_got, 0);
+    assert_eq!(child_ppid, parent_pid);
+    assert_eq!(parent_pid, run.pid);
     // Same address, different contents.
-    let in_child = find(&objs, "memory", Some("child"));
-    let in_parent = find(&objs, "memory", Some("parent"));
-    assert_eq!(in_child["address"], in_parent["address"]);
-    assert_eq!(in_child["after"], 200);
-    assert_eq!(in_parent["value"], 100);
+    let (child_address, after) = first!(objs, Observation::Memory { who: Who::Child, address, after, .. } => (*address, *after));
+    let (parent_address, value) = first!(objs, Observation::Memory { who: Who::Parent, address, value, .. } => (*address, *value));
+    assert_eq!(child_address, parent_address);
+    assert_eq!(after, Some(200));
+    assert_eq!(value, Some(100));
     // The order was counted over every round.
-    let summary = find(&objs, "order_summary", None);
-    let total =
-        summary["parent_first"].as_u64().unwrap() + summary["child_first"].as_u64().unwrap();
+    let total = first!(objs, Observation::OrderSummary { parent_first, child_first, .. } => parent_first + child_first);
     assert_eq!(total, 3);
-    for round in objs.iter().filter(|o| o["step"] == "order") {
-        let pipe = round["pipe"].as_str().unwrap();
+    let rounds = every!(objs, Observation::Order { child, first, pipe, .. } => (*child, *first, pipe.clone()));
+    for (_, first, pipe) in &rounds {
         assert!(pipe == "PC" || pipe == "CP", "{pipe}");
         assert_eq!(
-            round["first"],
-            if pipe == "PC" { "parent" } else { "child" }
+            *first,
+            if pipe == "PC" {
+                First::Parent
+            } else {
+                First::Child
+            }
         );
     }
-    let exit = find(&objs, "exit_status", None);
-    assert_eq!(exit["exit_code"], 3);
-    let mut pids = vec![as_pid(&child["pid"])];
-    pids.extend(
-        objs.iter()
-            .filter(|o| o["step"] == "order")
-            .map(|o| as_pid(&o["child"])),
-    );
+    let exit_code = first!(objs, Observation::ExitStatus { exit_code, .. } => *exit_code);
+    assert_eq!(exit_code, Some(3));
+    let mut pids = vec![child_pid];
+    pids.extend(rounds.iter().map(|(child, _, _)| *child));
     assert_nothing_left(run.pid, &pids);
 }
 
@@ -138,12 +159,12 @@ fn the_zombie_is_seen_as_z_and_then_reaped() {
     let _guard = serial();
     let run = toolkit(&["fork-demo", "--zombie", "--pause-ms", "0", "--json"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let objs = lines(&run.stdout);
-    let zombie = find(&objs, "zombie_state", None);
-    assert_eq!(zombie["state"], "Z");
-    let reaped = find(&objs, "reaped", None);
-    assert_eq!(reaped["gone"], true);
-    assert_nothing_left(run.pid, &[as_pid(&zombie["pid"])]);
+    let objs = observations(&run.stdout);
+    let (zombie, state) =
+        first!(objs, Observation::ZombieState { pid, state, .. } => (*pid, state.clone()));
+    assert_eq!(state, "Z");
+    assert!(first!(objs, Observation::Reaped { gone, .. } => *gone));
+    assert_nothing_left(run.pid, &[zombie]);
 }
 
 #[test]
@@ -151,18 +172,16 @@ fn the_orphan_is_adopted_by_the_toolkit() {
     let _guard = serial();
     let run = toolkit(&["fork-demo", "--orphan", "--json"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let objs = lines(&run.stdout);
-    let before = find(&objs, "orphan_ppid_before", None);
-    let adopted = find(&objs, "orphan_ppid", None);
-    let middle = find(&objs, "middle_forked", None);
-    assert_eq!(before["ppid"], middle["pid"]);
-    assert_ne!(adopted["ppid_after"], adopted["ppid_before"]);
-    assert_eq!(as_pid(&adopted["ppid_after"]), run.pid);
-    assert_eq!(find(&objs, "reaped", None)["gone"], true);
-    assert_nothing_left(
-        run.pid,
-        &[as_pid(&middle["pid"]), as_pid(&middle["grandchild"])],
-    );
+    let objs = observations(&run.stdout);
+    let ppid_at_first = first!(objs, Observation::OrphanPpidBefore { ppid, .. } => *ppid);
+    let (before, after) = first!(objs, Observation::OrphanPpid { ppid_before, ppid_after, .. } => (*ppid_before, *ppid_after));
+    let (middle, grandchild) =
+        first!(objs, Observation::MiddleForked { pid, grandchild, .. } => (*pid, *grandchild));
+    assert_eq!(ppid_at_first, middle);
+    assert_ne!(after, before);
+    assert_eq!(after, run.pid);
+    assert!(first!(objs, Observation::Reaped { gone, .. } => *gone));
+    assert_nothing_left(run.pid, &[middle, grandchild]);
 }
 
 #[test]
@@ -170,16 +189,10 @@ fn tree_3_makes_8_processes() {
     let _guard = serial();
     let run = toolkit(&["fork-demo", "--tree", "3", "--json"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let objs = lines(&run.stdout);
-    let count = find(&objs, "tree_count", None);
-    assert_eq!(count["expected"], 8);
-    assert_eq!(count["reported"], 8);
-    assert_eq!(count["in_proc"], 8);
-    let members: Vec<i32> = objs
-        .iter()
-        .filter(|o| o["step"] == "tree_member")
-        .map(|o| as_pid(&o["pid"]))
-        .collect();
+    let objs = observations(&run.stdout);
+    let counts = first!(objs, Observation::TreeCount { expected, reported, in_proc, .. } => (*expected, *reported, *in_proc));
+    assert_eq!(counts, (8, 8, 8));
+    let members = every!(objs, Observation::TreeMember { pid, .. } => *pid);
     assert_eq!(members.len(), 8);
     assert_nothing_left(run.pid, &members[1..]);
 }
@@ -202,17 +215,8 @@ fn the_buffer_trap_prints_twice_without_a_flush() {
     let _guard = serial();
     let run = toolkit(&["fork-demo", "--buffer-trap", "--json"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let objs = lines(&run.stdout);
-    let copies: Vec<(bool, u64)> = objs
-        .iter()
-        .filter(|o| o["step"] == "buffer_trap")
-        .map(|o| {
-            (
-                o["flushed_before_fork"].as_bool().unwrap(),
-                o["copies"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let objs = observations(&run.stdout);
+    let copies = every!(objs, Observation::BufferTrap { flushed_before_fork, copies } => (*flushed_before_fork, *copies));
     assert_eq!(copies, [(false, 2), (true, 1)]);
     assert_nothing_left(run.pid, &[]);
 
@@ -384,9 +388,9 @@ fn ctrl_c_during_the_zombie_pause_reaps_and_exits_130() {
     let _guard = serial();
     interrupt_when(
         &["fork-demo", "--zombie", "--pause-ms", "60000", "--json"],
-        |line| {
-            let obs: Value = serde_json::from_str(line).ok()?;
-            (obs["step"] == "zombie_state").then(|| as_pid(&obs["pid"]))
+        |line| match serde_json::from_str(line).ok()? {
+            Observation::ZombieState { pid, .. } => Some(pid),
+            _ => None,
         },
     );
 }

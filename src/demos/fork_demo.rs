@@ -1,12 +1,7 @@
 //! `toolkit fork-demo`: a real `fork()`, shown step by step.
 //!
-//! Design: **only the original process prints.** Every other process (child, grandchild, the
-//! members of `--tree`) writes its observations as one JSON line into a pipe the parent reads.
-//! That has three benefits a student can see in the code:
-//! - output never interleaves half-lines, and `--json` is one clean stream;
-//! - the parent can *count* things (who wrote first, how many processes exist), which is the
-//!   evidence the lesson needs: the order in the pipe is the order the `write` calls happened;
-//! - a child never touches the parent's terminal state.
+//! Only the original process prints: every other process reports through a pipe (see
+//! [`crate::demos::show`], the narrator all demos share).
 //!
 //! Every fork goes through [`crate::child::fork_child`]: the toolkit is single-threaded at
 //! that point, each child is held by a guard that kills and reaps it on every path, and Ctrl-C
@@ -19,22 +14,20 @@ use std::time::Duration;
 use nix::errno::Errno;
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{Pid, getpid, getppid};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::child::{
     self, Child, ChildError, ReapAllOnDrop, die_with_parent, fork_child, interrupt,
     pipe::{self, LineReader, Next, wait_readable},
 };
+use crate::demos::show::{
+    First, Observation, REPORT_TIMEOUT, Show, Who, explain_fork_error, fork, next_report, report,
+    show_report,
+};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::Lang;
 use crate::i18n::demos as t;
-use crate::output::Paint;
 use crate::proc;
 
-/// How long the parent waits for any one report before it gives up (a child that hangs must not
-/// hang the demo).
-const REPORT_TIMEOUT: Duration = Duration::from_secs(10);
 /// `--tree N` makes 2^N processes; 2^6 = 64 is readable on one screen and harmless to the system.
 pub const MAX_TREE: u32 = 6;
 /// The value the child stores into the shared-looking variable.
@@ -55,124 +48,6 @@ pub struct Options {
     pub json: bool,
     /// How long `--zombie` leaves the zombie in place before reaping (time to look with `ps`).
     pub pause: Duration,
-}
-
-/// Prints the three kinds of lines every demo uses: what it is about to do, what it observed,
-/// and which point of the lesson that shows. With `--json` only observations are printed, one JSON
-/// object per line.
-pub(crate) struct Show {
-    out: io::Stdout,
-    pub json: bool,
-    paint: Paint,
-}
-
-impl Show {
-    pub(crate) fn new(json: bool) -> Show {
-        Show {
-            out: io::stdout(),
-            json,
-            paint: Paint::for_stdout(),
-        }
-    }
-
-    /// "About to ...".
-    pub(crate) fn plan(&mut self, text: &str) -> io::Result<()> {
-        if self.json {
-            return Ok(());
-        }
-        writeln!(
-            self.out,
-            "{} {}",
-            self.paint.bold("▶"),
-            self.paint.bold(text)
-        )
-    }
-
-    /// An observation: the JSON object, or its sentence.
-    pub(crate) fn observe(&mut self, obs: &Value, text: &str) -> io::Result<()> {
-        if self.json {
-            crate::output::write_json_line(&mut self.out, obs)
-        } else {
-            writeln!(self.out, "  • {text}")
-        }
-    }
-
-    /// The point of the lesson this shows.
-    pub(crate) fn lesson(&mut self, text: &str) -> io::Result<()> {
-        if self.json {
-            return Ok(());
-        }
-        writeln!(
-            self.out,
-            "  {} {}",
-            self.paint.green("⇒"),
-            self.paint.green(text)
-        )
-    }
-
-    /// Free text (a drawn tree, a blank line between parts).
-    pub(crate) fn text(&mut self, text: &str) -> io::Result<()> {
-        if self.json {
-            return Ok(());
-        }
-        writeln!(self.out, "{text}")
-    }
-
-    pub(crate) fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-}
-
-/// One observation sent by another process over the report pipe.
-#[derive(Debug, Serialize, Deserialize)]
-struct Report {
-    obs: Value,
-    text: String,
-}
-
-/// In a child: send one observation to the parent. Errors are ignored: if the parent is gone
-/// there is nobody to tell.
-fn report(writer: &File, obs: Value, text: String) {
-    if let Ok(line) = serde_json::to_string(&Report { obs, text }) {
-        let _ = pipe::send_line(writer, &line);
-    }
-}
-
-/// In the parent: the next report, or `None` at end of file. A silent child is an error.
-fn next_report(reader: &mut LineReader, lang: Lang) -> anyhow::Result<Option<Report>> {
-    loop {
-        match reader.next_line(REPORT_TIMEOUT)? {
-            Next::Line(line) => match serde_json::from_str(&line) {
-                Ok(report) => return Ok(Some(report)),
-                Err(_) => continue,
-            },
-            Next::Eof => return Ok(None),
-            Next::TimedOut => return Err(Failure::new(1, t::report_timeout(lang)).into()),
-        }
-    }
-}
-
-/// Show a report from another process.
-fn show_report(show: &mut Show, report: &Report) -> io::Result<()> {
-    show.observe(&report.obs, &report.text)
-}
-
-/// Fork through the guard, turning a failed `fork()` into an explained error.
-pub(crate) fn fork<F: FnOnce() -> i32>(lang: Lang, body: F) -> anyhow::Result<Child> {
-    fork_child(body).map_err(|e| explain_fork_error(e, lang))
-}
-
-/// A failed `fork()` explained (errno, and how C, Rust and Python report it); other child errors
-/// (Ctrl-C, multi-threaded) pass through unchanged so their exit codes survive.
-pub(crate) fn explain_fork_error(err: ChildError, lang: Lang) -> anyhow::Error {
-    match err {
-        ChildError::Fork(errno) => Failure::new(
-            1,
-            t::fork_failed(lang, errno.desc(), errno as i32, &format!("{errno:?}")),
-        )
-        .into(),
-        other => other.into(),
-    }
 }
 
 pub fn run(opts: &Options, lang: Lang) -> CmdResult {
@@ -213,7 +88,11 @@ fn basic(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
     let my_parent = getppid();
     show.plan(&t::basic_intro(lang))?;
     show.observe(
-        &json!({"step": "before_fork", "who": "parent", "pid": raw(me), "ppid": raw(my_parent)}),
+        &Observation::BeforeFork {
+            who: Who::Parent,
+            pid: raw(me),
+            ppid: raw(my_parent),
+        },
         &t::before_fork(lang, raw(me), raw(my_parent)),
     )?;
 
@@ -232,12 +111,21 @@ fn basic(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
         let ppid = raw(getppid());
         report(
             &writer,
-            json!({"step": "fork_return", "who": "child", "pid": pid, "ppid": ppid, "fork_returned": 0}),
+            Observation::ForkReturn {
+                who: Who::Child,
+                pid,
+                ppid,
+                fork_returned: 0,
+            },
             t::child_fork_return(lang, pid, ppid),
         );
         report(
             &writer,
-            json!({"step": "start_point", "who": "child", "pid": pid, "marker": marker}),
+            Observation::StartPoint {
+                who: Who::Child,
+                pid,
+                marker,
+            },
             t::child_start_point(lang, marker),
         );
         let before = *std::hint::black_box(&*value_in_child);
@@ -245,16 +133,27 @@ fn basic(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
         let after = *std::hint::black_box(&*value_in_child);
         report(
             &writer,
-            json!({"step": "memory", "who": "child", "pid": pid, "address": address,
-                   "before": before, "after": after}),
+            Observation::Memory {
+                who: Who::Child,
+                pid,
+                address,
+                before: Some(before),
+                after: Some(after),
+                value: None,
+                child_changed_it: None,
+            },
             t::child_memory(lang, address, before, after),
         );
         CHILD_EXIT_CODE
     })?;
     let child_pid = child.pid_i32();
     show.observe(
-        &json!({"step": "fork_return", "who": "parent", "pid": raw(me), "ppid": raw(my_parent),
-                "fork_returned": child_pid}),
+        &Observation::ForkReturn {
+            who: Who::Parent,
+            pid: raw(me),
+            ppid: raw(my_parent),
+            fork_returned: child_pid,
+        },
         &t::parent_fork_return(lang, raw(me), child_pid),
     )?;
 
@@ -262,21 +161,28 @@ fn basic(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
     let mut child_memory_seen = false;
     while let Some(r) = next_report(&mut reader, lang)? {
         show_report(show, &r)?;
-        match r.obs["step"].as_str() {
-            Some("fork_return") => {
+        match r.obs {
+            Observation::ForkReturn { ppid, .. } => {
                 show.lesson(&t::lesson_return_values(lang))?;
-                show.lesson(&t::lesson_ppid(lang, r.obs["ppid"] == json!(raw(me))))?;
+                show.lesson(&t::lesson_ppid(lang, ppid == raw(me)))?;
             }
-            Some("start_point") => show.lesson(&t::lesson_start_point(lang))?,
-            Some("memory") => child_memory_seen = true,
+            Observation::StartPoint { .. } => show.lesson(&t::lesson_start_point(lang))?,
+            Observation::Memory { .. } => child_memory_seen = true,
             _ => {}
         }
     }
     // The child has written everything and closed the pipe: it changed its copy of `value`.
     let in_parent = *std::hint::black_box(&value);
     show.observe(
-        &json!({"step": "memory", "who": "parent", "pid": raw(me), "address": address,
-                "value": in_parent, "child_changed_it": child_memory_seen}),
+        &Observation::Memory {
+            who: Who::Parent,
+            pid: raw(me),
+            address,
+            before: None,
+            after: None,
+            value: Some(in_parent),
+            child_changed_it: Some(child_memory_seen),
+        },
         &t::parent_memory(lang, address, in_parent),
     )?;
     show.lesson(&t::lesson_memory(lang))?;
@@ -285,8 +191,13 @@ fn basic(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
     let status = child.wait()?;
     let (code, signal) = status_parts(status);
     show.observe(
-        &json!({"step": "exit_status", "who": "parent", "pid": raw(me), "child": child_pid,
-                "exit_code": code, "signal": signal}),
+        &Observation::ExitStatus {
+            who: Who::Parent,
+            pid: raw(me),
+            child: child_pid,
+            exit_code: code,
+            signal: signal.clone(),
+        },
         &t::exit_status(lang, child_pid, code, signal.as_deref()),
     )?;
     show.lesson(&t::lesson_wait(lang))?;
@@ -324,24 +235,31 @@ fn rounds(show: &mut Show, lang: Lang, rounds: u32) -> anyhow::Result<()> {
         let first = match bytes.first() {
             Some(b'C') => {
                 child_first += 1;
-                "child"
+                First::Child
             }
             Some(b'P') => {
                 parent_first += 1;
-                "parent"
+                First::Parent
             }
             // The child died before writing: nothing to count.
             _ => continue,
         };
         show.observe(
-            &json!({"step": "order", "round": round, "child": child.pid_i32(), "first": first,
-                    "pipe": String::from_utf8_lossy(&bytes)}),
-            &t::round_result(lang, round, first == "parent"),
+            &Observation::Order {
+                round,
+                child: child.pid_i32(),
+                first,
+                pipe: String::from_utf8_lossy(&bytes).into_owned(),
+            },
+            &t::round_result(lang, round, first == First::Parent),
         )?;
     }
     show.observe(
-        &json!({"step": "order_summary", "rounds": rounds, "parent_first": parent_first,
-                "child_first": child_first}),
+        &Observation::OrderSummary {
+            rounds,
+            parent_first,
+            child_first,
+        },
         &t::rounds_summary(lang, rounds, parent_first, child_first),
     )?;
     if parent_first == 0 || child_first == 0 {
@@ -379,7 +297,11 @@ fn zombie(show: &mut Show, lang: Lang, pause: Duration) -> anyhow::Result<()> {
     let state = proc::state_of(pid);
     let letter = state.map(String::from).unwrap_or_else(|| "-".into());
     show.observe(
-        &json!({"step": "zombie_state", "who": "child", "pid": pid, "state": letter}),
+        &Observation::ZombieState {
+            who: Who::Child,
+            pid,
+            state: letter.clone(),
+        },
         &t::zombie_seen(lang, pid, &letter),
     )?;
     show.lesson(&t::lesson_zombie(lang))?;
@@ -393,7 +315,12 @@ fn zombie(show: &mut Show, lang: Lang, pause: Duration) -> anyhow::Result<()> {
     let (code, _) = status_parts(status);
     let gone = !proc::exists(pid);
     show.observe(
-        &json!({"step": "reaped", "who": "parent", "child": pid, "exit_code": code, "gone": gone}),
+        &Observation::Reaped {
+            who: Who::Parent,
+            child: pid,
+            exit_code: code,
+            gone,
+        },
         &t::reaped(lang, pid, gone),
     )?;
     show.lesson(&t::lesson_reaped(lang))?;
@@ -419,8 +346,11 @@ fn orphan(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
                 let g = raw(g.disown());
                 report(
                     &writer,
-                    json!({"step": "middle_forked", "who": "middle", "pid": raw(middle_pid),
-                           "grandchild": g}),
+                    Observation::MiddleForked {
+                        who: Who::Middle,
+                        pid: raw(middle_pid),
+                        grandchild: g,
+                    },
                     t::middle_forked(lang, raw(middle_pid), g),
                 );
                 // Stay alive until the toolkit has looked at the grandchild's PPID.
@@ -430,7 +360,10 @@ fn orphan(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
             Err(e) => {
                 report(
                     &writer,
-                    json!({"step": "middle_fork_failed", "who": "middle", "error": e.to_string()}),
+                    Observation::MiddleForkFailed {
+                        who: Who::Middle,
+                        error: e.to_string(),
+                    },
                     e.to_string(),
                 );
                 1
@@ -446,12 +379,11 @@ fn orphan(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
             break;
         };
         show_report(show, &r)?;
-        match r.obs["step"].as_str() {
-            Some("middle_forked") => {
-                let g = r.obs["grandchild"].as_i64().unwrap_or(0) as i32;
-                grand = Some(Child::from_pid(Pid::from_raw(g)));
+        match r.obs {
+            Observation::MiddleForked { grandchild, .. } => {
+                grand = Some(Child::from_pid(Pid::from_raw(grandchild)));
             }
-            Some("middle_fork_failed") => {
+            Observation::MiddleForkFailed { .. } => {
                 return Err(Failure::new(1, r.text).into());
             }
             _ => {}
@@ -465,7 +397,11 @@ fn orphan(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
         .map(|p| p.ppid)
         .unwrap_or(0);
     show.observe(
-        &json!({"step": "orphan_ppid_before", "who": "grandchild", "pid": g, "ppid": ppid_before}),
+        &Observation::OrphanPpidBefore {
+            who: Who::Grandchild,
+            pid: g,
+            ppid: ppid_before,
+        },
         &t::orphan_ppid_before(lang, g, ppid_before, middle_pid),
     )?;
     show.plan(&t::about_to_reap_middle(lang, middle_pid))?;
@@ -473,7 +409,11 @@ fn orphan(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
     let status = middle.wait()?;
     let (code, _) = status_parts(status);
     show.observe(
-        &json!({"step": "middle_exited", "who": "parent", "pid": middle_pid, "exit_code": code}),
+        &Observation::MiddleExited {
+            who: Who::Parent,
+            pid: middle_pid,
+            exit_code: code,
+        },
         &t::middle_exited(lang, middle_pid, code),
     )?;
     // The evidence, read from /proc by the toolkit itself.
@@ -481,8 +421,13 @@ fn orphan(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
         .map(|p| p.ppid)
         .unwrap_or(0);
     show.observe(
-        &json!({"step": "orphan_ppid", "who": "grandchild", "pid": g, "ppid_before": ppid_before,
-                "ppid_after": after, "subreaper": raw(me)}),
+        &Observation::OrphanPpid {
+            who: Who::Grandchild,
+            pid: g,
+            ppid_before,
+            ppid_after: after,
+            subreaper: raw(me),
+        },
         &t::orphan_ppid(lang, g, ppid_before, after, raw(me)),
     )?;
     // The grandchild's own view.
@@ -491,7 +436,7 @@ fn orphan(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
             break;
         };
         show_report(show, &r)?;
-        if r.obs["step"] == "grandchild_adopted" {
+        if matches!(r.obs, Observation::GrandchildAdopted { .. }) {
             break;
         }
     }
@@ -502,7 +447,12 @@ fn orphan(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
     let (code, _) = status_parts(status);
     let gone = !proc::exists(g);
     show.observe(
-        &json!({"step": "reaped", "who": "parent", "child": g, "exit_code": code, "gone": gone}),
+        &Observation::Reaped {
+            who: Who::Parent,
+            child: g,
+            exit_code: code,
+            gone,
+        },
         &t::reaped(lang, g, gone),
     )?;
     // Nothing else may be left for us to adopt.
@@ -523,7 +473,11 @@ fn orphan_grandchild(lang: Lang, middle: Pid, toolkit: Pid, writer: &File, relea
     let adopted_by = raw(getppid());
     report(
         writer,
-        json!({"step": "grandchild_adopted", "who": "grandchild", "pid": pid, "ppid": adopted_by}),
+        Observation::GrandchildAdopted {
+            who: Who::Grandchild,
+            pid,
+            ppid: adopted_by,
+        },
         t::grandchild_adopted(lang, pid, adopted_by),
     );
     // Wait for the toolkit's go-ahead; leave at once if the toolkit itself has gone.
@@ -557,8 +511,13 @@ fn tree(show: &mut Show, lang: Lang, n: u32) -> anyhow::Result<()> {
     let (mut kids, failures) = ctx.fork_loop(0);
     let failures = failures?;
     show.observe(
-        &json!({"step": "tree_member", "who": "process", "pid": raw(root), "ppid": raw(getppid()),
-                "born_at": Value::Null, "failed_forks": failures.len()}),
+        &Observation::TreeMember {
+            who: Who::Process,
+            pid: raw(root),
+            ppid: raw(getppid()),
+            born_at: None,
+            failed_forks: Some(failures.len()),
+        },
         &t::tree_member(lang, raw(root), raw(getppid()), None),
     )?;
     // Every process that should exist, minus the subtrees of forks that failed.
@@ -567,8 +526,12 @@ fn tree(show: &mut Show, lang: Lang, n: u32) -> anyhow::Result<()> {
     for &(i, errno) in &failures {
         expected_reports = expected_reports.saturating_sub(1 << (n - i - 1));
         show.observe(
-            &json!({"step": "fork_failed", "pid": raw(root), "at": i, "errno": errno_name(errno),
-                    "errno_num": errno as i32}),
+            &Observation::ForkFailed {
+                pid: raw(root),
+                at: i,
+                errno: errno_name(errno),
+                errno_num: errno as i32,
+            },
             &t::tree_fork_failed(lang, raw(root), i, &errno_name(errno)),
         )?;
     }
@@ -579,13 +542,11 @@ fn tree(show: &mut Show, lang: Lang, n: u32) -> anyhow::Result<()> {
             break;
         };
         show_report(show, &r)?;
-        match r.obs["step"].as_str() {
-            Some("tree_member") => reported += 1,
-            Some("fork_failed") => {
-                let at = r.obs["at"].as_u64().unwrap_or(0) as u32;
+        match r.obs {
+            Observation::TreeMember { .. } => reported += 1,
+            Observation::ForkFailed { at, errno_num, .. } => {
                 expected_reports = expected_reports.saturating_sub(1 << (n - at - 1));
-                let num = r.obs["errno_num"].as_i64().unwrap_or(0) as i32;
-                first_failure.get_or_insert(Errno::from_raw(num));
+                first_failure.get_or_insert(Errno::from_raw(errno_num));
             }
             _ => {}
         }
@@ -603,8 +564,12 @@ fn tree(show: &mut Show, lang: Lang, n: u32) -> anyhow::Result<()> {
         Err(e) => show.text(&t::tree_not_drawn(lang, &format!("{e:#}")))?,
     }
     show.observe(
-        &json!({"step": "tree_count", "n": n, "expected": expected_total, "reported": reported,
-                "in_proc": in_proc}),
+        &Observation::TreeCount {
+            n,
+            expected: expected_total,
+            reported,
+            in_proc,
+        },
         &t::tree_count(lang, n, expected_total, reported, in_proc),
     )?;
     show.lesson(&t::lesson_tree(lang, n))?;
@@ -658,15 +623,24 @@ impl TreeCtx<'_> {
         for (i, errno) in failures.unwrap_or_default() {
             report(
                 self.writer,
-                json!({"step": "fork_failed", "pid": pid, "at": i, "errno": errno_name(errno),
-                       "errno_num": errno as i32}),
+                Observation::ForkFailed {
+                    pid,
+                    at: i,
+                    errno: errno_name(errno),
+                    errno_num: errno as i32,
+                },
                 t::tree_fork_failed(self.lang, pid, i, &errno_name(errno)),
             );
         }
         report(
             self.writer,
-            json!({"step": "tree_member", "who": "process", "pid": pid, "ppid": raw(parent),
-                   "born_at": born_at}),
+            Observation::TreeMember {
+                who: Who::Process,
+                pid,
+                ppid: raw(parent),
+                born_at: Some(born_at),
+                failed_forks: None,
+            },
             t::tree_member(self.lang, pid, raw(parent), Some(born_at)),
         );
         let _ = (&*self.release).read(&mut [0u8; 1]);
@@ -708,7 +682,10 @@ fn buffer_trap(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
         let text = String::from_utf8_lossy(&bytes);
         let copies = text.lines().filter(|l| *l == line).count();
         show.observe(
-            &json!({"step": "buffer_trap", "flushed_before_fork": flush_first, "copies": copies}),
+            &Observation::BufferTrap {
+                flushed_before_fork: flush_first,
+                copies,
+            },
             &t::buffer_result(lang, flush_first, copies),
         )?;
     }
@@ -743,27 +720,4 @@ fn buffer_trap_on_stdout(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
     drop(buffered);
     show.lesson(&t::buffer_stdout_result(lang, on_tty))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fork_errors_are_explained_with_errno() {
-        let err = explain_fork_error(ChildError::Fork(Errno::EAGAIN), Lang::En);
-        let text = format!("{err:#}");
-        assert!(text.contains("EAGAIN"), "{text}");
-        assert!(text.contains("OSError"), "{text}");
-        assert_eq!(crate::error::exit_code_of(&err), 1);
-    }
-
-    #[test]
-    fn interruptions_keep_their_exit_code() {
-        let err = explain_fork_error(
-            ChildError::Interrupted(nix::sys::signal::Signal::SIGINT),
-            Lang::En,
-        );
-        assert_eq!(crate::error::exit_code_of(&err), 130);
-    }
 }

@@ -7,4 +7,5 @@ pub mod fork_demo;
 pub mod nice;
 pub mod parallel;
 pub mod pcb;
+pub mod show;
 pub mod states;

@@ -19,7 +19,7 @@ use nix::unistd::Pid;
 use serde::Serialize;
 
 use crate::child::interrupt;
-use crate::demos::fork_demo::{Show, fork};
+use crate::demos::show::{Show, fork};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::Lang;
 use crate::i18n::demos as t;
@@ -79,19 +79,23 @@ pub fn run(opts: Options, lang: Lang) -> CmdResult {
     show.plan(&t::parallel_phase_plan(lang, true, first_cpu))?;
     let pinned = run_phase(&opts, Some(first_cpu), lang)?;
     if text {
-        show.observe(
-            &serde_json::Value::Null,
-            &t::parallel_phase_result(lang, true, pinned.wall_ms, pinned.cpu_ms),
-        )?;
+        show.saw(&t::parallel_phase_result(
+            lang,
+            true,
+            pinned.wall_ms,
+            pinned.cpu_ms,
+        ))?;
     }
     show.plan(&t::parallel_phase_plan(lang, false, allowed.len()))?;
     let mut spread = run_phase(&opts, None, lang)?;
     spread.cpus = allowed.len();
     if text {
-        show.observe(
-            &serde_json::Value::Null,
-            &t::parallel_phase_result(lang, false, spread.wall_ms, spread.cpu_ms),
-        )?;
+        show.saw(&t::parallel_phase_result(
+            lang,
+            false,
+            spread.wall_ms,
+            spread.cpu_ms,
+        ))?;
     }
     let speedup = speedup(pinned.wall_ms, spread.wall_ms);
     let report = Report {
@@ -118,10 +122,12 @@ pub fn run(opts: Options, lang: Lang) -> CmdResult {
     }
     writeln!(out)?;
     crate::output::write_table(&mut out, &table)?;
-    show.observe(
-        &serde_json::Value::Null,
-        &t::parallel_speedup(lang, speedup, report.jobs, allowed.len()),
-    )?;
+    show.saw(&t::parallel_speedup(
+        lang,
+        speedup,
+        report.jobs,
+        allowed.len(),
+    ))?;
     show.lesson(&t::parallel_lesson(lang))?;
     show.flush()?;
     Ok(0)

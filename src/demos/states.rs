@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::child::pipe::wait_readable;
 use crate::child::{self, Child, interrupt, pipe, vfork};
-use crate::demos::fork_demo::{Show, fork};
+use crate::demos::show::{Show, fork};
 use crate::error::CmdResult;
 use crate::i18n::Lang;
 use crate::i18n::demos as t;
@@ -214,10 +214,7 @@ fn step_done(
         five_state: code.map(StateCode::five_state),
     };
     if !show.json {
-        show.observe(
-            &serde_json::Value::Null,
-            &t::states_observed(lang, pid, observed, &row.samples),
-        )?;
+        show.saw(&t::states_observed(lang, pid, observed, &row.samples))?;
         if observed == expected {
             show.lesson(&t::states_lesson(lang, step.id()))?;
         } else {
