@@ -1,11 +1,15 @@
-//! The administrator's console: a forked child that reads the server's terminal.
+//! The administrator's channel, both ends: a forked console child that reads the server's
+//! terminal, and the server task that reads what it sends.
 //!
 //! Why a separate process: this is the homework's design, and it shows a pipe at work. Before the
 //! server starts its tokio runtime (fork is only safe while the process has one thread), it creates
-//! a pipe and forks. The child keeps stdin and the pipe's write end; it reads the terminal line by
-//! line and writes each line into the pipe. The parent keeps the read end and turns every line into
-//! an `ADMIN` broadcast. The pipe exists only between these two processes, so nobody on the
-//! network can pose as the administrator.
+//! a pipe and forks ([`spawn`]). The child keeps stdin and the pipe's write end; it reads the
+//! terminal line by line and writes each line into the pipe ([`console_loop`]). The parent keeps
+//! the read end; [`pump`] turns every line into an admin line for the room. The pipe exists only
+//! between these two processes, so nobody on the network can pose as the administrator.
+//!
+//! Both ends cut their input with [`LineFramer`], so neither a terminal line without a newline nor
+//! a misbehaving pipe makes either process buffer without bound.
 //!
 //! Endings:
 //! - stdin closes (Ctrl-D, or `< /dev/null`): the child exits; the parent sees end-of-file on the
@@ -14,13 +18,23 @@
 //! - the server dies: the child gets SIGTERM from the kernel (`PR_SET_PDEATHSIG`), so it never
 //!   lingers as an orphan holding the terminal.
 
-use std::io::{BufRead, Write};
+use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
 
 use nix::sys::signal::Signal;
+use nix::sys::wait::WaitStatus;
+use tokio::io::AsyncReadExt;
+use tokio::sync::{broadcast, mpsc};
 
-use crate::chat::protocol::MAX_TEXT;
+use super::log;
+use crate::chat::protocol::{MAX_LINE, MAX_TEXT};
 use crate::child::{Child, ChildError, die_with_parent, fork_child};
+use crate::i18n::{Lang, chat as msg};
+use crate::lines::{Frame, LineFramer};
+
+/// Longest line the console reads from the terminal (a pasted paragraph); what fits is then cut to
+/// [`MAX_TEXT`], a longer line is dropped with a note.
+const MAX_TYPED_LINE: usize = 64 * 1024;
 
 /// The forked console: its process, and the read end of its pipe.
 #[derive(Debug)]
@@ -30,7 +44,7 @@ pub struct AdminConsole {
 }
 
 /// Create the pipe and fork the console child. Call only while single-threaded (before tokio).
-pub fn spawn() -> Result<AdminConsole, ChildError> {
+pub fn spawn(lang: Lang) -> Result<AdminConsole, ChildError> {
     let (read_end, write_end) = nix::unistd::pipe().map_err(ChildError::Fork)?;
     let read_raw = read_end.as_raw_fd();
     let server_pid = nix::unistd::getpid();
@@ -43,7 +57,7 @@ pub fn spawn() -> Result<AdminConsole, ChildError> {
             // The server died before the request above took effect.
             return 0;
         }
-        console_loop(std::fs::File::from(write_end))
+        console_loop(std::fs::File::from(write_end), lang)
     })?;
     // In the parent, the closure (and the write end it captured) was dropped: only the child can
     // write, so its exit is seen here as end-of-file.
@@ -54,29 +68,101 @@ pub fn spawn() -> Result<AdminConsole, ChildError> {
 }
 
 /// The child's whole life: stdin lines to pipe lines. Invalid UTF-8 is replaced, over-long lines
-/// are cut, empty lines skipped. Returns the exit code.
-fn console_loop(mut pipe: std::fs::File) -> i32 {
-    let stdin = std::io::stdin();
-    let mut input = stdin.lock();
-    let mut raw = Vec::new();
+/// are cut to [`MAX_TEXT`] (or dropped, past [`MAX_TYPED_LINE`]), empty lines skipped. Returns the
+/// exit code.
+fn console_loop(mut pipe: std::fs::File, lang: Lang) -> i32 {
+    let mut stdin = std::io::stdin().lock();
+    let mut lines = LineFramer::new(MAX_TYPED_LINE);
+    let mut end_of_input = false;
     loop {
-        raw.clear();
-        match input.read_until(b'\n', &mut raw) {
-            Ok(0) => return 0,
-            Ok(_) => {}
+        while let Some(frame) = lines.next_frame() {
+            let Frame::Line(raw) = frame else {
+                eprintln!("{}", msg::admin_line_too_long(lang, MAX_TYPED_LINE));
+                continue;
+            };
+            let text = String::from_utf8_lossy(raw);
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            if writeln!(pipe, "{}", truncate(text, MAX_TEXT)).is_err() {
+                // The server is gone.
+                return 0;
+            }
+        }
+        if end_of_input {
+            return 0;
+        }
+        match stdin.read(lines.spare(4096)) {
+            Ok(0) => {
+                // A last line without its newline is sent too.
+                end_of_input = true;
+                if lines.pending() > 0 {
+                    lines.push(b"\n");
+                }
+            }
+            Ok(n) => lines.commit(n),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(_) => return 1,
         }
-        let text = String::from_utf8_lossy(&raw);
-        let text = text.trim_end_matches(['\n', '\r']).trim();
-        if text.is_empty() {
-            continue;
+    }
+}
+
+/// The server's end: read the console's pipe, forward each line, and reap the child when it exits
+/// (end of file) or when the server stops (SIGTERM first).
+pub async fn pump(
+    console: AdminConsole,
+    lines: mpsc::Sender<String>,
+    mut stop: broadcast::Receiver<()>,
+    lang: Lang,
+) {
+    let AdminConsole { mut child, pipe } = console;
+    let pid = child.pid_i32();
+    match tokio::net::unix::pipe::Receiver::from_owned_fd(pipe) {
+        Ok(mut receiver) => {
+            let mut framer = LineFramer::new(MAX_LINE);
+            'reading: loop {
+                while let Some(frame) = framer.next_frame() {
+                    // The console never sends more than MAX_TEXT bytes a line; anything longer is
+                    // not from it and is skipped.
+                    let Frame::Line(raw) = frame else { continue };
+                    let text = String::from_utf8_lossy(raw).into_owned();
+                    if lines.send(text).await.is_err() {
+                        let _ = child.signal(Signal::SIGTERM);
+                        break 'reading;
+                    }
+                }
+                tokio::select! {
+                    _ = stop.recv() => {
+                        let _ = child.signal(Signal::SIGTERM);
+                        break;
+                    }
+                    n = receiver.read(framer.spare(4096)) => match n {
+                        Ok(0) | Err(_) => {
+                            log(&msg::log_admin_closed(lang, pid));
+                            break;
+                        }
+                        Ok(n) => framer.commit(n),
+                    },
+                }
+            }
         }
-        let text = truncate(text, MAX_TEXT);
-        if writeln!(pipe, "{text}").is_err() {
-            // The server is gone.
-            return 0;
+        Err(_) => {
+            let _ = child.signal(Signal::SIGTERM);
         }
+    }
+    let reaped = tokio::task::spawn_blocking(move || {
+        let status = child.wait();
+        (child, status)
+    })
+    .await;
+    if let Ok((_child, Ok(status))) = reaped {
+        let how = match status {
+            WaitStatus::Exited(_, code) => format!("exit {code}"),
+            WaitStatus::Signaled(_, sig, _) => sig.as_str().to_string(),
+            other => format!("{other:?}"),
+        };
+        log(&msg::log_admin_reaped(lang, pid, &how));
     }
 }
 

@@ -6,8 +6,8 @@
 //! - [`server`]: the tokio server (`serve(listener, config, admin_lines, shutdown)`): the room,
 //!   bounded per-client queues, rate limits, graceful shutdown.
 //! - [`fanout`]: the sweepers that write the room's lines to every member's socket.
-//! - [`admin`]: the administrator's console, a child forked before the runtime starts, talking to
-//!   the server through a pipe.
+//! - [`admin`]: the administrator's channel, both ends: the console child forked before the
+//!   runtime starts, and the server task that reads its pipe.
 //! - [`client`]: the client, forked into a sender (child) and a receiver (parent).
 //!
 //! The process family, as `toolkit ps-tree -p <server pid>` shows it:
@@ -40,4 +40,12 @@ pub fn raise_fd_limit() -> u64 {
         Ok((soft, _)) => soft,
         Err(_) => 1024,
     }
+}
+
+/// One line on the server's stderr, with a timestamp: joins, leaves, admin broadcasts.
+pub(crate) fn log(line: &str) {
+    use std::io::Write;
+    let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S");
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "[{now}] {line}");
 }

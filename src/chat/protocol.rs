@@ -213,6 +213,91 @@ pub fn parse_client_line(line: &str, named: bool) -> Result<ClientCommand, Error
     }
 }
 
+/// A client's line the server will not act on: the `ERR` it answers with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: ErrorCode,
+    /// English, for people using `nc`; our client shows its own sentence for the code.
+    pub reason: String,
+}
+
+impl Refusal {
+    fn new(code: ErrorCode, reason: impl Into<String>) -> Self {
+        Refusal {
+            code,
+            reason: reason.into(),
+        }
+    }
+
+    /// The `ERR` event that tells the client.
+    pub fn event(self) -> ServerEvent {
+        ServerEvent::Err {
+            code: self.code,
+            reason: self.reason,
+        }
+    }
+}
+
+/// The server's reader of one connection: bytes in, commands out. Framing (bounded lines), the
+/// UTF-8 check and parsing happen here and only here, so the server's session handles nothing but
+/// commands and refusals (as the client's reader hands it nothing but events).
+#[derive(Debug)]
+pub struct CommandReader {
+    framer: LineFramer,
+}
+
+impl Default for CommandReader {
+    fn default() -> Self {
+        CommandReader {
+            framer: LineFramer::new(MAX_LINE),
+        }
+    }
+}
+
+impl CommandReader {
+    /// Bytes read from the socket.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.framer.push(bytes);
+    }
+
+    /// Bytes of an unfinished line (lost if the connection ends now).
+    pub fn pending(&self) -> usize {
+        self.framer.pending()
+    }
+
+    /// The next complete line as a command, or why it was refused; `None` until more bytes come.
+    /// `named`: whether the connection has entered the room (see [`parse_client_line`]).
+    pub fn next_command(&mut self, named: bool) -> Option<Result<ClientCommand, Refusal>> {
+        let line = match self.framer.next_frame()? {
+            Frame::TooLong => {
+                return Some(Err(Refusal::new(
+                    ErrorCode::LineTooLong,
+                    format!("lines are limited to {MAX_LINE} bytes; this one was dropped"),
+                )));
+            }
+            Frame::Line(raw) => match std::str::from_utf8(raw) {
+                Ok(line) => line,
+                Err(_) => {
+                    return Some(Err(Refusal::new(
+                        ErrorCode::BadUtf8,
+                        "this line is not valid UTF-8 and was dropped",
+                    )));
+                }
+            },
+        };
+        Some(parse_client_line(line, named).map_err(|code| {
+            Refusal::new(
+                code,
+                match code {
+                    ErrorCode::NeedName => "send NAME <yourname> first",
+                    ErrorCode::AlreadyNamed => "you already have a name",
+                    _ => "refused",
+                },
+            )
+        }))
+    }
+}
+
 /// The line a client sends for a command (with its `\n`).
 pub fn encode_client(cmd: &ClientCommand) -> String {
     match cmd {
@@ -354,6 +439,38 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The server's reader: a command per line, a refusal per bad line, nothing for a half line.
+    #[test]
+    fn the_command_reader_turns_bytes_into_commands_and_refusals() {
+        let mut reader = CommandReader::default();
+        reader.push(b"hello\nNAME alice\n\xff\xfe\nSAY hi");
+        assert_eq!(
+            reader.next_command(false).map(|r| r.map_err(|e| e.code)),
+            Some(Err(ErrorCode::NeedName))
+        );
+        assert_eq!(
+            reader.next_command(false),
+            Some(Ok(ClientCommand::Name("alice".into())))
+        );
+        assert_eq!(
+            reader.next_command(true).map(|r| r.map_err(|e| e.code)),
+            Some(Err(ErrorCode::BadUtf8))
+        );
+        assert_eq!(reader.next_command(true), None);
+        reader.push(b"\n");
+        assert_eq!(
+            reader.next_command(true),
+            Some(Ok(ClientCommand::Say("hi".into())))
+        );
+        reader.push(&vec![b'x'; MAX_LINE + 1]);
+        reader.push(b"\nQUIT\n");
+        assert_eq!(
+            reader.next_command(true).map(|r| r.map_err(|e| e.code)),
+            Some(Err(ErrorCode::LineTooLong))
+        );
+        assert_eq!(reader.next_command(true), Some(Ok(ClientCommand::Quit)));
+    }
 
     #[test]
     fn names_follow_the_rules() {

@@ -46,18 +46,17 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nix::sys::signal::Signal;
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, broadcast, mpsc};
 use tokio::time::{Instant, sleep_until, timeout};
 
-use super::admin;
 use super::fanout::{self, Batch, Fanout, Link, Pace, WriteEnd};
 use super::protocol::{
-    self, ClientCommand, ErrorCode, Frame, LineFramer, MAX_LINE, RateLimiter, ServerEvent,
+    self, ClientCommand, CommandReader, ErrorCode, MAX_LINE, RateLimiter, ServerEvent,
 };
+use super::{admin, log};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::{Lang, chat as msg};
 
@@ -141,7 +140,7 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
     };
     super::raise_fd_limit();
     // 1. Fork while single-threaded.
-    let console = admin::spawn().map_err(|e| Failure::new(1, msg::fork_failed(lang, &e)))?;
+    let console = admin::spawn(lang).map_err(|e| Failure::new(1, msg::fork_failed(lang, &e)))?;
     let admin_pid = console.child.pid_i32();
     // 2. Only now start threads.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -179,7 +178,7 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
 
         let (admin_tx, admin_rx) = mpsc::channel(ADMIN_QUEUE);
         let (stop_admin, stop_admin_rx) = broadcast::channel(1);
-        let admin_task = tokio::spawn(pump_admin(console, admin_tx, stop_admin_rx, lang));
+        let admin_task = tokio::spawn(admin::pump(console, admin_tx, stop_admin_rx, lang));
         serve(listener, config, admin_rx, shutdown_signal()).await;
         drop(stop_admin);
         let _ = admin_task.await;
@@ -205,72 +204,6 @@ async fn shutdown_signal() {
         _ = int.recv() => {}
         _ = term.recv() => {}
     }
-}
-
-/// Read the admin console's pipe, forward each line, and reap the child when it exits (end of
-/// file) or when the server stops (SIGTERM first).
-async fn pump_admin(
-    console: admin::AdminConsole,
-    lines: mpsc::Sender<String>,
-    mut stop: broadcast::Receiver<()>,
-    lang: Lang,
-) {
-    let admin::AdminConsole { mut child, pipe } = console;
-    let pid = child.pid_i32();
-    match tokio::net::unix::pipe::Receiver::from_owned_fd(pipe) {
-        Ok(receiver) => {
-            let mut reader = tokio::io::BufReader::new(receiver);
-            let mut raw = Vec::new();
-            loop {
-                raw.clear();
-                tokio::select! {
-                    _ = stop.recv() => {
-                        let _ = child.signal(Signal::SIGTERM);
-                        break;
-                    }
-                    n = tokio::io::AsyncBufReadExt::read_until(&mut reader, b'\n', &mut raw) => {
-                        match n {
-                            Ok(0) | Err(_) => {
-                                log(&msg::log_admin_closed(lang, pid));
-                                break;
-                            }
-                            Ok(_) => {
-                                let text = String::from_utf8_lossy(&raw);
-                                let text = text.trim_end_matches(['\n', '\r']).to_string();
-                                if lines.send(text).await.is_err() {
-                                    let _ = child.signal(Signal::SIGTERM);
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        Err(_) => {
-            let _ = child.signal(Signal::SIGTERM);
-        }
-    }
-    let reaped = tokio::task::spawn_blocking(move || {
-        let status = child.wait();
-        (child, status)
-    })
-    .await;
-    if let Ok((_child, Ok(status))) = reaped {
-        let how = match status {
-            nix::sys::wait::WaitStatus::Exited(_, code) => format!("exit {code}"),
-            nix::sys::wait::WaitStatus::Signaled(_, sig, _) => sig.as_str().to_string(),
-            other => format!("{other:?}"),
-        };
-        log(&msg::log_admin_reaped(lang, pid, &how));
-    }
-}
-
-/// One line on stderr, with a timestamp.
-fn log(line: &str) {
-    let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S");
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "[{now}] {line}");
 }
 
 /// Serve until `shutdown` resolves; then tell every connection to close and wait for them all.
@@ -469,7 +402,7 @@ struct Session {
     /// Messages this client said during the chunk being handled, broadcast together at its end.
     said: Batch,
     name: Option<Arc<str>>,
-    framer: LineFramer,
+    reader: CommandReader,
     limiter: RateLimiter,
     /// A message held back by the rate limit, and when to try it again.
     held: Option<(String, Instant)>,
@@ -495,7 +428,7 @@ impl Session {
             link,
             said: Batch::new(),
             name: None,
-            framer: LineFramer::new(MAX_LINE),
+            reader: CommandReader::default(),
             limiter,
             held: None,
             warned_at: None,
@@ -553,7 +486,7 @@ impl Session {
                         let mut chunk = [0u8; READ_CHUNK];
                         match rd.try_read(&mut chunk) {
                             Ok(n) => {
-                                self.framer.push(&chunk[..n]);
+                                self.reader.push(&chunk[..n]);
                                 Ok(n)
                             }
                             Err(e) => Err(e),
@@ -596,42 +529,18 @@ impl Session {
                 return None;
             }
         }
-        while let Some(frame) = self.framer.next_frame() {
-            // Own the line before answering: replies need `self` while the frame borrows it.
-            let line = match frame {
-                Frame::Line(raw) => Some(raw.to_vec()),
-                Frame::TooLong => None,
-            };
+        while let Some(line) = self.reader.next_command(self.name.is_some()) {
             match line {
-                None => self.reply(ServerEvent::Err {
-                    code: ErrorCode::LineTooLong,
-                    reason: format!("lines are limited to {MAX_LINE} bytes; this one was dropped"),
-                }),
-                Some(raw) => match String::from_utf8(raw) {
-                    Err(_) => self.reply(ServerEvent::Err {
-                        code: ErrorCode::BadUtf8,
-                        reason: "this line is not valid UTF-8 and was dropped".into(),
-                    }),
-                    Ok(line) => match protocol::parse_client_line(&line, self.name.is_some()) {
-                        Err(code) => self.reply(ServerEvent::Err {
-                            code,
-                            reason: match code {
-                                ErrorCode::NeedName => "send NAME <yourname> first".into(),
-                                ErrorCode::AlreadyNamed => "you already have a name".into(),
-                                _ => "refused".into(),
-                            },
-                        }),
-                        Ok(ClientCommand::Empty) => {}
-                        Ok(ClientCommand::Quit) => return Some(End::Quit),
-                        Ok(ClientCommand::Name(name)) => self.enter(name),
-                        Ok(ClientCommand::Say(text)) => {
-                            self.say(text);
-                            if self.held.is_some() {
-                                return None;
-                            }
-                        }
-                    },
-                },
+                Err(refusal) => self.reply(refusal.event()),
+                Ok(ClientCommand::Empty) => {}
+                Ok(ClientCommand::Quit) => return Some(End::Quit),
+                Ok(ClientCommand::Name(name)) => self.enter(name),
+                Ok(ClientCommand::Say(text)) => {
+                    self.say(text);
+                    if self.held.is_some() {
+                        return None;
+                    }
+                }
             }
         }
         None
@@ -712,7 +621,7 @@ impl Session {
                 End::TooSlow => msg::LeaveReason::TooSlow,
                 End::ServerClosing => msg::LeaveReason::ServerClosing,
             };
-            let lost = self.framer.pending();
+            let lost = self.reader.pending();
             log(&msg::log_left(self.config.lang, &name, reason, lost));
         } else if end == End::NameTimeout {
             log(&msg::log_name_timeout(self.config.lang, &self.peer));

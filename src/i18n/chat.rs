@@ -273,6 +273,13 @@ pub fn log_admin(lang: Lang, text: &str) -> String {
     }
 }
 
+pub fn admin_line_too_long(lang: Lang, max: usize) -> String {
+    match lang {
+        Lang::Zh => format!("这一行超过 {max} 字节，没有发送"),
+        Lang::En => format!("this line is longer than {max} bytes and was not sent"),
+    }
+}
+
 pub fn log_admin_closed(lang: Lang, pid: i32) -> String {
     match lang {
         Lang::Zh => format!("管理员控制台（PID {pid}）的输入已结束；服务器继续运行"),
