@@ -217,19 +217,6 @@ fn inline_code_spans(line: &str) -> Vec<&str> {
     parts.into_iter().skip(1).step_by(2).collect()
 }
 
-/// Columns a string takes in a terminal (CJK and full-width forms take two).
-fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| {
-            let c = c as u32;
-            let wide = matches!(c,
-                0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
-                | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6);
-            if wide { 2 } else { 1 }
-        })
-        .sum()
-}
-
 /// Spans between `marker`s made bold, markers dropped; unbalanced markers leave the text as typed.
 fn bold_between(text: &str, marker: &str, paint: Paint) -> String {
     let parts: Vec<&str> = text.split(marker).collect();
@@ -301,7 +288,7 @@ pub fn render(text: &str, paint: Paint) -> String {
             let h = h.trim();
             out.push_str(&paint.bold(h));
             out.push('\n');
-            out.push_str(&paint.dim(&rule.repeat(display_width(h))));
+            out.push_str(&paint.dim(&rule.repeat(output::display_width(h))));
         } else {
             out.push_str(&render_inline(line, paint));
         }
@@ -341,7 +328,7 @@ fn render_table(rows: &[&str], paint: Paint, out: &mut String) {
     let mut widths = vec![0; columns];
     for row in cells.iter().filter(|r| !is_rule(r)) {
         for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(display_width(&visible(cell)));
+            widths[i] = widths[i].max(output::display_width(&visible(cell)));
         }
     }
     for (n, row) in cells.iter().enumerate() {
@@ -354,7 +341,7 @@ fn render_table(rows: &[&str], paint: Paint, out: &mut String) {
                 .iter()
                 .enumerate()
                 .map(|(i, cell)| {
-                    let pad = " ".repeat(widths[i] - display_width(&visible(cell)));
+                    let pad = " ".repeat(widths[i] - output::display_width(&visible(cell)));
                     let text = if n == 0 {
                         paint.bold(&visible(cell))
                     } else {
@@ -801,11 +788,5 @@ mod tests {
         let (tally, _, out) = walk_with(&["toolkit ps"], Pause::Never, "", Outcome::Signalled(9));
         assert_eq!(tally.failed, 1);
         assert!(out.contains("→ killed by signal 9"));
-    }
-
-    #[test]
-    fn display_width_counts_cjk_as_two() {
-        assert_eq!(display_width("ps"), 2);
-        assert_eq!(display_width("进程 ps"), 7);
     }
 }

@@ -15,6 +15,40 @@ use std::io::{self, IsTerminal, Write};
 use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+/// Columns `s` takes on a terminal: CJK and full-width characters take two, combining marks none
+/// (Unicode's East Asian Width, via `unicode-width`), and colour escapes (`ESC [ ... letter`) none.
+/// The one width function of the crate: tables, trees, bars and lessons all line up with it.
+pub fn display_width(s: &str) -> usize {
+    if !s.contains('\x1b') {
+        return s.width();
+    }
+    let mut width = 0;
+    let mut rest = s;
+    while let Some(at) = rest.find('\x1b') {
+        width += rest[..at].width();
+        rest = &rest[at + 1..];
+        // A CSI sequence: `[`, parameters, then one final byte in '@'..='~'.
+        if let Some(after) = rest.strip_prefix('[') {
+            match after.find(|c: char| ('@'..='~').contains(&c)) {
+                Some(end) => rest = &after[end + 1..],
+                None => rest = "",
+            }
+        }
+    }
+    width + rest.width()
+}
+
+/// `s` followed by spaces up to `width` columns (by [`display_width`]; `format!("{:<w$}")` counts
+/// characters, which misaligns Chinese text).
+pub fn pad_to(s: &str, width: usize) -> String {
+    let pad = width.saturating_sub(display_width(s));
+    let mut out = String::with_capacity(s.len() + pad);
+    out.push_str(s);
+    out.extend(std::iter::repeat_n(' ', pad));
+    out
+}
 
 /// Whether to colour output written to stdout.
 pub fn color_enabled() -> bool {
@@ -129,6 +163,18 @@ pub fn write_json_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_width_counts_cjk_as_two_and_escapes_as_nothing() {
+        assert_eq!(display_width("ps"), 2);
+        assert_eq!(display_width("进程 ps"), 7);
+        assert_eq!(display_width("ｐｓ"), 4);
+        assert_eq!(display_width("\x1b[7mabc\x1b[0m"), 3);
+        assert_eq!(display_width("\x1b[1;32m进程\x1b[0m"), 4);
+        assert_eq!(display_width("e\u{301}"), 1);
+        assert_eq!(pad_to("进程", 6), "进程  ");
+        assert_eq!(pad_to("abc", 2), "abc");
+    }
     use std::ffi::OsStr;
 
     #[test]

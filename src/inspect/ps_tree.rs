@@ -286,24 +286,6 @@ const ASCII: Glyphs = Glyphs {
     vertical: "|",
 };
 
-/// Width on screen, not counting colour escapes (`\x1b[...m`).
-fn visible_width(s: &str) -> usize {
-    let mut width = 0;
-    let mut in_escape = false;
-    for c in s.chars() {
-        if in_escape {
-            if c == 'm' {
-                in_escape = false;
-            }
-        } else if c == '\x1b' {
-            in_escape = true;
-        } else {
-            width += 1;
-        }
-    }
-    width
-}
-
 /// Draw the tree as lines of text.
 pub fn draw(root: &Node, opts: &Options, paint: Paint) -> Vec<String> {
     let glyphs = if opts.ascii { &ASCII } else { &UNICODE };
@@ -348,7 +330,7 @@ fn draw_compact(node: &Node, g: &Glyphs, paint: Paint) -> Vec<String> {
     if node.children.is_empty() {
         return with_count(node, vec![text]);
     }
-    let pad = " ".repeat(visible_width(&text) + 1);
+    let pad = " ".repeat(crate::output::display_width(&text) + 1);
     let n = node.children.len();
     let mut lines = Vec::new();
     for (i, child) in node.children.iter().enumerate() {
@@ -635,11 +617,5 @@ a─┬─b─┬─c
         let pids: Vec<i32> = sshd.children.iter().map(|c| c.pid).collect();
         assert_eq!(pids, [21, 22, 23, 24]);
         assert!(sshd.children.iter().all(|c| c.ppid == 20));
-    }
-
-    #[test]
-    fn visible_width_skips_escapes() {
-        assert_eq!(visible_width("\x1b[7mabc\x1b[0m"), 3);
-        assert_eq!(visible_width("abc"), 3);
     }
 }

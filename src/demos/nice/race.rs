@@ -265,22 +265,22 @@ fn print_report(out: &mut impl Write, report: &RaceReport, lang: Lang) -> io::Re
     let ascii = !io::stdout().is_terminal();
     let label_measured = i18n::nice::bar_measured(lang);
     let label_predicted = i18n::nice::bar_predicted(lang);
-    let label_width = label_measured
-        .chars()
-        .count()
-        .max(label_predicted.chars().count());
+    let label_width =
+        output::display_width(label_measured).max(output::display_width(label_predicted));
     for r in &report.runners {
         let measured = r.measured_percent.unwrap_or(0.0);
         writeln!(
             out,
-            "nice {:>3}  {label_measured:<label_width$}  {}  {}",
+            "nice {:>3}  {}  {}  {}",
             r.nice,
+            output::pad_to(label_measured, label_width),
             paint.green(&bar(measured, BAR_WIDTH, ascii)),
             format_percent(r.measured_percent)
         )?;
         writeln!(
             out,
-            "          {label_predicted:<label_width$}  {}  {:.1}%",
+            "          {}  {}  {:.1}%",
+            output::pad_to(label_predicted, label_width),
             paint.dim(&bar(r.predicted_percent, BAR_WIDTH, ascii)),
             r.predicted_percent
         )?;
