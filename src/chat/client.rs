@@ -105,7 +105,7 @@ fn enter(
             None => ask_name(interactive, lang)?,
         };
         let refused = match protocol::validate_name(&name) {
-            Err(e) => Some(msg::refusal(lang, e.code(), &name, &e.reason())),
+            Err(e) => Some(msg::refusal(lang, e.code().as_str(), &name, &e.reason())),
             Ok(()) => {
                 writer.write_all(
                     protocol::encode_client(&ClientCommand::Name(name.clone())).as_bytes(),
@@ -114,12 +114,12 @@ fn enter(
                     match events.next_event()? {
                         Some(ServerEvent::Welcome { name }) => return Ok(name),
                         Some(ServerEvent::Err { code, reason }) if code.is_name_refusal() => {
-                            break Some(msg::refusal(lang, code, &name, &reason));
+                            break Some(msg::refusal(lang, code.as_str(), &name, &reason));
                         }
                         Some(ServerEvent::Err { code, reason }) => {
                             return Err(Failure::new(
                                 EXIT_SERVER_GONE,
-                                msg::refusal(lang, code, &name, &reason),
+                                msg::refusal(lang, code.as_str(), &name, &reason),
                             )
                             .into());
                         }
@@ -262,7 +262,7 @@ pub fn display(event: &ServerEvent, lang: Lang) -> Option<(String, bool)> {
         ServerEvent::Left { name } => (msg::left(lang, &e(name)), false),
         ServerEvent::Admin { text } => (msg::admin_says(lang, &e(text)), false),
         ServerEvent::Err { code, reason } => (
-            msg::notice(lang, &msg::refusal(lang, *code, "", &e(reason))),
+            msg::notice(lang, &msg::refusal(lang, code.as_str(), "", &e(reason))),
             true,
         ),
         ServerEvent::Hello { .. }

@@ -81,9 +81,7 @@ fn fields(p: &proc::Process, x: &PcbExtras, lang: Lang) -> Vec<Field> {
     const STAT: &str = "/proc/PID/stat";
     const STATUS: &str = "/proc/PID/status";
     let ticks = proc::ticks_per_second() as f64;
-    let state_meaning = crate::proc::stat::StateCode::from_letter(p.state)
-        .map(|code| t::pcb_state_meaning(lang, code))
-        .unwrap_or_default();
+    let state_meaning = t::pcb_state_meaning(lang, p.state);
     let start = p
         .start_epoch_secs()
         .and_then(|secs| chrono::DateTime::from_timestamp(secs as i64, 0))

@@ -169,10 +169,10 @@ pub fn run(json: bool, lang: Lang) -> CmdResult {
                 row.expected.to_string(),
                 t::observed_cell(lang, row.observed, &row.samples),
                 row.three_state
-                    .map(|s| t::three_state_name(lang, s).to_string())
+                    .map(|s| t::three_state_name(lang, s.id()).to_string())
                     .unwrap_or_else(|| "-".into()),
                 row.five_state
-                    .map(|s| t::five_state_name(lang, s).to_string())
+                    .map(|s| t::five_state_name(lang, s.id()).to_string())
                     .unwrap_or_else(|| "-".into()),
             ]);
         }

@@ -8,7 +8,7 @@
 use std::net::SocketAddr;
 
 use super::Lang;
-use crate::chat::protocol::{ErrorCode, MAX_NAME_CHARS, MAX_TEXT};
+use crate::chat::protocol::{MAX_NAME_CHARS, MAX_TEXT};
 
 // ---- The room, as a client shows it ----
 
@@ -52,38 +52,34 @@ pub fn name_prompt(lang: Lang) -> &'static str {
 }
 
 /// Why the server (or the client itself, before asking) refused something, for the user.
-pub fn refusal(lang: Lang, code: ErrorCode, name: &str, reason: &str) -> String {
+pub fn refusal(lang: Lang, code: &str, name: &str, reason: &str) -> String {
     match (lang, code) {
-        (Lang::Zh, ErrorCode::NameTaken) => format!("名字 {name} 已被占用，请换一个"),
-        (Lang::En, ErrorCode::NameTaken) => format!("the name {name} is taken, choose another"),
-        (Lang::Zh, ErrorCode::NameReserved) => {
+        (Lang::Zh, "name-taken") => format!("名字 {name} 已被占用，请换一个"),
+        (Lang::En, "name-taken") => format!("the name {name} is taken, choose another"),
+        (Lang::Zh, "name-reserved") => {
             format!("名字 {name} 是保留名字（管理员/系统），不能使用")
         }
-        (Lang::En, ErrorCode::NameReserved) => {
+        (Lang::En, "name-reserved") => {
             format!("the name {name} is reserved (administrator/system), choose another")
         }
-        (Lang::Zh, ErrorCode::NameInvalid) => {
+        (Lang::Zh, "name-invalid") => {
             format!("名字 {name} 不合规则：需要 1 到 {MAX_NAME_CHARS} 个字符，不能有空格或控制字符")
         }
-        (Lang::En, ErrorCode::NameInvalid) => format!(
+        (Lang::En, "name-invalid") => format!(
             "the name {name} is not allowed: use 1 to {MAX_NAME_CHARS} characters, no spaces or control characters"
         ),
-        (Lang::Zh, ErrorCode::LineTooLong) => "这一行太长，服务器没有转发".into(),
-        (Lang::En, ErrorCode::LineTooLong) => {
-            "that line was too long; the server dropped it".into()
-        }
-        (Lang::Zh, ErrorCode::BadUtf8) => "这一行不是合法的 UTF-8，服务器没有转发".into(),
-        (Lang::En, ErrorCode::BadUtf8) => {
-            "that line was not valid UTF-8; the server dropped it".into()
-        }
-        (Lang::Zh, ErrorCode::RateLimited) => "你发得太快了：消息会被延迟发送（没有丢失）".into(),
-        (Lang::En, ErrorCode::RateLimited) => {
+        (Lang::Zh, "line-too-long") => "这一行太长，服务器没有转发".into(),
+        (Lang::En, "line-too-long") => "that line was too long; the server dropped it".into(),
+        (Lang::Zh, "bad-utf8") => "这一行不是合法的 UTF-8，服务器没有转发".into(),
+        (Lang::En, "bad-utf8") => "that line was not valid UTF-8; the server dropped it".into(),
+        (Lang::Zh, "rate-limited") => "你发得太快了：消息会被延迟发送（没有丢失）".into(),
+        (Lang::En, "rate-limited") => {
             "you are sending too fast: your messages are being delayed (none is lost)".into()
         }
-        (Lang::Zh, ErrorCode::ServerFull) => "聊天室已满，请稍后再试".into(),
-        (Lang::En, ErrorCode::ServerFull) => "the chat room is full, try again later".into(),
-        (Lang::Zh, ErrorCode::NameTimeout) => "太久没有输入名字，服务器关闭了连接".into(),
-        (Lang::En, ErrorCode::NameTimeout) => {
+        (Lang::Zh, "server-full") => "聊天室已满，请稍后再试".into(),
+        (Lang::En, "server-full") => "the chat room is full, try again later".into(),
+        (Lang::Zh, "name-timeout") => "太久没有输入名字，服务器关闭了连接".into(),
+        (Lang::En, "name-timeout") => {
             "no name was given in time; the server closed the connection".into()
         }
         (Lang::Zh, _) => format!("服务器拒绝：{reason}"),

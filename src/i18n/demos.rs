@@ -5,228 +5,212 @@
 
 use super::Lang;
 
-/// Both texts are built, one is kept: short messages, so the cost does not matter and each
-/// sentence reads side by side in both languages.
-fn tr(lang: Lang, zh: String, en: String) -> String {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
-
 // ---- shared ------------------------------------------------------------------------------------
 
 pub fn report_timeout(lang: Lang) -> String {
-    tr(
-        lang,
-        "子进程在 10 秒内没有报告，演示中止（所有子进程已回收）".into(),
-        "a child did not report within 10 s; the demo stopped (every child was reaped)".into(),
-    )
+    match lang {
+        Lang::Zh => "子进程在 10 秒内没有报告，演示中止（所有子进程已回收）".into(),
+        Lang::En => {
+            "a child did not report within 10 s; the demo stopped (every child was reaped)".into()
+        }
+    }
 }
 
 pub fn fork_failed(lang: Lang, desc: &str, errno: i32, name: &str) -> String {
-    tr(
-        lang,
-        format!(
+    match lang {
+        Lang::Zh => format!(
             "fork() 失败：{name}（errno {errno}，{desc}）。笔记说失败时\"返回一个负数\"，准确地说：\
              C 的 fork() 返回 -1 并设置 errno；Rust/nix 返回 Err(Errno::{name})；\
              Python 的 os.fork() 不返回值，而是抛出 OSError（其 errno 属性为 {errno}）。\
              常见原因：进程数达到上限（ulimit -u）或内存不足"
         ),
-        format!(
+        Lang::En => format!(
             "fork() failed: {name} (errno {errno}, {desc}). The notes say it \"returns a negative \
              number\"; precisely: C's fork() returns -1 and sets errno; Rust/nix returns \
              Err(Errno::{name}); Python's os.fork() returns nothing and raises OSError (its errno \
              attribute is {errno}). Usual causes: the process limit (ulimit -u) or no memory"
         ),
-    )
+    }
 }
 
 // ---- fork-demo: the default run -----------------------------------------------------------------
 
 pub fn basic_intro(lang: Lang) -> String {
-    tr(
-        lang,
-        "真实的 fork()：看返回值、PID、各自独立的内存、子进程从哪里开始执行、以及父进程如何回收子进程".into(),
-        "A real fork(): return values, PIDs, separate memory, where the child starts, and how the \
+    match lang {
+        Lang::Zh => "真实的 fork()：看返回值、PID、各自独立的内存、子进程从哪里开始执行、以及父进程如何回收子进程".into(),
+        Lang::En => "A real fork(): return values, PIDs, separate memory, where the child starts, and how the \
          parent collects the child"
             .into(),
-    )
+    }
 }
 
 pub fn before_fork(lang: Lang, pid: i32, ppid: i32) -> String {
-    tr(
-        lang,
-        format!(
+    match lang {
+        Lang::Zh => format!(
             "[父进程 {pid}] fork 之前：getpid() = {pid}，getppid() = {ppid}（启动 toolkit 的进程）"
         ),
-        format!(
+        Lang::En => format!(
             "[parent {pid}] before fork: getpid() = {pid}, getppid() = {ppid} (the process that \
              started toolkit)"
         ),
-    )
+    }
 }
 
 pub fn about_to_fork(lang: Lang, value: i64, address: usize) -> String {
-    tr(
-        lang,
-        format!("变量 value = {value}，地址 {address:#x}；现在调用 fork()"),
-        format!("variable value = {value} at address {address:#x}; calling fork() now"),
-    )
+    match lang {
+        Lang::Zh => format!("变量 value = {value}，地址 {address:#x}；现在调用 fork()"),
+        Lang::En => format!("variable value = {value} at address {address:#x}; calling fork() now"),
+    }
 }
 
 pub fn parent_fork_return(lang: Lang, me: i32, child: i32) -> String {
-    tr(
-        lang,
-        format!("[父进程 {me}] fork() 返回了 {child}：新子进程的 PID"),
-        format!("[parent {me}] fork() returned {child}: the PID of the new child"),
-    )
+    match lang {
+        Lang::Zh => format!("[父进程 {me}] fork() 返回了 {child}：新子进程的 PID"),
+        Lang::En => format!("[parent {me}] fork() returned {child}: the PID of the new child"),
+    }
 }
 
 pub fn child_fork_return(lang: Lang, pid: i32, ppid: i32) -> String {
-    tr(
-        lang,
-        format!("[子进程 {pid}] fork() 在这里返回了 0；getpid() = {pid}，getppid() = {ppid}"),
-        format!("[child {pid}] fork() returned 0 here; getpid() = {pid}, getppid() = {ppid}"),
-    )
+    match lang {
+        Lang::Zh => {
+            format!("[子进程 {pid}] fork() 在这里返回了 0；getpid() = {pid}，getppid() = {ppid}")
+        }
+        Lang::En => {
+            format!("[child {pid}] fork() returned 0 here; getpid() = {pid}, getppid() = {ppid}")
+        }
+    }
 }
 
 pub fn lesson_return_values(lang: Lang) -> String {
-    tr(
-        lang,
-        "一次调用，两次返回：父进程得到子进程的 PID，子进程得到 0——程序靠判断返回值让两个进程走不同的分支".into(),
-        "One call, two returns: the parent gets the child's PID, the child gets 0, and the program \
+    match lang {
+        Lang::Zh => "一次调用，两次返回：父进程得到子进程的 PID，子进程得到 0——程序靠判断返回值让两个进程走不同的分支".into(),
+        Lang::En => "One call, two returns: the parent gets the child's PID, the child gets 0, and the program \
          branches on that value"
             .into(),
-    )
+    }
 }
 
 pub fn lesson_ppid(lang: Lang, matches: bool) -> String {
     if matches {
-        tr(
-            lang,
-            "子进程的 getppid() 等于父进程的 getpid()：父子关系由内核记录".into(),
-            "The child's getppid() equals the parent's getpid(): the kernel records the \
+        match lang {
+            Lang::Zh => "子进程的 getppid() 等于父进程的 getpid()：父子关系由内核记录".into(),
+            Lang::En => {
+                "The child's getppid() equals the parent's getpid(): the kernel records the \
              parent/child link"
-                .into(),
-        )
+                    .into()
+            }
+        }
     } else {
-        tr(
-            lang,
-            "注意：子进程报告的 PPID 与父进程 PID 不同（父进程已退出？）".into(),
-            "Note: the PPID the child reported differs from the parent's PID (did the parent \
+        match lang {
+            Lang::Zh => "注意：子进程报告的 PPID 与父进程 PID 不同（父进程已退出？）".into(),
+            Lang::En => {
+                "Note: the PPID the child reported differs from the parent's PID (did the parent \
              exit?)"
-                .into(),
-        )
+                    .into()
+            }
+        }
     }
 }
 
 pub fn child_start_point(lang: Lang, marker: u32) -> String {
-    tr(
-        lang,
-        format!(
+    match lang {
+        Lang::Zh => format!(
             "[子进程] 我已经有 marker = {marker}（由 fork 之前的代码设置，我从没执行过那段代码）"
         ),
-        format!(
+        Lang::En => format!(
             "[child] I already have marker = {marker} (set by code before the fork, which I never \
              ran)"
-        ),
-    )
-}
-
-pub fn lesson_start_point(lang: Lang) -> String {
-    tr(
-        lang,
-        "子进程从 fork() 的下一条语句开始执行，而不是从程序开头：它继承了 fork 那一刻的全部状态，而上面 fork 之前的输出只出现了一次"
-            .into(),
-        "The child starts at the statement after fork(), not at the top of the program: it \
-         inherits the whole state at the moment of the fork, and the lines printed before the \
-         fork above appear only once"
-            .into(),
-    )
-}
-
-pub fn child_memory(lang: Lang, address: usize, before: i64, after: i64) -> String {
-    tr(
-        lang,
-        format!("[子进程] 地址 {address:#x} 处 value = {before}，改为 {after}"),
-        format!("[child] value at {address:#x} = {before}; changed it to {after}"),
-    )
-}
-
-pub fn parent_memory(lang: Lang, address: usize, value: i64) -> String {
-    tr(
-        lang,
-        format!("[父进程] 子进程改完之后，同一地址 {address:#x} 处 value 仍是 {value}"),
-        format!(
-            "[parent] after the child changed it, value at the same address {address:#x} is still {value}"
-        ),
-    )
-}
-
-pub fn lesson_memory(lang: Lang) -> String {
-    tr(
-        lang,
-        "同一个虚拟地址，不同的内容：每个进程有自己的地址空间。fork 复制的是地址空间（写时复制，\
-         copy-on-write：页面先共享，谁写谁得到自己的副本），不是共享内存"
-            .into(),
-        "Same virtual address, different contents: each process has its own address space. fork \
-         copies the address space (copy-on-write: pages are shared until one side writes, which \
-         then gets its own copy); it does not share memory"
-            .into(),
-    )
-}
-
-pub fn about_to_wait(lang: Lang, pid: i32) -> String {
-    tr(
-        lang,
-        format!("父进程调用 waitpid({pid}) 等待子进程结束并回收它"),
-        format!("the parent calls waitpid({pid}) to wait for the child and collect it"),
-    )
-}
-
-pub fn exit_status(lang: Lang, pid: i32, code: Option<i32>, signal: Option<&str>) -> String {
-    match (code, signal) {
-        (Some(code), _) => tr(
-            lang,
-            format!("waitpid 返回：子进程 {pid} 正常退出，退出码 {code}"),
-            format!("waitpid returned: child {pid} exited normally with code {code}"),
-        ),
-        (None, Some(sig)) => tr(
-            lang,
-            format!("waitpid 返回：子进程 {pid} 被信号 {sig} 终止"),
-            format!("waitpid returned: child {pid} was killed by {sig}"),
-        ),
-        _ => tr(
-            lang,
-            format!("waitpid 返回：子进程 {pid} 已结束"),
-            format!("waitpid returned: child {pid} has ended"),
         ),
     }
 }
 
-pub fn lesson_wait(lang: Lang) -> String {
-    tr(
-        lang,
-        "父进程通过 wait/waitpid 取得子进程的退出状态；取走之后内核才删除子进程的 PCB".into(),
-        "The parent gets the child's exit status with wait/waitpid; only then does the kernel \
-         delete the child's PCB"
+pub fn lesson_start_point(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "子进程从 fork() 的下一条语句开始执行，而不是从程序开头：它继承了 fork 那一刻的全部状态，而上面 fork 之前的输出只出现了一次"
             .into(),
-    )
+        Lang::En => "The child starts at the statement after fork(), not at the top of the program: it \
+         inherits the whole state at the moment of the fork, and the lines printed before the \
+         fork above appear only once"
+            .into(),
+    }
+}
+
+pub fn child_memory(lang: Lang, address: usize, before: i64, after: i64) -> String {
+    match lang {
+        Lang::Zh => format!("[子进程] 地址 {address:#x} 处 value = {before}，改为 {after}"),
+        Lang::En => format!("[child] value at {address:#x} = {before}; changed it to {after}"),
+    }
+}
+
+pub fn parent_memory(lang: Lang, address: usize, value: i64) -> String {
+    match lang {
+        Lang::Zh => format!("[父进程] 子进程改完之后，同一地址 {address:#x} 处 value 仍是 {value}"),
+        Lang::En => format!(
+            "[parent] after the child changed it, value at the same address {address:#x} is still {value}"
+        ),
+    }
+}
+
+pub fn lesson_memory(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "同一个虚拟地址，不同的内容：每个进程有自己的地址空间。fork 复制的是地址空间（写时复制，\
+         copy-on-write：页面先共享，谁写谁得到自己的副本），不是共享内存"
+            .into(),
+        Lang::En => "Same virtual address, different contents: each process has its own address space. fork \
+         copies the address space (copy-on-write: pages are shared until one side writes, which \
+         then gets its own copy); it does not share memory"
+            .into(),
+    }
+}
+
+pub fn about_to_wait(lang: Lang, pid: i32) -> String {
+    match lang {
+        Lang::Zh => format!("父进程调用 waitpid({pid}) 等待子进程结束并回收它"),
+        Lang::En => format!("the parent calls waitpid({pid}) to wait for the child and collect it"),
+    }
+}
+
+pub fn exit_status(lang: Lang, pid: i32, code: Option<i32>, signal: Option<&str>) -> String {
+    match (code, signal) {
+        (Some(code), _) => match lang {
+            Lang::Zh => format!("waitpid 返回：子进程 {pid} 正常退出，退出码 {code}"),
+            Lang::En => format!("waitpid returned: child {pid} exited normally with code {code}"),
+        },
+        (None, Some(sig)) => match lang {
+            Lang::Zh => format!("waitpid 返回：子进程 {pid} 被信号 {sig} 终止"),
+            Lang::En => format!("waitpid returned: child {pid} was killed by {sig}"),
+        },
+        _ => match lang {
+            Lang::Zh => format!("waitpid 返回：子进程 {pid} 已结束"),
+            Lang::En => format!("waitpid returned: child {pid} has ended"),
+        },
+    }
+}
+
+pub fn lesson_wait(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => {
+            "父进程通过 wait/waitpid 取得子进程的退出状态；取走之后内核才删除子进程的 PCB".into()
+        }
+        Lang::En => {
+            "The parent gets the child's exit status with wait/waitpid; only then does the kernel \
+         delete the child's PCB"
+                .into()
+        }
+    }
 }
 
 pub fn rounds_intro(lang: Lang, rounds: u32) -> String {
-    tr(
-        lang,
-        format!(
+    match lang {
+        Lang::Zh => format!(
             "谁先运行？fork {rounds} 次；fork 之后父子进程的第一件事都是往同一个管道写一个字节，\
              管道里的先后就是它们真正执行的先后"
         ),
-        format!(
+        Lang::En => format!(
             "Who runs first? {rounds} forks; right after each fork both processes write one byte \
              into the same pipe, and the order in the pipe is the order they really ran"
         ),
-    )
+    }
 }
 
 pub fn round_result(lang: Lang, round: u32, parent_first: bool) -> String {
@@ -236,152 +220,143 @@ pub fn round_result(lang: Lang, round: u32, parent_first: bool) -> String {
         "子进程"
     };
     let who_en = if parent_first { "parent" } else { "child" };
-    tr(
-        lang,
-        format!("第 {round} 轮：{who_zh}先写"),
-        format!("round {round}: the {who_en} wrote first"),
-    )
+    match lang {
+        Lang::Zh => format!("第 {round} 轮：{who_zh}先写"),
+        Lang::En => format!("round {round}: the {who_en} wrote first"),
+    }
 }
 
 pub fn rounds_summary(lang: Lang, rounds: u32, parent: u32, child: u32) -> String {
-    tr(
-        lang,
-        format!("{rounds} 轮中：父进程先 {parent} 次，子进程先 {child} 次"),
-        format!("of {rounds} rounds: parent first {parent} times, child first {child} times"),
-    )
+    match lang {
+        Lang::Zh => format!("{rounds} 轮中：父进程先 {parent} 次，子进程先 {child} 次"),
+        Lang::En => {
+            format!("of {rounds} rounds: parent first {parent} times, child first {child} times")
+        }
+    }
 }
 
 /// Why one side may win every round on an idle machine.
 pub fn rounds_one_sided(lang: Lang, parent_won_all: bool) -> String {
     if parent_won_all {
-        tr(
-            lang,
-            "这里父进程每次都先：fork 返回时它已经在 CPU 上，而子进程还要先被调度".into(),
-            "Here the parent won every round: it is already on a CPU when fork returns, while the \
+        match lang {
+            Lang::Zh => "这里父进程每次都先：fork 返回时它已经在 CPU 上，而子进程还要先被调度".into(),
+            Lang::En => "Here the parent won every round: it is already on a CPU when fork returns, while the \
              child must first be scheduled"
                 .into(),
-        )
+        }
     } else {
-        tr(
-            lang,
-            "这里子进程每次都先：调度器让新进程先运行（或者父进程被抢占了）".into(),
-            "Here the child won every round: the scheduler ran the new process first (or the \
+        match lang {
+            Lang::Zh => "这里子进程每次都先：调度器让新进程先运行（或者父进程被抢占了）".into(),
+            Lang::En => {
+                "Here the child won every round: the scheduler ran the new process first (or the \
              parent was preempted)"
-                .into(),
-        )
+                    .into()
+            }
+        }
     }
 }
 
 pub fn lesson_order(lang: Lang) -> String {
-    tr(
-        lang,
-        "fork 之后父子进程的执行顺序由调度器决定，不固定；即使这里某一方总是先，程序也不能依赖它——需要顺序就用 wait、管道等同步手段".into(),
-        "After fork the scheduler decides who runs first; the order is not fixed. Even if one side \
+    match lang {
+        Lang::Zh => "fork 之后父子进程的执行顺序由调度器决定，不固定；即使这里某一方总是先，程序也不能依赖它——需要顺序就用 wait、管道等同步手段".into(),
+        Lang::En => "After fork the scheduler decides who runs first; the order is not fixed. Even if one side \
          always won here, a program must not rely on it: use wait, pipes or other synchronisation \
          when order matters"
             .into(),
-    )
+    }
 }
 
 // ---- fork-demo --zombie ---------------------------------------------------------------------------
 
 pub fn zombie_intro(lang: Lang) -> String {
-    tr(
-        lang,
-        "僵尸进程：子进程立刻退出，父进程先不调用 wait".into(),
-        "Zombie: the child exits at once; the parent does not call wait yet".into(),
-    )
+    match lang {
+        Lang::Zh => "僵尸进程：子进程立刻退出，父进程先不调用 wait".into(),
+        Lang::En => "Zombie: the child exits at once; the parent does not call wait yet".into(),
+    }
 }
 
 pub fn zombie_seen(lang: Lang, pid: i32, letter: &str) -> String {
-    tr(
-        lang,
-        format!("/proc/{pid}/stat 中子进程的状态是 {letter}"),
-        format!("the child's state in /proc/{pid}/stat is {letter}"),
-    )
+    match lang {
+        Lang::Zh => format!("/proc/{pid}/stat 中子进程的状态是 {letter}"),
+        Lang::En => format!("the child's state in /proc/{pid}/stat is {letter}"),
+    }
 }
 
 pub fn lesson_zombie(lang: Lang) -> String {
-    tr(
-        lang,
-        "Z（僵尸）：进程已经结束，内存等资源已释放，但 PID 和退出状态还留在内核里，等父进程来取"
+    match lang {
+        Lang::Zh => "Z（僵尸）：进程已经结束，内存等资源已释放，但 PID 和退出状态还留在内核里，等父进程来取"
             .into(),
-        "Z (zombie): the process has ended and its memory is freed, but its PID and exit status \
+        Lang::En => "Z (zombie): the process has ended and its memory is freed, but its PID and exit status \
          stay in the kernel until the parent collects them"
             .into(),
-    )
+    }
 }
 
 pub fn zombie_pause(lang: Lang, pid: i32, secs: f64) -> String {
-    tr(
-        lang,
-        format!(
+    match lang {
+        Lang::Zh => format!(
             "  （等待 {secs:.1} 秒：可在另一个终端运行 `ps -o pid,stat,cmd -p {pid}` 或 `toolkit ps -p {pid}` 查看）"
         ),
-        format!(
+        Lang::En => format!(
             "  (waiting {secs:.1} s: try `ps -o pid,stat,cmd -p {pid}` or `toolkit ps -p {pid}` in another terminal)"
         ),
-    )
+    }
 }
 
 pub fn about_to_reap(lang: Lang, pid: i32) -> String {
-    tr(
-        lang,
-        format!("现在调用 waitpid({pid}) 回收它"),
-        format!("calling waitpid({pid}) now to reap it"),
-    )
+    match lang {
+        Lang::Zh => format!("现在调用 waitpid({pid}) 回收它"),
+        Lang::En => format!("calling waitpid({pid}) now to reap it"),
+    }
 }
 
 pub fn reaped(lang: Lang, pid: i32, gone: bool) -> String {
     if gone {
-        tr(
-            lang,
-            format!("已回收：/proc/{pid} 不存在了"),
-            format!("reaped: /proc/{pid} no longer exists"),
-        )
+        match lang {
+            Lang::Zh => format!("已回收：/proc/{pid} 不存在了"),
+            Lang::En => format!("reaped: /proc/{pid} no longer exists"),
+        }
     } else {
-        tr(
-            lang,
-            format!("已回收，但 /proc/{pid} 仍存在（PID 已被新进程复用？）"),
-            format!("reaped, but /proc/{pid} still exists (PID reused by a new process?)"),
-        )
+        match lang {
+            Lang::Zh => format!("已回收，但 /proc/{pid} 仍存在（PID 已被新进程复用？）"),
+            Lang::En => {
+                format!("reaped, but /proc/{pid} still exists (PID reused by a new process?)")
+            }
+        }
     }
 }
 
 pub fn lesson_reaped(lang: Lang) -> String {
-    tr(
-        lang,
-        "wait 取走退出状态后，内核删除进程表项，僵尸消失；父进程从不 wait 的话，僵尸会一直占着 PID"
+    match lang {
+        Lang::Zh => "wait 取走退出状态后，内核删除进程表项，僵尸消失；父进程从不 wait 的话，僵尸会一直占着 PID"
             .into(),
-        "Once wait has taken the exit status the kernel removes the entry and the zombie is gone; \
+        Lang::En => "Once wait has taken the exit status the kernel removes the entry and the zombie is gone; \
          a parent that never waits leaves zombies holding PIDs"
             .into(),
-    )
+    }
 }
 
 // ---- fork-demo --orphan ---------------------------------------------------------------------------
 
 pub fn orphan_intro(lang: Lang, me: i32) -> String {
-    tr(
-        lang,
-        format!(
+    match lang {
+        Lang::Zh => format!(
             "孤儿进程：toolkit（{me}）先用 prctl(PR_SET_CHILD_SUBREAPER) 成为\"子孙收养者\"，\
              再创建 子进程 → 孙进程，然后让子进程先退出"
         ),
-        format!(
+        Lang::En => format!(
             "Orphan: toolkit ({me}) first becomes a child subreaper with \
              prctl(PR_SET_CHILD_SUBREAPER), then makes child → grandchild, and lets the child exit \
              first"
         ),
-    )
+    }
 }
 
 pub fn subreaper_failed(lang: Lang, desc: &str) -> String {
-    tr(
-        lang,
-        format!("无法成为 subreaper：{desc}"),
-        format!("cannot become a subreaper: {desc}"),
-    )
+    match lang {
+        Lang::Zh => format!("无法成为 subreaper：{desc}"),
+        Lang::En => format!("cannot become a subreaper: {desc}"),
+    }
 }
 
 pub fn orphan_ppid_before(lang: Lang, g: i32, ppid: i32, middle: i32) -> String {
@@ -395,38 +370,40 @@ pub fn orphan_ppid_before(lang: Lang, g: i32, ppid: i32, middle: i32) -> String 
     } else {
         ""
     };
-    tr(
-        lang,
-        format!("/proc/{g}/stat：子进程还活着时，孙进程的 PPID = {ppid}{note_zh}"),
-        format!("/proc/{g}/stat: while the child lives, the grandchild's PPID = {ppid}{note_en}"),
-    )
+    match lang {
+        Lang::Zh => format!("/proc/{g}/stat：子进程还活着时，孙进程的 PPID = {ppid}{note_zh}"),
+        Lang::En => format!(
+            "/proc/{g}/stat: while the child lives, the grandchild's PPID = {ppid}{note_en}"
+        ),
+    }
 }
 
 pub fn middle_forked(lang: Lang, middle: i32, grandchild: i32) -> String {
-    tr(
-        lang,
-        format!("[子进程 {middle}] 创建了孙进程 {grandchild}，它不等孙进程，马上就要退出"),
-        format!(
+    match lang {
+        Lang::Zh => {
+            format!("[子进程 {middle}] 创建了孙进程 {grandchild}，它不等孙进程，马上就要退出")
+        }
+        Lang::En => format!(
             "[child {middle}] made grandchild {grandchild} and is about to exit without waiting for it"
         ),
-    )
+    }
 }
 
 pub fn about_to_reap_middle(lang: Lang, middle: i32) -> String {
-    tr(
-        lang,
-        format!("让子进程 {middle} 退出，并回收它"),
-        format!("letting the child {middle} exit, and reaping it"),
-    )
+    match lang {
+        Lang::Zh => format!("让子进程 {middle} 退出，并回收它"),
+        Lang::En => format!("letting the child {middle} exit, and reaping it"),
+    }
 }
 
 pub fn middle_exited(lang: Lang, middle: i32, code: Option<i32>) -> String {
     let code = code.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
-    tr(
-        lang,
-        format!("子进程 {middle} 已退出（退出码 {code}）：孙进程成了孤儿"),
-        format!("child {middle} has exited (code {code}): the grandchild is now an orphan"),
-    )
+    match lang {
+        Lang::Zh => format!("子进程 {middle} 已退出（退出码 {code}）：孙进程成了孤儿"),
+        Lang::En => {
+            format!("child {middle} has exited (code {code}): the grandchild is now an orphan")
+        }
+    }
 }
 
 pub fn orphan_ppid(lang: Lang, g: i32, before: i32, after: i32, me: i32) -> String {
@@ -444,111 +421,105 @@ pub fn orphan_ppid(lang: Lang, g: i32, before: i32, after: i32, me: i32) -> Stri
     } else {
         format!("{after} (the nearest subreaper)")
     };
-    tr(
-        lang,
-        format!("/proc/{g}/stat：孙进程的 PPID 从 {before} 变成了 {after}，即 {who_zh}"),
-        format!(
+    match lang {
+        Lang::Zh => {
+            format!("/proc/{g}/stat：孙进程的 PPID 从 {before} 变成了 {after}，即 {who_zh}")
+        }
+        Lang::En => format!(
             "/proc/{g}/stat: the grandchild's PPID changed from {before} to {after}, i.e. {who_en}"
         ),
-    )
+    }
 }
 
 pub fn grandchild_adopted(lang: Lang, pid: i32, ppid: i32) -> String {
-    tr(
-        lang,
-        format!("[孙进程 {pid}] 现在 getppid() = {ppid}"),
-        format!("[grandchild {pid}] now getppid() = {ppid}"),
-    )
+    match lang {
+        Lang::Zh => format!("[孙进程 {pid}] 现在 getppid() = {ppid}"),
+        Lang::En => format!("[grandchild {pid}] now getppid() = {ppid}"),
+    }
 }
 
 pub fn lesson_orphan(lang: Lang) -> String {
-    tr(
-        lang,
-        "父进程先退出，子进程成为孤儿，被\"收养\"：默认由 PID 1（init/systemd）收养，若有祖先设置了 \
+    match lang {
+        Lang::Zh => "父进程先退出，子进程成为孤儿，被\"收养\"：默认由 PID 1（init/systemd）收养，若有祖先设置了 \
          subreaper 则由最近的 subreaper 收养；收养者负责回收它，所以孤儿不会变成永久僵尸"
             .into(),
-        "When a parent exits first its child becomes an orphan and is adopted: by PID 1 \
+        Lang::En => "When a parent exits first its child becomes an orphan and is adopted: by PID 1 \
          (init/systemd), or by the nearest ancestor that is a subreaper. The adopter reaps it, so \
          orphans do not stay zombies forever"
             .into(),
-    )
+    }
 }
 
 // ---- fork-demo --tree -------------------------------------------------------------------------------
 
 pub fn tree_too_big(lang: Lang, n: u32, max: u32) -> String {
-    tr(
-        lang,
-        format!(
+    match lang {
+        Lang::Zh => format!(
             "--tree {n} 太大：会创建 2^{n} 个进程；最多允许 --tree {max}（{} 个进程）",
             1u64 << max
         ),
-        format!(
+        Lang::En => format!(
             "--tree {n} is too large: it would make 2^{n} processes; the limit is --tree {max} ({} \
              processes)",
             1u64 << max
         ),
-    )
+    }
 }
 
 pub fn tree_intro(lang: Lang, n: u32, total: u32) -> String {
-    tr(
-        lang,
-        format!(
+    match lang {
+        Lang::Zh => format!(
             "经典练习：for i in 0..{n} {{ fork() }}——每个进程（包括新生的）都继续这个循环；\
              预计共有 2^{n} = {total} 个进程，每个进程都会报告自己"
         ),
-        format!(
+        Lang::En => format!(
             "The classic exercise: for i in 0..{n} {{ fork() }}: every process, new ones too, \
              carries on with the loop; expect 2^{n} = {total} processes, each reporting itself"
-        ),
-    )
-}
-
-pub fn tree_member(lang: Lang, pid: i32, ppid: i32, born_at: Option<u32>) -> String {
-    match born_at {
-        None => tr(
-            lang,
-            format!("[进程 {pid}] 原始进程（父进程 {ppid}）"),
-            format!("[process {pid}] the original process (parent {ppid})"),
-        ),
-        Some(i) => tr(
-            lang,
-            format!("[进程 {pid}] 父进程 {ppid}，诞生于循环第 i = {i} 次的 fork"),
-            format!("[process {pid}] parent {ppid}, born from the fork at loop iteration i = {i}"),
         ),
     }
 }
 
+pub fn tree_member(lang: Lang, pid: i32, ppid: i32, born_at: Option<u32>) -> String {
+    match born_at {
+        None => match lang {
+            Lang::Zh => format!("[进程 {pid}] 原始进程（父进程 {ppid}）"),
+            Lang::En => format!("[process {pid}] the original process (parent {ppid})"),
+        },
+        Some(i) => match lang {
+            Lang::Zh => format!("[进程 {pid}] 父进程 {ppid}，诞生于循环第 i = {i} 次的 fork"),
+            Lang::En => format!(
+                "[process {pid}] parent {ppid}, born from the fork at loop iteration i = {i}"
+            ),
+        },
+    }
+}
+
 pub fn tree_fork_failed(lang: Lang, pid: i32, at: u32, errno: &str) -> String {
-    tr(
-        lang,
-        format!("[进程 {pid}] 第 i = {at} 次 fork 失败：{errno}"),
-        format!("[process {pid}] the fork at i = {at} failed: {errno}"),
-    )
+    match lang {
+        Lang::Zh => format!("[进程 {pid}] 第 i = {at} 次 fork 失败：{errno}"),
+        Lang::En => format!("[process {pid}] the fork at i = {at} failed: {errno}"),
+    }
 }
 
 pub fn tree_not_drawn(lang: Lang, err: &str) -> String {
-    tr(
-        lang,
-        format!("  （进程树暂时画不出来：{err}；可在另一终端用 `pstree -p` 查看）"),
-        format!(
+    match lang {
+        Lang::Zh => format!("  （进程树暂时画不出来：{err}；可在另一终端用 `pstree -p` 查看）"),
+        Lang::En => format!(
             "  (the tree cannot be drawn yet: {err}; `pstree -p` in another terminal shows it)"
         ),
-    )
+    }
 }
 
 pub fn tree_count(lang: Lang, n: u32, expected: u32, reported: u32, in_proc: usize) -> String {
-    tr(
-        lang,
-        format!(
+    match lang {
+        Lang::Zh => format!(
             "计数：2^{n} = {expected}；报告了自己的进程 {reported} 个；/proc 中这棵树有 {in_proc} 个进程"
         ),
-        format!(
+        Lang::En => format!(
             "count: 2^{n} = {expected}; {reported} processes reported themselves; /proc shows \
              {in_proc} processes in this tree"
         ),
-    )
+    }
 }
 
 pub fn lesson_tree(lang: Lang, n: u32) -> String {
@@ -558,29 +529,29 @@ pub fn lesson_tree(lang: Lang, n: u32) -> String {
     } else {
         (String::new(), String::new())
     };
-    tr(
-        lang,
-        format!("每次 fork 都让正在执行循环的进程数翻倍，所以 {n} 次循环得到 2^{n} 个进程{not_zh}"),
-        format!(
+    match lang {
+        Lang::Zh => format!(
+            "每次 fork 都让正在执行循环的进程数翻倍，所以 {n} 次循环得到 2^{n} 个进程{not_zh}"
+        ),
+        Lang::En => format!(
             "Each fork doubles the number of processes running the loop, so {n} iterations give \
              2^{n} processes{not_en}"
         ),
-    )
+    }
 }
 
 // ---- fork-demo --buffer-trap ---------------------------------------------------------------------
 
 pub fn buffer_intro(lang: Lang) -> String {
-    tr(
-        lang,
-        "缓冲区陷阱：fork 之前写进缓冲区但还没刷新的数据，会随内存一起被复制到子进程。\
+    match lang {
+        Lang::Zh => "缓冲区陷阱：fork 之前写进缓冲区但还没刷新的数据，会随内存一起被复制到子进程。\
          这里用自己的 BufWriter 写入一个管道（相当于重定向到管道/文件的 stdout），再数这一行出现了几次"
             .into(),
-        "The buffer trap: data written into a buffer but not yet flushed before fork is copied into \
+        Lang::En => "The buffer trap: data written into a buffer but not yet flushed before fork is copied into \
          the child with the rest of memory. Here a BufWriter of our own writes into a pipe (like \
          stdout redirected to a pipe or file), and the toolkit counts how often the line arrives"
             .into(),
-    )
+    }
 }
 
 pub fn buffer_line(lang: Lang, flushed: bool) -> String {
@@ -594,50 +565,46 @@ pub fn buffer_line(lang: Lang, flushed: bool) -> String {
 
 pub fn buffer_result(lang: Lang, flushed: bool, copies: usize) -> String {
     if flushed {
-        tr(
-            lang,
-            format!("fork 之前先 flush：这一行出现了 {copies} 次"),
-            format!("flushed before fork: the line arrived {copies} time(s)"),
-        )
+        match lang {
+            Lang::Zh => format!("fork 之前先 flush：这一行出现了 {copies} 次"),
+            Lang::En => format!("flushed before fork: the line arrived {copies} time(s)"),
+        }
     } else {
-        tr(
-            lang,
-            format!("fork 之前没有 flush：这一行出现了 {copies} 次（父子进程各刷新了一份副本）"),
-            format!(
+        match lang {
+            Lang::Zh => {
+                format!("fork 之前没有 flush：这一行出现了 {copies} 次（父子进程各刷新了一份副本）")
+            }
+            Lang::En => format!(
                 "not flushed before fork: the line arrived {copies} time(s) (parent and child \
                  each flushed their copy of the buffer)"
             ),
-        )
+        }
     }
 }
 
 pub fn lesson_buffer(lang: Lang) -> String {
-    tr(
-        lang,
-        "C 的 printf 在终端上是行缓冲（遇到换行就输出），重定向到管道或文件时是全缓冲，所以\
+    match lang {
+        Lang::Zh => "C 的 printf 在终端上是行缓冲（遇到换行就输出），重定向到管道或文件时是全缓冲，所以\
          `./a.out | cat` 会看到 fork 之前的输出出现两次。规则：fork 之前先 fflush(stdout)（Rust：\
          flush）；子进程若不想刷新继承来的缓冲区就用 _exit()。toolkit 自己在每次 fork 前都会 flush"
             .into(),
-        "C's printf is line-buffered on a terminal (a newline flushes) but fully buffered into a \
+        Lang::En => "C's printf is line-buffered on a terminal (a newline flushes) but fully buffered into a \
          pipe or file, so `./a.out | cat` shows output from before the fork twice. Rule: \
          fflush(stdout) before fork (Rust: flush); a child that must not flush inherited buffers \
          ends with _exit(). toolkit itself flushes before every fork"
             .into(),
-    )
+    }
 }
 
 // ---- states ----------------------------------------------------------------------------------------
 
-use crate::proc::stat::{FiveState, ThreeState};
-
 pub fn states_intro(lang: Lang) -> String {
-    tr(
-        lang,
-        "创建一个子进程，让它依次经历各个状态；每一步之后都从 /proc/子进程PID/stat 读取它的状态字母".into(),
-        "One child is driven through the states; after each step its state letter is read from \
+    match lang {
+        Lang::Zh => "创建一个子进程，让它依次经历各个状态；每一步之后都从 /proc/子进程PID/stat 读取它的状态字母".into(),
+        Lang::En => "One child is driven through the states; after each step its state letter is read from \
          /proc/CHILD/stat"
             .into(),
-    )
+    }
 }
 
 pub fn states_plan(lang: Lang, step: &str) -> String {
@@ -674,23 +641,28 @@ pub fn states_plan(lang: Lang, step: &str) -> String {
             "gone: the parent calls waitpid()",
         ),
     };
-    tr(lang, zh.into(), en.into())
+    match lang {
+        Lang::Zh => zh.into(),
+        Lang::En => en.into(),
+    }
 }
 
 pub fn states_observed(lang: Lang, pid: i32, observed: char, samples: &str) -> String {
     let n = samples.chars().count();
     if observed == '-' {
-        return tr(
-            lang,
-            format!("/proc/{pid} 已不存在"),
-            format!("/proc/{pid} no longer exists"),
-        );
+        return match lang {
+            Lang::Zh => format!("/proc/{pid} 已不存在"),
+            Lang::En => format!("/proc/{pid} no longer exists"),
+        };
     }
-    tr(
-        lang,
-        format!("/proc/{pid}/stat 的状态：{observed}（采样 {n} 次，依次看到 {samples}）"),
-        format!("state in /proc/{pid}/stat: {observed} ({n} sample(s), seen in order: {samples})"),
-    )
+    match lang {
+        Lang::Zh => {
+            format!("/proc/{pid}/stat 的状态：{observed}（采样 {n} 次，依次看到 {samples}）")
+        }
+        Lang::En => format!(
+            "state in /proc/{pid}/stat: {observed} ({n} sample(s), seen in order: {samples})"
+        ),
+    }
 }
 
 pub fn states_lesson(lang: Lang, step: &str) -> String {
@@ -735,32 +707,35 @@ pub fn states_lesson(lang: Lang, step: &str) -> String {
             "After the reap /proc/PID is gone: the kernel has freed its PCB",
         ),
     };
-    tr(lang, zh.into(), en.into())
+    match lang {
+        Lang::Zh => zh.into(),
+        Lang::En => en.into(),
+    }
 }
 
 pub fn states_mismatch(lang: Lang, step: &str, expected: char, observed: char) -> String {
     if step == "uninterruptible" {
-        return tr(
-            lang,
-            format!(
+        return match lang {
+            Lang::Zh => format!(
                 "没有观察到 D（看到的是 {observed}）：这个内核在 vfork 等待期间没有显示 D，或者等待太短没采样到；\
                  D 通常出现在等待磁盘或网络文件系统 I/O 时"
             ),
-            format!(
+            Lang::En => format!(
                 "D was not observed (saw {observed}): this kernel does not show the vfork wait as \
                  D, or it was too short to sample; D usually appears while waiting for disk or \
                  network-filesystem I/O"
             ),
-        );
+        };
     }
-    tr(
-        lang,
-        format!("预期 {expected}，实际看到 {observed}：状态变化是异步的，以实际读取为准"),
-        format!(
+    match lang {
+        Lang::Zh => {
+            format!("预期 {expected}，实际看到 {observed}：状态变化是异步的，以实际读取为准")
+        }
+        Lang::En => format!(
             "expected {expected} but saw {observed}: state changes are asynchronous, and what \
              was read is what is reported"
         ),
-    )
+    }
 }
 
 pub fn states_headers(lang: Lang) -> Vec<&'static str> {
@@ -781,56 +756,64 @@ pub fn states_step_name(lang: Lang, step: &str) -> String {
         "zombie" => ("已退出，未回收", "exited, not reaped"),
         _ => ("waitpid() 之后", "after waitpid()"),
     };
-    tr(lang, zh.into(), en.into())
+    match lang {
+        Lang::Zh => zh.into(),
+        Lang::En => en.into(),
+    }
 }
 
 pub fn observed_cell(lang: Lang, observed: char, samples: &str) -> String {
     if observed == '-' {
-        return tr(lang, "-（不存在）".into(), "- (gone)".into());
+        return match lang {
+            Lang::Zh => "-（不存在）".into(),
+            Lang::En => "- (gone)".into(),
+        };
     }
     if samples.chars().count() > 1 {
-        tr(
-            lang,
-            format!("{observed}（采样：{samples}）"),
-            format!("{observed} (samples: {samples})"),
-        )
+        match lang {
+            Lang::Zh => format!("{observed}（采样：{samples}）"),
+            Lang::En => format!("{observed} (samples: {samples})"),
+        }
     } else {
         observed.to_string()
     }
 }
 
-pub fn three_state_name(lang: Lang, state: ThreeState) -> &'static str {
+pub fn three_state_name(lang: Lang, state: &str) -> &'static str {
     match state {
-        ThreeState::Ready => lang.pick("就绪态", "ready"),
-        ThreeState::Running => lang.pick("运行态", "running"),
-        ThreeState::ReadyOrRunning => lang.pick("就绪或运行", "ready or running"),
-        ThreeState::Waiting => lang.pick("等待态", "waiting"),
-        ThreeState::Outside => lang.pick("模型之外", "outside the model"),
+        "ready" => lang.pick("就绪态", "ready"),
+        "running" => lang.pick("运行态", "running"),
+        "ready_or_running" => lang.pick("就绪或运行", "ready or running"),
+        "waiting" => lang.pick("等待态", "waiting"),
+        "outside" => lang.pick("模型之外", "outside the model"),
+        _ => "?",
     }
 }
 
-pub fn five_state_name(lang: Lang, state: FiveState) -> &'static str {
+pub fn five_state_name(lang: Lang, state: &str) -> &'static str {
     match state {
-        FiveState::New => lang.pick("新建态", "new"),
-        FiveState::Ready => lang.pick("就绪态", "ready"),
-        FiveState::Running => lang.pick("运行态", "running"),
-        FiveState::ReadyOrRunning => lang.pick("就绪或运行", "ready or running"),
-        FiveState::Waiting => lang.pick("等待态", "waiting"),
-        FiveState::Terminated => lang.pick("终止态", "terminated"),
-        FiveState::Outside => lang.pick("模型之外", "outside the model"),
+        "new" => lang.pick("新建态", "new"),
+        "ready" => lang.pick("就绪态", "ready"),
+        "running" => lang.pick("运行态", "running"),
+        "ready_or_running" => lang.pick("就绪或运行", "ready or running"),
+        "waiting" => lang.pick("等待态", "waiting"),
+        "terminated" => lang.pick("终止态", "terminated"),
+        "outside" => lang.pick("模型之外", "outside the model"),
+        _ => "?",
     }
 }
 
 // ---- pcb -----------------------------------------------------------------------------------------
 
-use crate::proc::stat::StateCode;
-
 pub fn pcb_title(lang: Lang, pid: i32, comm: &str) -> String {
-    tr(
-        lang,
-        format!("进程 {pid}（{comm}）的进程控制块（PCB）：Linux 通过 /proc 展示其中的字段"),
-        format!("Process control block (PCB) of {pid} ({comm}): the fields Linux shows in /proc"),
-    )
+    match lang {
+        Lang::Zh => {
+            format!("进程 {pid}（{comm}）的进程控制块（PCB）：Linux 通过 /proc 展示其中的字段")
+        }
+        Lang::En => format!(
+            "Process control block (PCB) of {pid} ({comm}): the fields Linux shows in /proc"
+        ),
+    }
 }
 
 pub fn pcb_headers(lang: Lang) -> Vec<&'static str> {
@@ -841,7 +824,10 @@ pub fn pcb_headers(lang: Lang) -> Vec<&'static str> {
 }
 
 pub fn pcb_unavailable(lang: Lang) -> String {
-    tr(lang, "（不可读）".into(), "(not readable)".into())
+    match lang {
+        Lang::Zh => "（不可读）".into(),
+        Lang::En => "(not readable)".into(),
+    }
 }
 
 pub fn pcb_field_name(lang: Lang, key: &str) -> &'static str {
@@ -919,69 +905,73 @@ pub fn pcb_meaning(lang: Lang, key: &str) -> String {
         ),
         _ => ("", ""),
     };
-    tr(lang, zh.into(), en.into())
+    match lang {
+        Lang::Zh => zh.into(),
+        Lang::En => en.into(),
+    }
 }
 
-pub fn pcb_state_meaning(lang: Lang, code: StateCode) -> String {
-    let (zh, en) = match code {
-        StateCode::Running => ("运行或就绪", "running or runnable"),
-        StateCode::Sleeping => ("可中断睡眠", "interruptible sleep"),
-        StateCode::DiskSleep => ("不可中断睡眠", "uninterruptible sleep"),
-        StateCode::Stopped => ("已暂停", "stopped"),
-        StateCode::TracingStop => ("被调试器暂停", "stopped by a debugger"),
-        StateCode::Zombie => ("僵尸", "zombie"),
-        StateCode::Idle => ("空闲内核线程", "idle kernel thread"),
-        StateCode::Dead => ("正在消亡", "dead"),
-        StateCode::Paging => ("换页", "paging"),
+pub fn pcb_state_meaning(lang: Lang, letter: char) -> String {
+    let (zh, en) = match letter {
+        'R' => ("运行或就绪", "running or runnable"),
+        'S' => ("可中断睡眠", "interruptible sleep"),
+        'D' => ("不可中断睡眠", "uninterruptible sleep"),
+        'T' => ("已暂停", "stopped"),
+        't' => ("被调试器暂停", "stopped by a debugger"),
+        'Z' => ("僵尸", "zombie"),
+        'I' => ("空闲内核线程", "idle kernel thread"),
+        'X' => ("正在消亡", "dead"),
+        'W' => ("换页", "paging"),
+        _ => ("", ""),
     };
-    tr(lang, zh.into(), en.into())
+    match lang {
+        Lang::Zh => zh.into(),
+        Lang::En => en.into(),
+    }
 }
 
 pub fn pcb_cpu_time(lang: Lang, total: f64, user: f64, system: f64) -> String {
-    tr(
-        lang,
-        format!("{total:.2} 秒（用户态 {user:.2} + 内核态 {system:.2}）"),
-        format!("{total:.2} s ({user:.2} user + {system:.2} system)"),
-    )
+    match lang {
+        Lang::Zh => format!("{total:.2} 秒（用户态 {user:.2} + 内核态 {system:.2}）"),
+        Lang::En => format!("{total:.2} s ({user:.2} user + {system:.2} system)"),
+    }
 }
 
 // ---- parallel --------------------------------------------------------------------------------------
 
 pub fn parallel_bad_args(lang: Lang, max_jobs: u32, max_work: u64) -> String {
-    tr(
-        lang,
-        format!("--jobs 必须在 1..={max_jobs} 之间，--work 必须在 1..={max_work} 毫秒之间"),
-        format!("--jobs must be in 1..={max_jobs} and --work in 1..={max_work} ms"),
-    )
+    match lang {
+        Lang::Zh => {
+            format!("--jobs 必须在 1..={max_jobs} 之间，--work 必须在 1..={max_work} 毫秒之间")
+        }
+        Lang::En => format!("--jobs must be in 1..={max_jobs} and --work in 1..={max_work} ms"),
+    }
 }
 
 pub fn parallel_intro(lang: Lang, jobs: u32, work: u64, cpus: usize) -> String {
-    tr(
-        lang,
-        format!(
+    match lang {
+        Lang::Zh => format!(
             "并发与并行：{jobs} 个进程，每个做 {work} 毫秒 CPU 计算；先全部绑定到 1 个 CPU，\
              再放开到本进程可用的 {cpus} 个 CPU"
         ),
-        format!(
+        Lang::En => format!(
             "Concurrency vs parallelism: {jobs} processes, each doing {work} ms of CPU work; first \
              all pinned to one CPU, then free to use the {cpus} CPU(s) this process may use"
         ),
-    )
+    }
 }
 
 pub fn parallel_phase_plan(lang: Lang, pinned: bool, n: usize) -> String {
     if pinned {
-        tr(
-            lang,
-            format!("第一轮：sched_setaffinity 把每个进程都绑到 CPU {n}"),
-            format!("phase 1: sched_setaffinity pins every process to CPU {n}"),
-        )
+        match lang {
+            Lang::Zh => format!("第一轮：sched_setaffinity 把每个进程都绑到 CPU {n}"),
+            Lang::En => format!("phase 1: sched_setaffinity pins every process to CPU {n}"),
+        }
     } else {
-        tr(
-            lang,
-            format!("第二轮：不绑定，进程可以同时运行在 {n} 个 CPU 上"),
-            format!("phase 2: no pinning; the processes may run on {n} CPU(s) at once"),
-        )
+        match lang {
+            Lang::Zh => format!("第二轮：不绑定，进程可以同时运行在 {n} 个 CPU 上"),
+            Lang::En => format!("phase 2: no pinning; the processes may run on {n} CPU(s) at once"),
+        }
     }
 }
 
@@ -996,11 +986,10 @@ pub fn parallel_phase_result(lang: Lang, pinned: bool, wall: f64, cpu: f64) -> S
     } else {
         "spread"
     };
-    tr(
-        lang,
-        format!("{name_zh}：墙钟时间 {wall:.0} 毫秒，CPU 时间合计 {cpu:.0} 毫秒"),
-        format!("{name_en}: wall time {wall:.0} ms, total CPU time {cpu:.0} ms"),
-    )
+    match lang {
+        Lang::Zh => format!("{name_zh}：墙钟时间 {wall:.0} 毫秒，CPU 时间合计 {cpu:.0} 毫秒"),
+        Lang::En => format!("{name_en}: wall time {wall:.0} ms, total CPU time {cpu:.0} ms"),
+    }
 }
 
 pub fn parallel_headers(lang: Lang) -> Vec<&'static str> {
@@ -1019,73 +1008,70 @@ pub fn parallel_phase_name(lang: Lang, phase: &str) -> &'static str {
 
 pub fn parallel_speedup(lang: Lang, speedup: f64, jobs: u32, cpus: usize) -> String {
     let ideal = (jobs as usize).min(cpus);
-    tr(
-        lang,
-        format!(
+    match lang {
+        Lang::Zh => format!(
             "加速比 = 绑定的墙钟时间 / 分散的墙钟时间 = {speedup:.2}（理想值约为 min(进程数, CPU 数) = {ideal}）"
         ),
-        format!(
+        Lang::En => format!(
             "speed-up = pinned wall time / spread wall time = {speedup:.2} (ideal: about \
              min(jobs, CPUs) = {ideal})"
         ),
-    )
+    }
 }
 
 pub fn parallel_lesson(lang: Lang) -> String {
-    tr(
-        lang,
-        "CPU 时间几乎不变，变的是墙钟时间：绑在一个核上时，内核在进程间不断切换，看起来同时在跑，其实轮流执行（并发）；\
+    match lang {
+        Lang::Zh => "CPU 时间几乎不变，变的是墙钟时间：绑在一个核上时，内核在进程间不断切换，看起来同时在跑，其实轮流执行（并发）；\
          多个核同时执行多个进程才是并行，它不会减少工作量，只是让工作重叠"
             .into(),
-        "The CPU time hardly changes; the wall time does. On one core the kernel switches between \
+        Lang::En => "The CPU time hardly changes; the wall time does. On one core the kernel switches between \
          the processes so they only seem to run at once, taking turns (concurrency); several cores \
          running several processes at the same instant is parallelism, which does not shrink the \
          work, it overlaps it"
             .into(),
-    )
+    }
 }
 
 pub fn buffer_stdout_plan(lang: Lang, on_tty: bool) -> String {
     if on_tty {
-        tr(
-            lang,
-            "再在真正的 stdout 上试一次：它是终端，所以像 C 一样按行缓冲".into(),
-            "Now on the real stdout: it is a terminal, so it is line-buffered, as C does".into(),
-        )
+        match lang {
+            Lang::Zh => "再在真正的 stdout 上试一次：它是终端，所以像 C 一样按行缓冲".into(),
+            Lang::En => {
+                "Now on the real stdout: it is a terminal, so it is line-buffered, as C does".into()
+            }
+        }
     } else {
-        tr(
-            lang,
-            "再在真正的 stdout 上试一次：它是管道或文件，所以像 C 一样全缓冲".into(),
-            "Now on the real stdout: it is a pipe or a file, so it is fully buffered, as C does"
-                .into(),
-        )
+        match lang {
+            Lang::Zh => "再在真正的 stdout 上试一次：它是管道或文件，所以像 C 一样全缓冲".into(),
+            Lang::En => {
+                "Now on the real stdout: it is a pipe or a file, so it is fully buffered, as C does"
+                    .into()
+            }
+        }
     }
 }
 
 pub fn buffer_stdout_line(lang: Lang, pid: i32) -> String {
-    tr(
-        lang,
-        format!("    [进程 {pid} 在 fork 之前写入缓冲区的一行]"),
-        format!("    [a line process {pid} wrote into the buffer before fork]"),
-    )
+    match lang {
+        Lang::Zh => format!("    [进程 {pid} 在 fork 之前写入缓冲区的一行]"),
+        Lang::En => format!("    [a line process {pid} wrote into the buffer before fork]"),
+    }
 }
 
 pub fn buffer_stdout_result(lang: Lang, on_tty: bool) -> String {
     if on_tty {
-        tr(
-            lang,
-            "上面那一行只出现一次：换行时就已经输出了。试试 `toolkit fork-demo --buffer-trap | cat`，它会出现两次".into(),
-            "The line above appears once: the newline flushed it before the fork. Try `toolkit \
+        match lang {
+            Lang::Zh => "上面那一行只出现一次：换行时就已经输出了。试试 `toolkit fork-demo --buffer-trap | cat`，它会出现两次".into(),
+            Lang::En => "The line above appears once: the newline flushed it before the fork. Try `toolkit \
              fork-demo --buffer-trap | cat` and it appears twice"
                 .into(),
-        )
+        }
     } else {
-        tr(
-            lang,
-            "上面那一行出现了两次：fork 时它还在缓冲区里，子进程和父进程各输出了一份".into(),
-            "The line above appears twice: it was still in the buffer at the fork, and child and \
+        match lang {
+            Lang::Zh => "上面那一行出现了两次：fork 时它还在缓冲区里，子进程和父进程各输出了一份".into(),
+            Lang::En => "The line above appears twice: it was still in the buffer at the fork, and child and \
              parent each wrote their copy"
                 .into(),
-        )
+        }
     }
 }

@@ -1,66 +1,70 @@
 //! Messages of the inspection commands: `ps`, `ps-tree`, `stat-codes`.
+//!
+//! States and modifiers come in as the letters `ps` prints (`'R'`, `'N'`) and model states as their
+//! `--json` names (`"ready"`), so this catalogue depends on no other module; the tests in
+//! `inspect::stat_codes` check that every letter the kernel has is translated here.
 
 use super::Lang;
-use crate::proc::stat::{FiveState, Modifier, StateCode, ThreeState};
 
 /// What a state letter means.
-pub fn state_meaning(lang: Lang, code: StateCode) -> &'static str {
-    match code {
-        StateCode::Running => lang.pick(
+pub fn state_meaning(lang: Lang, letter: char) -> &'static str {
+    match letter {
+        'R' => lang.pick(
             "运行或可运行：正在 CPU 上，或在运行队列里等 CPU",
             "running, or runnable: on a CPU or queued for one",
         ),
-        StateCode::Sleeping => lang.pick(
+        'S' => lang.pick(
             "可中断睡眠：等待事件（输入、定时器、子进程），信号可以唤醒它",
             "interruptible sleep: waiting for an event (input, a timer, a child); a signal wakes it",
         ),
-        StateCode::DiskSleep => lang.pick(
+        'D' => lang.pick(
             "不可中断睡眠：通常在等 I/O 完成，信号要等它醒来才处理",
             "uninterruptible sleep: usually waiting for I/O; signals wait until it wakes",
         ),
-        StateCode::Stopped => lang.pick(
+        'T' => lang.pick(
             "已停止：被 SIGSTOP / Ctrl-Z 暂停，收到 SIGCONT 才继续",
             "stopped by a job-control signal (SIGSTOP, Ctrl-Z) until SIGCONT",
         ),
-        StateCode::TracingStop => lang.pick(
+        't' => lang.pick(
             "跟踪停止：被调试器（ptrace）停住",
             "tracing stop: halted by a debugger (ptrace)",
         ),
-        StateCode::Zombie => lang.pick(
+        'Z' => lang.pick(
             "僵尸：已经结束，但父进程还没有用 wait 回收它的退出状态",
             "zombie: terminated, its exit status not yet collected (wait) by its parent",
         ),
-        StateCode::Idle => lang.pick(
+        'I' => lang.pick(
             "空闲的内核线程：在睡眠，但不计入负载",
             "idle kernel thread: asleep, not counted in the load average",
         ),
-        StateCode::Dead => lang.pick(
+        'X' => lang.pick(
             "死亡：正在被销毁，几乎不可能看到",
             "dead: being torn down; practically never seen",
         ),
-        StateCode::Paging => lang.pick(
+        'W' => lang.pick(
             "换页（2.6 之前的内核），现在的内核不会显示",
             "paging (kernels before 2.6); not shown by current kernels",
         ),
+        _ => lang.pick("未知状态", "unknown state"),
     }
 }
 
 /// Where the course notes are loose about a letter, the correction; `None` where they are right.
-pub fn state_correction(lang: Lang, code: StateCode) -> Option<&'static str> {
-    match code {
-        StateCode::Stopped => Some(lang.pick(
+pub fn state_correction(lang: Lang, letter: char) -> Option<&'static str> {
+    match letter {
+        'T' => Some(lang.pick(
             "笔记把 T 归为等待态；其实它是单独的“停止”状态：不在等任何事件，而是被信号挂起",
             "the notes call T waiting; it is a state of its own: not waiting for an event but suspended by a signal",
         )),
-        StateCode::Zombie => Some(lang.pick(
+        'Z' => Some(lang.pick(
             "属于五态模型的“终止态”：资源已释放，只剩 PCB 里的退出状态等父进程回收",
             "the 5-state model's 'terminated': resources freed, only the exit status in the PCB remains for the parent",
         )),
-        StateCode::Running => Some(lang.pick(
+        'R' => Some(lang.pick(
             "R 同时包括“运行态”和“就绪态”：ps 分不出在 CPU 上还是在排队",
             "R covers both 'running' and 'ready': ps cannot tell on-CPU from queued",
         )),
-        StateCode::DiskSleep => Some(lang.pick(
+        'D' => Some(lang.pick(
             "等待态的一种，但不能被信号打断（连 kill -9 也要等）",
             "a kind of waiting that signals cannot interrupt (even kill -9 waits)",
         )),
@@ -68,63 +72,64 @@ pub fn state_correction(lang: Lang, code: StateCode) -> Option<&'static str> {
     }
 }
 
-pub fn three_state_name(lang: Lang, s: ThreeState) -> &'static str {
-    match s {
-        ThreeState::Ready => lang.pick("就绪态", "ready"),
-        ThreeState::Running => lang.pick("运行态", "running"),
-        ThreeState::ReadyOrRunning => lang.pick("运行态 / 就绪态", "running / ready"),
-        ThreeState::Waiting => lang.pick("等待态", "waiting"),
-        ThreeState::Outside => lang.pick("（模型之外）", "(outside the model)"),
+pub fn three_state_name(lang: Lang, state: &str) -> &'static str {
+    match state {
+        "ready" => lang.pick("就绪态", "ready"),
+        "running" => lang.pick("运行态", "running"),
+        "ready_or_running" => lang.pick("运行态 / 就绪态", "running / ready"),
+        "waiting" => lang.pick("等待态", "waiting"),
+        "outside" => lang.pick("（模型之外）", "(outside the model)"),
+        _ => "?",
     }
 }
 
-pub fn five_state_name(lang: Lang, s: FiveState) -> &'static str {
-    match s {
-        FiveState::New => lang.pick("新建态", "new"),
-        FiveState::Ready => lang.pick("就绪态", "ready"),
-        FiveState::Running => lang.pick("运行态", "running"),
-        FiveState::ReadyOrRunning => lang.pick("运行态 / 就绪态", "running / ready"),
-        FiveState::Waiting => lang.pick("等待态", "waiting"),
-        FiveState::Terminated => lang.pick("终止态", "terminated"),
-        FiveState::Outside => lang.pick("（模型之外：停止）", "(outside the model: stopped)"),
+pub fn five_state_name(lang: Lang, state: &str) -> &'static str {
+    match state {
+        "new" => lang.pick("新建态", "new"),
+        "ready" => lang.pick("就绪态", "ready"),
+        "running" => lang.pick("运行态", "running"),
+        "ready_or_running" => lang.pick("运行态 / 就绪态", "running / ready"),
+        "waiting" => lang.pick("等待态", "waiting"),
+        "terminated" => lang.pick("终止态", "terminated"),
+        "outside" => lang.pick("（模型之外：停止）", "(outside the model: stopped)"),
+        _ => "?",
     }
 }
 
-pub fn modifier_meaning(lang: Lang, m: Modifier) -> &'static str {
-    match m {
-        Modifier::HighPriority => {
-            lang.pick("高优先级：nice 值小于 0", "high priority: nice below 0")
-        }
-        Modifier::LowPriority => lang.pick(
+pub fn modifier_meaning(lang: Lang, symbol: char) -> &'static str {
+    match symbol {
+        '<' => lang.pick("高优先级：nice 值小于 0", "high priority: nice below 0"),
+        'N' => lang.pick(
             "低优先级：nice 值大于 0（对别人“友好”）",
             "low priority: nice above 0 (nice to others)",
         ),
-        Modifier::Locked => lang.pick(
+        'L' => lang.pick(
             "有页面被锁在内存里（mlock），不会被换出",
             "has pages locked in memory (mlock), never swapped out",
         ),
-        Modifier::SessionLeader => lang.pick(
+        's' => lang.pick(
             "会话首进程（session leader），例如登录 shell",
             "session leader, for example a login shell",
         ),
-        Modifier::MultiThreaded => lang.pick(
+        'l' => lang.pick(
             "多线程（线程数大于 1）",
             "multi-threaded (more than one thread)",
         ),
-        Modifier::Foreground => lang.pick(
+        '+' => lang.pick(
             "在终端的前台进程组里",
             "in the foreground process group of its terminal",
         ),
+        _ => lang.pick("未知修饰符", "unknown modifier"),
     }
 }
 
-pub fn modifier_correction(lang: Lang, m: Modifier) -> Option<&'static str> {
-    match m {
-        Modifier::MultiThreaded => Some(lang.pick(
+pub fn modifier_correction(lang: Lang, symbol: char) -> Option<&'static str> {
+    match symbol {
+        'l' => Some(lang.pick(
             "笔记写“有链接子进程”，不对：l 表示这个进程有多个线程",
             "the notes say 'has linked child processes'; wrong: l means the process has several threads",
         )),
-        Modifier::SessionLeader => Some(lang.pick(
+        's' => Some(lang.pick(
             "笔记写“会话组组长”：准确地说是会话（session）的首进程，session id 等于它的 PID",
             "the notes say 'session group leader': precisely, the session's leader, whose PID is the session id",
         )),

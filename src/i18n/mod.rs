@@ -1,9 +1,16 @@
 //! Every sentence a user reads, in Chinese and English.
 //!
 //! The language is chosen once, in `main`: `--lang zh|en`, else `LANG` (zh for `zh_*`, else en).
-//! Each area of the program has its own catalogue file here, so the sentences of a lesson can be
-//! read side by side in both languages. A message is a function of the language (and its values):
-//! the compiler then checks that every message exists in both.
+//! Each wing of the program has its own catalogue file here (`chat`, `bench`, `demos`, `nice`,
+//! `inspect`, `lessons`, and `common` for what they share), so the sentences of a lesson can be
+//! read side by side in both languages.
+//!
+//! One way of writing a message: a function of the language and plain values (numbers, `&str`,
+//! the letters `ps` prints, protocol words), whose body is `match lang { Lang::Zh => …,
+//! Lang::En => … }` (`lang.pick(zh, en)` for a fixed text). The compiler then checks that every
+//! message exists in both languages. Catalogues import no domain module: the caller turns its
+//! types into values (a `StateCode` into its letter, an `ErrorCode` into its wire word), so the
+//! sentences can be read, and changed, without the code that uses them.
 
 pub mod bench;
 pub mod chat;

@@ -1,8 +1,6 @@
 //! Messages of the `nice`, `renice` and `nice --race` commands.
 
 use super::Lang;
-use crate::demos::nice::args::UsageError;
-use crate::demos::nice::weights::{ps_pri, top_pr};
 
 /// The prefix of a warning line (the command goes on).
 pub fn warning_prefix(lang: Lang) -> &'static str {
@@ -173,10 +171,15 @@ competing processes. `toolkit nice --race` shows it happening.",
     }
 }
 
-/// The one line printed before exec: old and new nice, and the priority top and ps will show.
-pub fn before_exec(lang: Lang, old: i64, new: i64, command: &str) -> String {
-    let (pr_old, pr_new) = (top_pr(old), top_pr(new));
-    let (pri_old, pri_new) = (ps_pri(old), ps_pri(new));
+/// The one line printed before exec: old and new nice, and the priority top (`pr`) and ps
+/// (`pri`) will show, each as (old, new).
+pub fn before_exec(
+    lang: Lang,
+    (old, new): (i64, i64),
+    (pr_old, pr_new): (i64, i64),
+    (pri_old, pri_new): (i64, i64),
+    command: &str,
+) -> String {
     match lang {
         Lang::Zh => format!(
             "toolkit nice: nice {old} -> {new}，PR {pr_old} -> {pr_new}（top 的 PR = 20 + nice；\
@@ -263,54 +266,82 @@ pub fn command_not_runnable(
     }
 }
 
-/// A usage error, with where to look.
-pub fn usage_error(lang: Lang, error: &UsageError) -> String {
-    let what = match (lang, error) {
-        (Lang::Zh, UsageError::InvalidAdjustment(w)) => {
-            format!("无效的调整值 '{w}'：应为整数，例如 9 或 -9")
-        }
-        (Lang::En, UsageError::InvalidAdjustment(w)) => {
-            format!("invalid adjustment '{w}': expected an integer such as 9 or -9")
-        }
-        (Lang::Zh, UsageError::ObsoleteSpelling(w)) => format!(
-            "'{w}' 是 coreutils 的旧写法（表示 -{n}）；在 toolkit 里请写 `toolkit nice -{n} 命令`",
-            n = &w[2..]
-        ),
-        (Lang::En, UsageError::ObsoleteSpelling(w)) => format!(
-            "'{w}' is coreutils' obsolete spelling of -{n}; with toolkit write `toolkit nice -{n} CMD`",
-            n = &w[2..]
-        ),
-        (Lang::Zh, UsageError::MissingValue(opt)) => format!("选项 {opt} 需要一个值"),
-        (Lang::En, UsageError::MissingValue(opt)) => format!("option {opt} needs a value"),
-        (Lang::Zh, UsageError::AdjustmentTwice) => "调整值只能给一次".to_string(),
-        (Lang::En, UsageError::AdjustmentTwice) => "the adjustment was given twice".to_string(),
-        (Lang::Zh, UsageError::InvalidSeconds(w)) => {
-            format!("无效的时长 '{w}'：应为 0.1 到 60 之间的秒数")
-        }
-        (Lang::En, UsageError::InvalidSeconds(w)) => {
-            format!("invalid duration '{w}': expected seconds between 0.1 and 60")
-        }
-        (Lang::Zh, UsageError::UnknownOption(w)) => format!("未知选项 '{w}'"),
-        (Lang::En, UsageError::UnknownOption(w)) => format!("unknown option '{w}'"),
-        (Lang::Zh, UsageError::AdjustmentWithoutCommand) => {
-            "给了调整值就必须给出要运行的命令；只看当前 nice 值请不带参数运行 toolkit nice"
-                .to_string()
-        }
-        (Lang::En, UsageError::AdjustmentWithoutCommand) => "a command must be given with an \
-             adjustment; to print the current niceness, run `toolkit nice` alone"
-            .to_string(),
-        (Lang::Zh, UsageError::RaceWithCommand) => {
-            "--race 自己启动比赛的子进程，不能再跟命令".to_string()
-        }
-        (Lang::En, UsageError::RaceWithCommand) => {
-            "--race starts its own children and takes no command".to_string()
-        }
-        (Lang::Zh, UsageError::RaceOnly(opt)) => format!("{opt} 只能和 --race 一起用"),
-        (Lang::En, UsageError::RaceOnly(opt)) => format!("{opt} only works with --race"),
-    };
+/// A usage error (one of the sentences below), with where to look.
+pub fn usage_error(lang: Lang, what: &str) -> String {
     match lang {
         Lang::Zh => format!("{what}（见 `toolkit nice --help`）"),
         Lang::En => format!("{what} (see `toolkit nice --help`)"),
+    }
+}
+
+pub fn invalid_adjustment(lang: Lang, word: &str) -> String {
+    match lang {
+        Lang::Zh => format!("无效的调整值 '{word}'：应为整数，例如 9 或 -9"),
+        Lang::En => format!("invalid adjustment '{word}': expected an integer such as 9 or -9"),
+    }
+}
+
+/// `word` is `--N`; `n` is its number.
+pub fn obsolete_spelling(lang: Lang, word: &str, n: &str) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "'{word}' 是 coreutils 的旧写法（表示 -{n}）；在 toolkit 里请写 `toolkit nice -{n} 命令`"
+        ),
+        Lang::En => format!(
+            "'{word}' is coreutils' obsolete spelling of -{n}; with toolkit write `toolkit nice -{n} CMD`"
+        ),
+    }
+}
+
+pub fn missing_value(lang: Lang, option: &str) -> String {
+    match lang {
+        Lang::Zh => format!("选项 {option} 需要一个值"),
+        Lang::En => format!("option {option} needs a value"),
+    }
+}
+
+pub fn adjustment_twice(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "调整值只能给一次".to_string(),
+        Lang::En => "the adjustment was given twice".to_string(),
+    }
+}
+
+pub fn invalid_seconds(lang: Lang, word: &str) -> String {
+    match lang {
+        Lang::Zh => format!("无效的时长 '{word}'：应为 0.1 到 60 之间的秒数"),
+        Lang::En => format!("invalid duration '{word}': expected seconds between 0.1 and 60"),
+    }
+}
+
+pub fn unknown_option(lang: Lang, word: &str) -> String {
+    match lang {
+        Lang::Zh => format!("未知选项 '{word}'"),
+        Lang::En => format!("unknown option '{word}'"),
+    }
+}
+
+pub fn adjustment_without_command(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "给了调整值就必须给出要运行的命令；只看当前 nice 值请不带参数运行 toolkit nice"
+            .to_string(),
+        Lang::En => "a command must be given with an adjustment; to print the current niceness, \
+                     run `toolkit nice` alone"
+            .to_string(),
+    }
+}
+
+pub fn race_with_command(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "--race 自己启动比赛的子进程，不能再跟命令".to_string(),
+        Lang::En => "--race starts its own children and takes no command".to_string(),
+    }
+}
+
+pub fn race_only(lang: Lang, option: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{option} 只能和 --race 一起用"),
+        Lang::En => format!("{option} only works with --race"),
     }
 }
 
@@ -350,8 +381,14 @@ pub fn renice_failed(lang: Lang, pid: i32, wanted: i64, err: &std::io::Error) ->
 }
 
 /// One line per process changed by `renice`, like util-linux's "old priority X, new priority Y".
-pub fn reniced(lang: Lang, pid: i32, comm: &str, old: i64, new: i64) -> String {
-    let (pr_old, pr_new) = (top_pr(old), top_pr(new));
+/// `pr` is top's PR before and after.
+pub fn reniced(
+    lang: Lang,
+    pid: i32,
+    comm: &str,
+    (old, new): (i64, i64),
+    (pr_old, pr_new): (i64, i64),
+) -> String {
     match lang {
         Lang::Zh => format!(
             "{pid} ({comm}): nice {old} -> {new}，PR {pr_old} -> {pr_new}（越小优先级越高）"

@@ -43,18 +43,18 @@ fn explanation(lang: Lang) -> Explanation {
             .into_iter()
             .map(|code| LetterRow {
                 code: code.letter(),
-                meaning: msg::state_meaning(lang, code),
+                meaning: msg::state_meaning(lang, code.letter()),
                 three_state: code.three_state(),
                 five_state: code.five_state(),
-                correction: msg::state_correction(lang, code),
+                correction: msg::state_correction(lang, code.letter()),
             })
             .collect(),
         modifiers: Modifier::ALL
             .into_iter()
             .map(|m| ModifierRow {
                 symbol: m.symbol(),
-                meaning: msg::modifier_meaning(lang, m),
-                correction: msg::modifier_correction(lang, m),
+                meaning: msg::modifier_meaning(lang, m.symbol()),
+                correction: msg::modifier_correction(lang, m.symbol()),
             })
             .collect(),
     }
@@ -74,8 +74,8 @@ pub fn run(json: bool, lang: Lang) -> CmdResult {
         letters.add_row(vec![
             row.code.to_string(),
             row.meaning.to_string(),
-            msg::three_state_name(lang, code.three_state()).to_string(),
-            msg::five_state_name(lang, code.five_state()).to_string(),
+            msg::three_state_name(lang, code.three_state().id()).to_string(),
+            msg::five_state_name(lang, code.five_state().id()).to_string(),
             row.correction.unwrap_or("").to_string(),
         ]);
     }
@@ -106,6 +106,30 @@ mod tests {
             assert_eq!(e.modifiers.len(), Modifier::ALL.len());
             assert!(e.letters.iter().all(|r| !r.meaning.is_empty()));
             assert!(e.modifiers.iter().all(|r| !r.meaning.is_empty()));
+        }
+        // The catalogue is keyed by letters and names: none of ours may fall through to its
+        // "unknown" answer.
+        for lang in [Lang::Zh, Lang::En] {
+            for code in StateCode::ALL {
+                assert_ne!(
+                    msg::state_meaning(lang, code.letter()),
+                    msg::state_meaning(lang, '?')
+                );
+                assert_ne!(msg::three_state_name(lang, code.three_state().id()), "?");
+                assert_ne!(msg::five_state_name(lang, code.five_state().id()), "?");
+                let demos = |id| crate::i18n::demos::three_state_name(lang, id);
+                assert_ne!(demos(code.three_state().id()), "?");
+                assert_ne!(
+                    crate::i18n::demos::five_state_name(lang, code.five_state().id()),
+                    "?"
+                );
+            }
+            for m in Modifier::ALL {
+                assert_ne!(
+                    msg::modifier_meaning(lang, m.symbol()),
+                    msg::modifier_meaning(lang, '?')
+                );
+            }
         }
         let en = explanation(Lang::En);
         let l = en.modifiers.iter().find(|m| m.symbol == 'l').unwrap();

@@ -101,6 +101,34 @@ pub enum FiveState {
     Outside,
 }
 
+impl ThreeState {
+    /// The state's name in `--json` (and the key its translations are found by).
+    pub fn id(self) -> &'static str {
+        match self {
+            ThreeState::Ready => "ready",
+            ThreeState::Running => "running",
+            ThreeState::ReadyOrRunning => "ready_or_running",
+            ThreeState::Waiting => "waiting",
+            ThreeState::Outside => "outside",
+        }
+    }
+}
+
+impl FiveState {
+    /// The state's name in `--json` (and the key its translations are found by).
+    pub fn id(self) -> &'static str {
+        match self {
+            FiveState::New => "new",
+            FiveState::Ready => "ready",
+            FiveState::Running => "running",
+            FiveState::ReadyOrRunning => "ready_or_running",
+            FiveState::Waiting => "waiting",
+            FiveState::Terminated => "terminated",
+            FiveState::Outside => "outside",
+        }
+    }
+}
+
 impl StateCode {
     /// Every letter, in the order a table shows them.
     pub const ALL: [StateCode; 9] = [

@@ -38,8 +38,8 @@ use crate::error::{CmdResult, Failure};
 use crate::i18n::{self, Lang};
 use crate::proc::{self, ProcError};
 
-use args::NiceRequest;
-use weights::clamp_nice;
+use args::{NiceRequest, UsageError};
+use weights::{clamp_nice, ps_pri, top_pr};
 
 /// coreutils' exit codes for failures before the command runs.
 pub const EXIT_CANCELED: u8 = 125;
@@ -48,8 +48,8 @@ pub const EXIT_ENOENT: u8 = 127;
 
 /// `toolkit nice WORDS...`: the words after `nice`, parsed here as coreutils parses them.
 pub fn run(words: &[String], lang: Lang) -> CmdResult {
-    let request = args::parse(words)
-        .map_err(|e| Failure::new(EXIT_CANCELED, i18n::nice::usage_error(lang, &e)))?;
+    let request =
+        args::parse(words).map_err(|e| Failure::new(EXIT_CANCELED, usage_error(&e, lang)))?;
     match request {
         NiceRequest::Help => {
             print!("{}", i18n::nice::help(lang));
@@ -74,6 +74,23 @@ pub fn run(words: &[String], lang: Lang) -> CmdResult {
             json,
         } => race::run(nice, seconds, json, lang),
     }
+}
+
+/// A usage error in the user's words.
+fn usage_error(error: &UsageError, lang: Lang) -> String {
+    use i18n::nice as t;
+    let what = match error {
+        UsageError::InvalidAdjustment(word) => t::invalid_adjustment(lang, word),
+        UsageError::ObsoleteSpelling(word) => t::obsolete_spelling(lang, word, &word[2..]),
+        UsageError::MissingValue(option) => t::missing_value(lang, option),
+        UsageError::AdjustmentTwice => t::adjustment_twice(lang),
+        UsageError::InvalidSeconds(word) => t::invalid_seconds(lang, word),
+        UsageError::UnknownOption(word) => t::unknown_option(lang, word),
+        UsageError::AdjustmentWithoutCommand => t::adjustment_without_command(lang),
+        UsageError::RaceWithCommand => t::race_with_command(lang),
+        UsageError::RaceOnly(option) => t::race_only(lang, option),
+    };
+    t::usage_error(lang, &what)
 }
 
 /// The niceness of this process (`getpriority(PRIO_PROCESS, 0)`).
@@ -133,7 +150,13 @@ fn run_command(adjustment: i64, quiet: bool, command: &[String], lang: Lang) -> 
     if !quiet {
         eprintln!(
             "{}",
-            i18n::nice::before_exec(lang, old, new, &shell_quoted(command))
+            i18n::nice::before_exec(
+                lang,
+                (old, new),
+                (top_pr(old), top_pr(new)),
+                (ps_pri(old), ps_pri(new)),
+                &shell_quoted(command)
+            )
         );
     }
     let _ = io::stdout().flush();
@@ -226,8 +249,8 @@ fn renice_one(pid: i32, value: i64, relative: bool, lang: Lang) -> Result<String
         lang,
         pid,
         &after.comm,
-        before.nice,
-        after.nice,
+        (before.nice, after.nice),
+        (top_pr(before.nice), top_pr(after.nice)),
     ))
 }
 
