@@ -184,7 +184,7 @@ for r in rows:
     ratio = (base["deliveries_per_second"] / r["deliveries_per_second"]) if base and r["deliveries_per_second"] else float("nan")
     rate = r["rate"] or "max"
     # The load generator's own CPU share; "*" marks a run where it was saturated, so its
-    # latencies are upper bounds (see GeneratorUsage in src/chat/bench/mod.rs).
+    # latencies are upper bounds (see GeneratorUsage in src/bench/mod.rs).
     g = r.get("load_generator") or {}
     busy = "-" if g.get("busy") is None or not r["deliveries"] else f"{g['busy'] * 100:.0f}%" + ("*" if g.get("saturated") else "")
     # The prompt readers' p99: ten clients on a thread of their own (toolkit chat bench --probes).

@@ -397,14 +397,20 @@ pub struct Tally {
     pub stopped: bool,
 }
 
+/// How a walk presents: whether it waits, in which language, with which colours.
+#[derive(Debug, Clone, Copy)]
+pub struct Presentation {
+    pub pause: Pause,
+    pub lang: Lang,
+    pub paint: Paint,
+}
+
 /// Present `commands` one by one: show each, maybe wait for a key, run it with `runner`, show how
 /// it ended. `input` is read only when pausing; end of input stops the walk like `q`.
 pub fn walk(
     commands: &[Vec<String>],
     classify: &dyn Fn(&[String]) -> Step,
-    pause: Pause,
-    lang: Lang,
-    paint: Paint,
+    Presentation { pause, lang, paint }: Presentation,
     input: &mut impl BufRead,
     out: &mut impl Write,
     mut runner: impl FnMut(&[String]) -> io::Result<Outcome>,
@@ -555,9 +561,7 @@ pub fn run(args: Options, classify: &dyn Fn(&[String]) -> Step, lang: Lang) -> C
     let tally = walk(
         &commands,
         classify,
-        pause,
-        lang,
-        paint,
+        Presentation { pause, lang, paint },
         &mut io::stdin().lock(),
         &mut out,
         |words| run_child(words, lang),
@@ -717,9 +721,11 @@ mod tests {
         let tally = walk(
             &commands,
             &classify,
-            pause,
-            Lang::En,
-            PLAIN,
+            Presentation {
+                pause,
+                lang: Lang::En,
+                paint: PLAIN,
+            },
             &mut Cursor::new(answers.as_bytes()),
             &mut out,
             |w| {

@@ -5,26 +5,44 @@
 //! race, and a complete multi-process chatroom.
 //!
 //! # Layout
-//! The folder layout is the table of contents of the course:
+//! The folder layout is the table of contents of the course. `main.rs` is the edge: it parses the
+//! command line (clap, defined in [`cli`]), picks the language, turns the flags into each module's
+//! plain `Options`, and maps every error to an exit code. No other module sees clap.
 //!
-//! - [`cli`]: clap definitions only. `main.rs` parses, picks the language and dispatches.
-//! - [`i18n`]: every user-facing sentence, in Chinese and English.
-//! - [`output`]: tables, JSON, colour decisions (TTY, `NO_COLOR`), broken pipes.
-//! - [`error`]: the one error type that carries an exit code to the edge.
-//! - [`proc`]: the one model of `/proc` (the pure parts: [`proc::stat`] decodes STAT, [`proc::tree`]
-//!   builds the parent/child tree). Nothing else in the crate reads `/proc`.
+//! - [`proc`]: READING processes. The only code that opens `/proc`; its pure parts are
+//!   [`proc::stat`] (STAT decoded) and [`proc::tree`] (parents and children).
+//! - [`child`]: MAKING processes. The only `fork()` and `clone()`, reaping, parent-death signals,
+//!   Ctrl-C, report pipes; used by the demos and the chat alike.
 //! - [`inspect`]: commands that only look (`ps`, `ps-tree`, `stat-codes`).
 //! - [`demos`]: commands that make processes and show what happens (`fork-demo`, `states`,
-//!   `parallel`, `pcb`, `nice`/`renice`); [`child`] is the one place children are forked,
-//!   tracked and reaped, also on Ctrl-C.
-//! - [`chat`]: the chatroom (protocol, server, admin console, client) and its load generator
-//!   ([`chat::bench`]).
-//! - [`lines`]: cutting byte streams into bounded lines; one framer for the chat (server, client,
-//!   load generator) and the demos' pipes.
-//! - [`lessons`]: the course text, embedded in the binary.
+//!   `parallel`, `pcb`, `nice`/`renice`); [`demos::show`] is their shared narrator.
+//! - [`chat`]: the homework and only the homework: protocol, server, fan-out, admin channel,
+//!   client.
+//! - [`bench`](mod@bench): `toolkit chat bench`, the load generator that measures chat servers.
+//! - [`lessons`]: the course text, embedded in the binary, and its presentation.
+//! - [`i18n`] (every sentence, zh and en), [`output`] (tables, JSON, colour, display width),
+//!   [`error`] (errors that carry an exit code), [`lines`] (bounded line framing).
+//!
+//! # Concept -> file
+//! | concept | where |
+//! |---|---|
+//! | where `fork()` happens | `src/child/mod.rs` · [`child::fork_child`] |
+//! | a `vfork`-style child, the parent in `D` | `src/child/vfork.rs` · [`child::vfork::vfork_and_wait`] |
+//! | reaping, zombies, orphans and subreapers | `src/child/mod.rs` · [`child::Child`], [`child::ReapAllOnDrop`] |
+//! | dying with the parent | `src/child/mod.rs` · [`child::die_with_parent`] |
+//! | where STAT is decoded | `src/proc/stat.rs` · [`proc::stat::decode_stat`] |
+//! | the 3- and 5-state models | `src/proc/stat.rs` · [`proc::stat::ThreeState`], [`proc::stat::FiveState`] |
+//! | the PCB as Linux exposes it | `src/proc/pcb.rs`, `src/demos/pcb.rs` |
+//! | parents and children (pstree) | `src/proc/tree.rs`, `src/inspect/ps_tree.rs` |
+//! | nice, weights and PR | `src/demos/nice/weights.rs` |
+//! | broadcast to everyone | `src/chat/fanout.rs` · [`chat::fanout::Fanout`] |
+//! | the admin channel | `src/chat/admin.rs` · [`chat::admin::spawn`], [`chat::admin::pump`] |
+//! | the client's two processes | `src/chat/client.rs` · [`chat::client::run`] |
+//! | the wire protocol | `src/chat/protocol.rs`, `docs/chat-protocol.md` |
 //!
 //! Rules the code keeps: `fork()` happens only while the process is single-threaded (never after a
-//! tokio runtime has started); every child is reaped on every path; `/proc` is parsed in [`proc`] only.
+//! tokio runtime has started); every child is reaped on every path; `/proc` is parsed in [`proc`]
+//! only; `i18n` imports no domain type.
 
 pub mod bench;
 pub mod chat;

@@ -104,11 +104,11 @@ pub struct ServerUsage {
 /// A thread serving hundreds of sockets that is busy most of the time reads many of them late.
 /// Late reads inflate the latencies twice over: the wait before the read (the "to the read"
 /// figure), and the kernel's arrival stamp itself, because a read that takes several segments
-/// gets the newest one's stamp for all their lines. Against server-side write times (1,000
-/// clients at 7.9M deliveries/s, the load generator 96% busy, 11 runs), a tenth to three
-/// quarters of the deliveries were stamped with a later segment's arrival, and the reported p99
-/// was 1.3 to 3.5 times the server's bound. Past [`SATURATED`] the report says the latencies
-/// are upper bounds.
+/// gets the newest one's stamp for all their lines: the older segments' lines are charged up to a
+/// whole server sweep late, and the busier the thread, the more reads take several segments.
+/// Past [`SATURATED`] the report says the latencies are upper bounds; the prompt readers
+/// ([`Prompt`]) give what a client with its own core sees. (How much a saturated generator
+/// overstates, against server-side write times: docs/performance.md.)
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct GeneratorUsage {
     /// User + system time of the load generator's client threads (all but the prompt
@@ -651,8 +651,9 @@ fn classify(protocol: Protocol, line: &[u8]) -> Incoming<'_> {
 /// Bytes read from a socket at a time: a few hundred bench lines.
 ///
 /// One `read` brings in every line the kernel has queued, with one arrival stamp and one clock
-/// reading for them all. At millions of lines a second, reading line by line, with a timeout and
-/// a clock reading each, made the load generator its own bottleneck.
+/// reading for them all, so the per-read costs (system call, clock, wake-up) are shared by every
+/// line in it. Reading line by line, with a timeout and a clock reading each, pays them per line;
+/// at millions of lines a second the load generator would then measure itself, not the server.
 const CHUNK: usize = 16 * 1024;
 
 /// Read once from `rd` straight into the framer: how many bytes, and the kernel's arrival stamp

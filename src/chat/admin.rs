@@ -4,7 +4,7 @@
 //! Why a separate process: this is the homework's design, and it shows a pipe at work. Before the
 //! server starts its tokio runtime (fork is only safe while the process has one thread), it creates
 //! a pipe and forks ([`spawn`]). The child keeps stdin and the pipe's write end; it reads the
-//! terminal line by line and writes each line into the pipe ([`console_loop`]). The parent keeps
+//! terminal line by line and writes each line into the pipe (`console_loop`). The parent keeps
 //! the read end; [`pump`] turns every line into an admin line for the room. The pipe exists only
 //! between these two processes, so nobody on the network can pose as the administrator.
 //!

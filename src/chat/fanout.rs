@@ -2,14 +2,16 @@
 //! by a task per member.
 //!
 //! # Why sweep
-//! A chatroom's cost is fan-out: one line in, N lines out. The server used to give each member an
-//! outbox (a byte buffer behind a mutex) and a writer task. Every broadcast then meant one push per
-//! member (a cross-core mutex miss each time), and every write one task wake-up and, to gather
-//! lines, one timer. With 1,000 members, nobody decided *when* a member was written to: that was
-//! left to the order in which the runtime happened to poll 1,000 tasks and fire 1,000 timers, and
-//! in a profile some members waited three times as long as others.
+//! A chatroom's cost is fan-out: one line in, N lines out. The simple design is one queue per
+//! member and a writer task per member: a broadcast pushes the line into every member's queue,
+//! and each writer wakes, gathers what is queued and writes it. That costs one push per member per
+//! broadcast (each a lock last touched on another core), one task wake-up per write, and a timer
+//! per writer to gather lines. Worse, nobody decides *when* a member is written to: with many
+//! members that is left to the order in which the runtime happens to poll their tasks, so some
+//! members wait much longer than others. So this server sweeps instead (measurements:
+//! docs/performance.md).
 //!
-//! Now the members are split into a few shards (one per runtime worker). A broadcast appends its
+//! The members are split into a few shards (one per runtime worker). A broadcast appends its
 //! lines once to each shard's inbox (a `Vec` behind a mutex: a handful of pushes instead of one per
 //! member). Each shard has one sweeper task. A sweep takes everything in the inbox, lays the
 //! lines out in one buffer, and goes through its members in order, handing each the bytes meant
@@ -203,12 +205,11 @@ pub struct Pace {
     pub rest: u32,
 }
 
-/// [`Pace::rest`] for the server. Measured with the load generator's prompt readers (medians of
-/// the p99 over three or four runs): 100 clients all sending at 9.0M deliveries/s went from
-/// 6.6 ms (`interval` only) to 5.0 ms, 5 senders at 0.35M/s from 5.5 to 3.0 ms; 1,000 clients
-/// at 9.4M/s were unchanged
-/// (their sweeps last over a quarter of the interval). A rest of 2 made 1,000 clients worse,
-/// 8 helped 100 clients less.
+/// [`Pace::rest`] for the server: a sweeper works at most a quarter of the time. Small rooms,
+/// whose sweeps are cheap, are written to soon; a large room's sweeps last over a quarter of the
+/// interval, so `interval` still paces it. A smaller rest leaves large rooms too little time to
+/// gather lines; a larger one gives small rooms less of the gain. (Measurements:
+/// docs/performance.md.)
 pub const REST: u32 = 4;
 
 /// The sweepers of one server. Create it inside the tokio runtime; it starts one sweeper task per

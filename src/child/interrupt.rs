@@ -2,7 +2,8 @@
 //!
 //! The handler only stores the signal number in an atomic, the one thing that is safe to do in a
 //! signal handler. It is installed without `SA_RESTART`, so a blocking `waitpid` or `read` returns
-//! `EINTR`; the waiting code then sees [`interrupt::pending`] and unwinds, and the [`Child`] guards reap.
+//! `EINTR`; the waiting code then sees [`pending`] and unwinds, and the
+//! [`Child`](super::Child) guards reap.
 
 use std::sync::atomic::{AtomicI32, Ordering};
 

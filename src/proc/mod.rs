@@ -15,6 +15,13 @@
 //! reading its files is skipped silently; a file we may not read (another user's, or hardened
 //! `/proc`) leaves its field empty and never aborts the scan.
 //!
+//! Why our own model rather than `sysinfo`'s process list: the lesson *is* `/proc`. A student who
+//! opens this file sees which file each field comes from and when it is read, and the values
+//! match `ps` because they come from the files `ps` reads. The `procfs` crate only splits a
+//! file into its fields (the 52 of `stat`); what they mean is decided here and in [`stat`]. System-wide figures that are not about
+//! one process (CPU usage per core, memory, load for a live view) are what `sysinfo` is for; no
+//! command shows them yet, and when `toolkit top` does, they come from there, not from here.
+//!
 //! The pure parts live in submodules a student can read on their own: [`stat`] turns the kernel's
 //! fields into the `STAT` string `ps` prints, and [`tree`] builds the parent/child tree.
 
