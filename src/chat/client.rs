@@ -105,7 +105,7 @@ fn enter(
             None => ask_name(interactive, lang)?,
         };
         let refused = match protocol::validate_name(&name) {
-            Err(e) => Some(msg::refusal(lang, e.code().as_str(), &name, &e.reason())),
+            Err(e) => Some(refusal(lang, e.code(), &name, &e.reason())),
             Ok(()) => {
                 writer.write_all(
                     protocol::encode_client(&ClientCommand::Name(name.clone())).as_bytes(),
@@ -114,12 +114,12 @@ fn enter(
                     match events.next_event()? {
                         Some(ServerEvent::Welcome { name }) => return Ok(name),
                         Some(ServerEvent::Err { code, reason }) if code.is_name_refusal() => {
-                            break Some(msg::refusal(lang, code.as_str(), &name, &reason));
+                            break Some(refusal(lang, code, &name, &reason));
                         }
                         Some(ServerEvent::Err { code, reason }) => {
                             return Err(Failure::new(
                                 EXIT_SERVER_GONE,
-                                msg::refusal(lang, code.as_str(), &name, &reason),
+                                refusal(lang, code, &name, &reason),
                             )
                             .into());
                         }
@@ -187,7 +187,7 @@ fn send_loop(mut socket: TcpStream, parent: nix::unistd::Pid, lang: Lang) -> i32
             continue;
         }
         if text.len() > MAX_TEXT {
-            eprintln!("{}", msg::too_long_local(lang));
+            eprintln!("{}", msg::too_long_local(lang, MAX_TEXT));
             continue;
         }
         let line = protocol::encode_client(&ClientCommand::Say(text.to_string()));
@@ -262,7 +262,7 @@ pub fn display(event: &ServerEvent, lang: Lang) -> Option<(String, bool)> {
         ServerEvent::Left { name } => (msg::left(lang, &e(name)), false),
         ServerEvent::Admin { text } => (msg::admin_says(lang, &e(text)), false),
         ServerEvent::Err { code, reason } => (
-            msg::notice(lang, &msg::refusal(lang, code.as_str(), "", &e(reason))),
+            msg::notice(lang, &refusal(lang, *code, "", &e(reason))),
             true,
         ),
         ServerEvent::Hello { .. }
@@ -270,6 +270,11 @@ pub fn display(event: &ServerEvent, lang: Lang) -> Option<(String, bool)> {
         | ServerEvent::Bye
         | ServerEvent::Closing => return None,
     })
+}
+
+/// A refusal in the user's words (the catalogue takes the code's wire word and the name limit).
+fn refusal(lang: Lang, code: ErrorCode, name: &str, reason: &str) -> String {
+    msg::refusal(lang, code.as_str(), name, reason, protocol::MAX_NAME_CHARS)
 }
 
 /// How long a blocking read waits before it looks at the interrupt flag again.

@@ -134,10 +134,7 @@ pub struct Options {
 
 /// `toolkit chat server`.
 pub fn run(args: Options, lang: Lang) -> CmdResult {
-    let config = Config {
-        lang,
-        ..args.config
-    };
+    let config = args.config;
     super::raise_fd_limit();
     // 1. Fork while single-threaded.
     let console = admin::spawn(lang).map_err(|e| Failure::new(1, msg::fork_failed(lang, &e)))?;

@@ -8,7 +8,6 @@
 use std::net::SocketAddr;
 
 use super::Lang;
-use crate::chat::protocol::{MAX_NAME_CHARS, MAX_TEXT};
 
 // ---- The room, as a client shows it ----
 
@@ -52,7 +51,8 @@ pub fn name_prompt(lang: Lang) -> &'static str {
 }
 
 /// Why the server (or the client itself, before asking) refused something, for the user.
-pub fn refusal(lang: Lang, code: &str, name: &str, reason: &str) -> String {
+/// `code` is the `ERR` line's word (`name-taken`); `max_name_chars` the protocol's name limit.
+pub fn refusal(lang: Lang, code: &str, name: &str, reason: &str, max_name_chars: usize) -> String {
     match (lang, code) {
         (Lang::Zh, "name-taken") => format!("名字 {name} 已被占用，请换一个"),
         (Lang::En, "name-taken") => format!("the name {name} is taken, choose another"),
@@ -63,10 +63,10 @@ pub fn refusal(lang: Lang, code: &str, name: &str, reason: &str) -> String {
             format!("the name {name} is reserved (administrator/system), choose another")
         }
         (Lang::Zh, "name-invalid") => {
-            format!("名字 {name} 不合规则：需要 1 到 {MAX_NAME_CHARS} 个字符，不能有空格或控制字符")
+            format!("名字 {name} 不合规则：需要 1 到 {max_name_chars} 个字符，不能有空格或控制字符")
         }
         (Lang::En, "name-invalid") => format!(
-            "the name {name} is not allowed: use 1 to {MAX_NAME_CHARS} characters, no spaces or control characters"
+            "the name {name} is not allowed: use 1 to {max_name_chars} characters, no spaces or control characters"
         ),
         (Lang::Zh, "line-too-long") => "这一行太长，服务器没有转发".into(),
         (Lang::En, "line-too-long") => "that line was too long; the server dropped it".into(),
@@ -94,10 +94,11 @@ pub fn notice(lang: Lang, text: &str) -> String {
     }
 }
 
-pub fn too_long_local(lang: Lang) -> String {
+/// `max` is the longest text the protocol carries, in bytes.
+pub fn too_long_local(lang: Lang, max: usize) -> String {
     match lang {
-        Lang::Zh => format!("这条消息太长（最多 {MAX_TEXT} 字节），没有发送"),
-        Lang::En => format!("that message is too long (at most {MAX_TEXT} bytes); not sent"),
+        Lang::Zh => format!("这条消息太长（最多 {max} 字节），没有发送"),
+        Lang::En => format!("that message is too long (at most {max} bytes); not sent"),
     }
 }
 
