@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{ChildStdin, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -19,6 +19,9 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
+mod support;
+use support::Guard;
+
 /// Upper bound on any single wait; never reached when things work.
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -26,7 +29,7 @@ static SPAWNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize:
 
 /// A spawned `toolkit` process with its stdout and stderr read line by line on threads.
 struct Proc {
-    child: Child,
+    child: Guard,
     out: mpsc::Receiver<String>,
     err: mpsc::Receiver<String>,
     seen: Vec<String>,
@@ -38,25 +41,24 @@ impl Proc {
     }
 
     fn spawn_with_stdin(args: &[&str], stdin: Stdio) -> Proc {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_toolkit"))
-            .args(args)
-            .env_remove("NO_COLOR")
-            .stdin(stdin)
-            .stdout(Stdio::piped())
-            // CHAT_TEST_STDERR=DIR: keep every process's stderr in DIR/<pid>.err, for debugging.
-            .stderr(match std::env::var_os("CHAT_TEST_STDERR") {
-                Some(dir) => {
-                    let path = std::path::Path::new(&dir).join(format!(
-                        "{}-{}.err",
-                        std::process::id(),
-                        SPAWNED.fetch_add(1, Ordering::SeqCst)
-                    ));
-                    Stdio::from(std::fs::File::create(path).expect("create stderr file"))
-                }
-                None => Stdio::piped(),
-            })
-            .spawn()
-            .expect("spawn toolkit");
+        let mut child = Guard::spawn(
+            support::toolkit()
+                .args(args)
+                .stdin(stdin)
+                .stdout(Stdio::piped())
+                // CHAT_TEST_STDERR=DIR: keep every process's stderr in DIR/<pid>.err, for debugging.
+                .stderr(match std::env::var_os("CHAT_TEST_STDERR") {
+                    Some(dir) => {
+                        let path = std::path::Path::new(&dir).join(format!(
+                            "{}-{}.err",
+                            std::process::id(),
+                            SPAWNED.fetch_add(1, Ordering::SeqCst)
+                        ));
+                        Stdio::from(std::fs::File::create(path).expect("create stderr file"))
+                    }
+                    None => Stdio::piped(),
+                }),
+        );
         let out = lines_of(child.stdout.take().unwrap());
         let err = match child.stderr.take() {
             Some(stderr) => lines_of(stderr),
@@ -144,13 +146,6 @@ impl Proc {
             self.seen.push(line);
         }
         self.seen.clone()
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

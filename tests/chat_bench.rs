@@ -6,11 +6,8 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-fn toolkit() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_toolkit"));
-    cmd.env("LANG", "C.UTF-8");
-    cmd
-}
+mod support;
+use support::toolkit;
 
 /// A server that is stopped (SIGINT, the orderly way) and reaped when the test ends.
 struct Server {

@@ -7,18 +7,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use toolkit::demos::show::{First, Observation, Who};
-use toolkit::proc::{self, Fields, ProcessTable};
+use toolkit::proc;
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
-}
+mod support;
+use support::{BIN, assert_nothing_left, serial};
 
 struct Run {
     pid: i32,
@@ -29,11 +25,9 @@ struct Run {
 
 /// The toolkit in English, without colour, stdin closed, output captured.
 fn toolkit_command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_toolkit"));
+    let mut cmd = support::toolkit();
     cmd.args(["--lang", "en"])
         .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     cmd
@@ -89,29 +83,6 @@ macro_rules! every {
 
 fn as_pid(v: &Value) -> i32 {
     v.as_i64().unwrap_or_else(|| panic!("not a PID: {v}")) as i32
-}
-
-/// Nothing the test (or the toolkit `toolkit_pid`) started is left: no process has either as its
-/// parent, and each PID in `pids` is gone from /proc.
-fn assert_nothing_left(toolkit_pid: i32, pids: &[i32]) {
-    let me = std::process::id() as i32;
-    // Re-parenting and reaping by init after a kill are not instantaneous: allow a moment.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let table = ProcessTable::scan(Fields::STAT_ONLY).expect("scan /proc");
-        let left: Vec<i32> = table
-            .iter()
-            .filter(|p| p.ppid == me || p.ppid == toolkit_pid || pids.contains(&p.pid))
-            .map(|p| p.pid)
-            .collect();
-        if left.is_empty() {
-            return;
-        }
-        if Instant::now() > deadline {
-            panic!("processes left behind: {left:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]
@@ -411,8 +382,7 @@ fn ctrl_c_during_states_kills_reaps_and_exits_130() {
 #[test]
 fn a_failed_fork_is_reported_with_errno() {
     let _guard = serial();
-    let bin = env!("CARGO_BIN_EXE_toolkit");
-    let script = format!("ulimit -u 1 && exec {bin} --lang en fork-demo --rounds 1");
+    let script = format!("ulimit -u 1 && exec {BIN} --lang en fork-demo --rounds 1");
     let mut cmd = if nix::unistd::geteuid().is_root() {
         let mut c = Command::new("setpriv");
         c.args([

@@ -10,11 +10,8 @@ use assert_cmd::prelude::*;
 use serde_json::Value;
 use toolkit::proc::{Fields, ProcessTable};
 
-fn toolkit() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_toolkit"));
-    cmd.env_remove("NO_COLOR").env("LANG", "C.UTF-8");
-    cmd
-}
+mod support;
+use support::toolkit;
 
 /// A shell and its descendants, cleaned up without leaving zombies: leaves are killed first, so
 /// every process is reaped by its own (still living) parent, and the root by us.
@@ -423,6 +420,10 @@ fn no_color_and_pipes_get_plain_text() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'));
-    let out = toolkit().args(["ps-tree", "-H", "1"]).output().unwrap();
+    let out = toolkit()
+        .args(["ps-tree", "-H", "1"])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'));
 }

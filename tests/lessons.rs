@@ -19,6 +19,8 @@ use toolkit::cli::Cli;
 use toolkit::i18n::Lang;
 use toolkit::lessons::{LESSONS, Section, commands_to_run, quoted_commands, section_headings};
 
+mod support;
+
 /// The lesson commands that are safe and short: they only look at the machine or make a few
 /// children that end by themselves. The tests run each one and expect success. Every entry must be
 /// quoted in a lesson (checked below), so this list cannot drift away from the course.
@@ -50,8 +52,8 @@ fn root() -> PathBuf {
 }
 
 fn toolkit() -> Command {
-    let mut cmd = Command::cargo_bin("toolkit").unwrap();
-    cmd.env_remove("LANG").env("NO_COLOR", "1").timeout(GUARD);
+    let mut cmd = Command::from_std(support::toolkit());
+    cmd.timeout(GUARD);
     cmd
 }
 
@@ -201,7 +203,7 @@ fn a_lesson_prints_from_the_binary_alone_and_plain_in_a_pipe() {
     // A copy of the binary in an empty directory: nothing to read but what was embedded.
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("toolkit");
-    fs::copy(assert_cmd::cargo::cargo_bin("toolkit"), &copy).unwrap();
+    fs::copy(support::BIN, &copy).unwrap();
     let lesson = &LESSONS[7];
     for (lang, flag) in [(Lang::Zh, "zh"), (Lang::En, "en")] {
         let output = std::process::Command::new(&copy)

@@ -6,20 +6,21 @@
 //! outcomes are checked for what they must look like.
 
 use std::io::Write;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use assert_cmd::cargo::cargo_bin;
 use toolkit::proc::{Fields, exists, read_process};
+
+mod support;
+use support::{BIN, Guard};
 
 /// Prints the niceness of the shell it runs in (field 19 of /proc/self/stat).
 const PRINT_NICE: &str = r#"cut -d" " -f19 /proc/self/stat"#;
 
 fn toolkit(args: &[&str]) -> Output {
-    Command::new(cargo_bin!("toolkit"))
+    support::toolkit()
         .arg("--lang")
         .arg("en")
         .args(args)
-        .stdin(Stdio::null())
         .output()
         .expect("run toolkit")
 }
@@ -39,33 +40,8 @@ fn my_nice() -> i64 {
         .nice
 }
 
-fn nice_of(pid: u32) -> i64 {
-    read_process(pid as i32, Fields::STAT_ONLY).unwrap().nice
-}
-
-/// A process started for a test, killed and waited when the test ends, whatever happens.
-struct Guard(Child);
-
-impl Guard {
-    fn sleep() -> Guard {
-        Guard(
-            Command::new("sleep")
-                .arg("30")
-                .spawn()
-                .expect("spawn sleep"),
-        )
-    }
-
-    fn pid(&self) -> u32 {
-        self.0.id()
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+fn nice_of(pid: i32) -> i64 {
+    read_process(pid, Fields::STAT_ONLY).unwrap().nice
 }
 
 #[test]
@@ -113,7 +89,7 @@ fn unprivileged_negative_adjustment_warns_and_runs_anyway() {
     let as_nobody = |args: &[&str]| {
         Command::new("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(cargo_bin!("toolkit"))
+            .arg(BIN)
             .args(["--lang", "en"])
             .args(args)
             .output()
@@ -190,7 +166,7 @@ fn bad_values_are_usage_errors() {
 #[test]
 fn missing_command_is_127() {
     // A PATH of directories anyone may search: an unreadable one would turn ENOENT into EACCES.
-    let out = Command::new(cargo_bin!("toolkit"))
+    let out = support::toolkit()
         .args(["--lang", "en", "nice", "5", "toolkit-no-such-command-here"])
         .env("PATH", "/usr/bin:/bin")
         .output()
@@ -236,7 +212,7 @@ fn help_and_explain_show_both_spellings() {
 
 #[test]
 fn renice_sets_the_nice_value_of_a_running_process() {
-    let sleeper = Guard::sleep();
+    let sleeper = Guard::sleep(30);
     let pid = sleeper.pid().to_string();
     // Raising the nice value is allowed without privilege, so pick one at or above ours.
     let target = (my_nice() + 3).clamp(-20, 19);
