@@ -57,6 +57,36 @@ fn toolkit() -> Command {
     cmd
 }
 
+/// Whether Rust `source` defines `item`: one of the defining keywords, then the name, then a
+/// character that cannot continue an identifier.
+fn defines(source: &str, item: &str) -> bool {
+    [
+        "fn", "struct", "enum", "const", "static", "mod", "trait", "type",
+    ]
+    .iter()
+    .any(|keyword| {
+        let needle = format!("{keyword} {item}");
+        source.match_indices(&needle).any(|(at, _)| {
+            let before = source[..at].chars().next_back();
+            let after = source[at + needle.len()..].chars().next();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+    })
+}
+
+#[test]
+fn defines_finds_items_and_not_prefixes() {
+    let source =
+        "pub fn fork_child() {}\nstruct Tree;\nfn treehouse() {}\nconst NICE_MIN: i64 = -20;";
+    assert!(defines(source, "fork_child"));
+    assert!(defines(source, "Tree"));
+    assert!(defines(source, "NICE_MIN"));
+    assert!(!defines(source, "fork"));
+    assert!(!defines(source, "tree"));
+    assert!(!defines(source, "child"));
+}
+
 fn words(line: &str) -> Vec<String> {
     line.split_whitespace().map(str::to_string).collect()
 }
@@ -314,7 +344,7 @@ fn concept_table_rows_have_a_lesson_a_command_and_a_test() {
     let mut covered = BTreeSet::new();
     for row in rows {
         let cells: Vec<&str> = row.trim_matches('|').split(" | ").map(str::trim).collect();
-        assert_eq!(cells.len(), 4, "row: {row}");
+        assert_eq!(cells.len(), 5, "row: {row}");
         assert!(!cells[0].is_empty(), "row without a concept: {row}");
 
         let links: Vec<&str> = cells[1]
@@ -341,7 +371,18 @@ fn concept_table_rows_have_a_lesson_a_command_and_a_test() {
             panic!("`{command}` does not parse: {e}");
         }
 
-        let test = cells[3].trim_matches('`');
+        let (file, item) = cells[3]
+            .split_once(" · ")
+            .unwrap_or_else(|| panic!("code cell is not `file` · `item`: {row}"));
+        let (file, item) = (file.trim_matches('`'), item.trim_matches('`'));
+        let source = fs::read_to_string(root().join(file))
+            .unwrap_or_else(|e| panic!("row names a file that cannot be read, {file}: {e}"));
+        assert!(
+            defines(&source, item),
+            "{file} does not define `{item}`: {row}"
+        );
+
+        let test = cells[4].trim_matches('`');
         assert!(
             tests_text.contains(&format!("fn {test}(")),
             "row names a test that does not exist: {test}"
