@@ -70,7 +70,7 @@ fn exit_status_passes_through() {
 
 #[test]
 fn negative_adjustment_lowers_or_warns() {
-    let out = toolkit(&["nice", "-9", "sh", "-c", PRINT_NICE]);
+    let out = toolkit(&["nice", "-n", "-9", "sh", "-c", PRINT_NICE]);
     assert!(out.status.success(), "{}", stderr(&out));
     let wanted = (my_nice() - 9).clamp(-20, 19);
     let got: i64 = stdout(&out).parse().unwrap();
@@ -102,7 +102,15 @@ fn unprivileged_negative_adjustment_warns_and_runs_anyway() {
             return;
         }
     }
-    let out = as_nobody(&["nice", "-5", "sh", "-c", &format!("{PRINT_NICE}; exit 3")]).unwrap();
+    let out = as_nobody(&[
+        "nice",
+        "-n",
+        "-5",
+        "sh",
+        "-c",
+        &format!("{PRINT_NICE}; exit 3"),
+    ])
+    .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert_eq!(stdout(&out), my_nice().to_string());
     let err = stderr(&out);
@@ -111,7 +119,7 @@ fn unprivileged_negative_adjustment_warns_and_runs_anyway() {
         "{err}"
     );
     // The race cannot raise a child's priority either, and says why.
-    let out = as_nobody(&["nice", "--race", "-3", "--seconds", "0.1"]).unwrap();
+    let out = as_nobody(&["nice", "--race", "-n", "-3", "--seconds", "0.1"]).unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("CAP_SYS_NICE"), "{}", stderr(&out));
 }
@@ -157,10 +165,106 @@ fn bad_values_are_usage_errors() {
     }
     let out = toolkit(&["nice", "-n", "abc", "true"]);
     assert!(stderr(&out).contains("'abc'"));
-    // coreutils' obsolete minus: refused, with the toolkit spelling as the hint.
+}
+
+/// `nice ARGS sh -c PRINT_NICE` by coreutils and by toolkit: the niceness the command ran at
+/// (stdout) and the exit status must be the same, for every spelling the two share.
+#[test]
+fn every_shared_spelling_agrees_with_coreutils_nice() {
+    let spellings: &[&[&str]] = &[
+        &[],
+        &["-9"],
+        &["--9"],
+        &["-+9"],
+        &["-n", "9"],
+        &["-n", "-9"],
+        &["-n9"],
+        &["-n-3"],
+        &["--adjustment=5"],
+        &["--adjustment", "5"],
+        &["--adj=4"],
+        &["--adjustment=-4"],
+        &["-n", "3", "-n", "5"],
+        &["-n", "3", "-5"],
+        &["-5", "-n", "3"],
+        &["-n", "100"],
+        &["-n", "-100"],
+        &["-n", "99999999999999999999999"],
+        &["-n", "2", "--"],
+        &["-7", "--"],
+        &["-n", "abc"],
+        &["--adjustment=5x"],
+        &["-5x"],
+        &["-x"],
+        &["--bogus"],
+        &["-n"],
+    ];
+    for args in spellings {
+        let theirs = Command::new("nice")
+            .args(*args)
+            .args(["sh", "-c", PRINT_NICE])
+            .env("LC_ALL", "C")
+            .output()
+            .expect("run coreutils nice");
+        let ours = toolkit(&[&["nice"][..], args, &["sh", "-c", PRINT_NICE]].concat());
+        assert_eq!(
+            (ours.status.code(), stdout(&ours)),
+            (theirs.status.code(), stdout(&theirs)),
+            "nice {args:?}: ours {}, coreutils {}",
+            stderr(&ours),
+            stderr(&theirs)
+        );
+    }
+}
+
+#[test]
+fn an_obsolete_spelling_says_what_it_means_unless_quiet() {
+    let out = toolkit(&["nice", "-9", "true"]);
+    assert!(out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("'-9'") && err.contains("adds 9"), "{err}");
+    assert!(err.contains("toolkit nice -n 9"), "{err}");
     let out = toolkit(&["nice", "--9", "true"]);
-    assert_eq!(out.status.code(), Some(125));
-    assert!(stderr(&out).contains("toolkit nice -9"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("adds -9"), "{}", stderr(&out));
+    let out = toolkit(&["nice", "-q", "-9", "true"]);
+    assert_eq!(stderr(&out), "");
+    // The unambiguous spellings say nothing of the kind.
+    let out = toolkit(&["nice", "-n", "9", "true"]);
+    assert!(!stderr(&out).contains("obsolete"), "{}", stderr(&out));
+}
+
+/// The notes' two lines, typed as the notes have them (with `while.py` from examples/python),
+/// run at the same niceness under toolkit as under coreutils.
+#[test]
+fn the_notes_two_nice_lines_work_as_written() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/python/while.py");
+    // What while.py prints first: "while.py: PID N, nice M".
+    let started_nice = |mut child: Guard| -> i64 {
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).unwrap();
+        line.trim().rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    for (adjustment, meant) in [("-9", 9), ("--9", -9)] {
+        let ours = Guard::spawn(
+            support::toolkit()
+                .args(["--lang", "en", "nice", adjustment, "python3", script])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null()),
+        );
+        let theirs = Guard::spawn(
+            Command::new("nice")
+                .args([adjustment, "python3", script])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null()),
+        );
+        let (ours, theirs) = (started_nice(ours), started_nice(theirs));
+        assert_eq!(ours, theirs, "nice {adjustment} python3 while.py");
+        let wanted = (my_nice() + meant).clamp(-20, 19);
+        // Unprivileged, -9 is refused and the command runs unchanged, in both.
+        assert!(ours == wanted || (meant < 0 && ours == my_nice()), "{ours}");
+    }
 }
 
 #[test]
@@ -204,7 +308,13 @@ fn help_and_explain_show_both_spellings() {
         let out = toolkit(&["nice", flag]);
         assert!(out.status.success(), "{flag}");
         let text = stdout(&out);
-        for spelling in ["toolkit nice -9", "nice -n -9", "nice --9", "nice -9"] {
+        for spelling in [
+            "nice -n 9",
+            "nice -n -9",
+            "nice --9",
+            "nice -9",
+            "toolkit nice 9",
+        ] {
             assert!(text.contains(spelling), "{flag} lacks {spelling}:\n{text}");
         }
     }

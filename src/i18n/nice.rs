@@ -11,27 +11,30 @@ pub fn warning_prefix(lang: Lang) -> &'static str {
 pub fn help(lang: Lang) -> String {
     match lang {
         Lang::Zh => "\
-用法: toolkit nice [N | -n N | --adjustment=N] [-q] [--] 命令 [参数]...
+用法: toolkit nice [-n N | --adjustment=N | -N | --N] [-q] [--] 命令 [参数]...
+      toolkit nice N 命令 [参数]...          （toolkit 的写法：N 或 +N 表示加 N）
       toolkit nice                         显示当前的 nice 值（和 nice 一样）
       toolkit nice --race [N] [--seconds S] [--json]
       toolkit nice --explain
 
 把 nice 值加上 N（默认 10，结果限制在 -20..19），然后直接 exec 命令（不经过 shell），
 退出码就是命令自己的退出码。nice 值越小，优先级越高；调小 nice 值（N < 0）需要 root 或 CAP_SYS_NICE。
+读法和 coreutils 的 nice 完全一样，所以课程笔记的两行照抄就对:
+  nice -9 python3 while.py     以 9 的优先级运行（-9 是旧写法，表示加 9）
+  nice --9 python3 while.py    以 -9 的优先级运行（--9 表示加 -9）
 
 选项:
-  N, -n N, --adjustment=N  在当前 nice 值上加 N；N 可以是负数：toolkit nice -9 命令
-  -q, --quiet              执行命令前不打印 nice/PR 那一行
+  -n N, --adjustment=N     在当前 nice 值上加 N；N 可以是负数: -n -9
+  -N, --N                  coreutils 的旧写法: -9 表示加 9，--9 表示加 -9（会提示一行）
+  N, +N                    toolkit 的写法: 加 N（N ≥ 0）
+  -q, --quiet              不打印旧写法的提示，也不打印执行前的 nice/PR 那一行
   --race [N]               两个死循环绑在同一个 CPU 上比赛：一个 nice 0，一个 nice N（默认 9）
   --seconds S              比赛时长，秒（默认 2，0.1..60，可以是小数）
   --json                   以 JSON 输出比赛结果
-  --explain                对照 toolkit 与 coreutils 的两种写法
+  --explain                对照各种写法
   -h, --help               显示本帮助
-
-两种写法（注意：coreutils 的旧写法里 -9 是 +9！）:
-  想要     toolkit                coreutils             coreutils 旧写法（课程笔记）
-  +9       toolkit nice 9 命令    nice -n 9 命令        nice -9 命令
-  -9       toolkit nice -9 命令   nice -n -9 命令       nice --9 命令
+  --                       选项到此结束，后面都是命令
+长选项可以缩写（--adj=5），和 coreutils 一样；给了几次调整值，以最后一次为准。
 
 优先级的三种显示: NI = nice 值；top 的 PR = 20 + NI（toolkit ps 也用它，越小越优先）；
 ps -o pri = 39 - PR（越大越优先）。
@@ -40,34 +43,38 @@ ps -o pri = 39 - PR（越大越优先）。
 127 找不到命令，其余为命令自己的退出码。
 
 示例:
-  toolkit nice 9 python3 while.py
-  toolkit nice -n 5 sh -c 'cut -d\" \" -f19 /proc/self/stat'
+  toolkit nice -n 9 python3 examples/python/while.py
+  sudo toolkit nice -n -9 python3 examples/python/while.py
+  toolkit nice 9 sh -c 'cut -d\" \" -f19 /proc/self/stat'
   toolkit nice --race 9 --seconds 1
 "
         .to_string(),
         Lang::En => "\
-Usage: toolkit nice [N | -n N | --adjustment=N] [-q] [--] COMMAND [ARG]...
+Usage: toolkit nice [-n N | --adjustment=N | -N | --N] [-q] [--] COMMAND [ARG]...
+       toolkit nice N COMMAND [ARG]...          (toolkit's spelling: N or +N adds N)
        toolkit nice                         print the current niceness (like nice)
        toolkit nice --race [N] [--seconds S] [--json]
        toolkit nice --explain
 
 Add N (default 10) to the niceness, clamped to -20..19, then exec COMMAND directly (no shell);
 the exit status is COMMAND's own. A lower nice value means a higher priority; lowering it
-(N < 0) needs root or CAP_SYS_NICE.
+(N < 0) needs root or CAP_SYS_NICE. The words are read exactly as coreutils' nice reads them,
+so the course notes' two lines work as typed:
+  nice -9 python3 while.py     runs at 9  (-9 is the obsolete spelling of +9)
+  nice --9 python3 while.py    runs at -9 (--9 adds -9)
 
 Options:
-  N, -n N, --adjustment=N  add N to the current niceness; N may be negative: toolkit nice -9 CMD
-  -q, --quiet              do not print the nice/PR line before running COMMAND
+  -n N, --adjustment=N     add N to the current niceness; N may be negative: -n -9
+  -N, --N                  coreutils' obsolete spelling: -9 adds 9, --9 adds -9 (says so once)
+  N, +N                    toolkit's spelling: add N (N >= 0)
+  -q, --quiet              no note about an obsolete spelling, no nice/PR line before COMMAND
   --race [N]               race two busy loops pinned to one CPU: nice 0 against nice N (default 9)
   --seconds S              length of the race in seconds (default 2, 0.1..60, fractions allowed)
   --json                   race results as JSON
-  --explain                toolkit's spelling next to coreutils' two spellings
+  --explain                the spellings side by side
   -h, --help               this help
-
-Two spellings (careful: in coreutils' obsolete form, -9 means +9!):
-  want   toolkit               coreutils            coreutils, obsolete (course notes)
-  +9     toolkit nice 9 CMD    nice -n 9 CMD        nice -9 CMD
-  -9     toolkit nice -9 CMD   nice -n -9 CMD       nice --9 CMD
+  --                       end of options: the rest is COMMAND
+Long options may be shortened (--adj=5), as in coreutils; of several adjustments the last wins.
 
 Three ways a priority is shown: NI = the nice value; top's PR = 20 + NI (toolkit ps uses it too;
 lower = more important); ps -o pri = 39 - PR (higher = more important).
@@ -76,8 +83,9 @@ Exit status: 125 toolkit nice itself failed (bad option or value), 126 COMMAND f
 runnable, 127 COMMAND not found, else COMMAND's own exit status.
 
 Examples:
-  toolkit nice 9 python3 while.py
-  toolkit nice -n 5 sh -c 'cut -d\" \" -f19 /proc/self/stat'
+  toolkit nice -n 9 python3 examples/python/while.py
+  sudo toolkit nice -n -9 python3 examples/python/while.py
+  toolkit nice 9 sh -c 'cut -d\" \" -f19 /proc/self/stat'
   toolkit nice --race 9 --seconds 1
 "
         .to_string(),
@@ -89,20 +97,20 @@ pub fn explain_headers(lang: Lang) -> [&'static str; 4] {
     match lang {
         Lang::Zh => [
             "想要",
-            "toolkit",
-            "coreutils",
-            "coreutils 旧写法（课程笔记）",
+            "不会看错的写法（coreutils 与 toolkit）",
+            "旧写法（课程笔记，coreutils 与 toolkit）",
+            "toolkit 另有",
         ],
         Lang::En => [
             "want",
-            "toolkit",
-            "coreutils",
-            "coreutils, obsolete (course notes)",
+            "unambiguous (coreutils and toolkit)",
+            "obsolete (course notes; coreutils and toolkit)",
+            "toolkit also",
         ],
     }
 }
 
-/// Rows of the `--explain` table: what the user wants, then the three spellings.
+/// Rows of the `--explain` table: what the user wants, then the spellings.
 pub fn explain_rows(lang: Lang) -> Vec<[String; 4]> {
     let (lower, higher, default) = match lang {
         Lang::Zh => (
@@ -120,21 +128,21 @@ pub fn explain_rows(lang: Lang) -> Vec<[String; 4]> {
     vec![
         [
             lower.to_string(),
-            format!("toolkit nice 9 {cmd}"),
             format!("nice -n 9 {cmd}"),
             format!("nice -9 {cmd}"),
+            format!("toolkit nice 9 {cmd}"),
         ],
         [
             higher.to_string(),
-            format!("toolkit nice -9 {cmd}"),
             format!("nice -n -9 {cmd}"),
             format!("nice --9 {cmd}"),
+            "-".to_string(),
         ],
         [
             default.to_string(),
+            format!("nice {cmd}"),
+            format!("nice {cmd}"),
             format!("toolkit nice {cmd}"),
-            format!("nice {cmd}"),
-            format!("nice {cmd}"),
         ],
     ]
 }
@@ -143,9 +151,10 @@ pub fn explain_rows(lang: Lang) -> Vec<[String; 4]> {
 pub fn explain_notes(lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => "\
-课程笔记里的 `nice -9 python3 while.py` 是 coreutils 的旧写法：`-9` 表示“加 9”，
-`nice --9` 才表示“减 9”。toolkit 把数字当成带符号的数：`toolkit nice -9` 就是减 9，
-和 `nice -n -9` 一样。`--9` 会被拒绝并提示正确写法，避免猜错。
+每一种写法在 toolkit nice 和 coreutils 的 nice 里意思都一样（把 nice 换成 toolkit nice 即可）。
+课程笔记里的 `nice -9 python3 while.py` 是旧写法：`-9` 表示“加 9”，`nice --9` 才表示“加 -9”。
+很多人把 `-9` 读成“负 9”，所以用到旧写法时 toolkit 会提示一行它的意思（-q 关掉）；
+写 `-n 9` / `-n -9` 就不会看错。
 
 nice 是相对的：在当前值上加 N，结果限制在 -20..19。renice 默认是绝对的：把 nice 值设为 N。
 nice 值越小，优先级越高。同一个优先级有三种显示：
@@ -155,9 +164,10 @@ nice 值越小，优先级越高。同一个优先级有三种显示：
 调度器按 nice 值给每个进程一个权重（nice 0 = 1024，每差 1 约差 1.25 倍），
 两个抢同一个 CPU 的进程按权重分 CPU：每差 1 级约差 10%。`toolkit nice --race` 可以亲眼看到。",
         Lang::En => "\
-The course notes' `nice -9 python3 while.py` is coreutils' obsolete form: there `-9` means
-\"add 9\", and `nice --9` means \"subtract 9\". toolkit reads the number as a signed number:
-`toolkit nice -9` subtracts 9, like `nice -n -9`. `--9` is refused with a hint, not guessed.
+Every spelling means the same in toolkit nice as in coreutils' nice (put `toolkit` in front).
+The course notes' `nice -9 python3 while.py` is the obsolete spelling: `-9` means \"add 9\", and
+`nice --9` means \"add -9\". Many read `-9` as minus nine, so when an obsolete spelling is used
+toolkit says in one line what it means (-q silences it); `-n 9` / `-n -9` cannot be misread.
 
 nice is relative: it adds N to the current value, clamped to -20..19. renice is absolute by
 default: it sets the nice value to N. A lower nice value means a higher priority. One priority,
@@ -281,15 +291,29 @@ pub fn invalid_adjustment(lang: Lang, word: &str) -> String {
     }
 }
 
-/// `word` is `--N`; `n` is its number.
-pub fn obsolete_spelling(lang: Lang, word: &str, n: &str) -> String {
+/// The obsolete spelling `word` (`-9`, `--9`) was used and means an adjustment of `value`.
+pub fn obsolete_spelling_used(lang: Lang, word: &str, value: i64) -> String {
+    let (zh_effect, en_effect) = if value < 0 {
+        ("提高优先级，需要 root", "a higher priority, needs root")
+    } else {
+        ("降低优先级", "a lower priority")
+    };
     match lang {
         Lang::Zh => format!(
-            "'{word}' 是 coreutils 的旧写法（表示 -{n}）；在 toolkit 里请写 `toolkit nice -{n} 命令`"
+            "'{word}' 是 coreutils 的旧写法：nice 值加 {value}（{zh_effect}）；\
+             不会看错的写法: toolkit nice -n {value} 命令（-q 不再提示）"
         ),
         Lang::En => format!(
-            "'{word}' is coreutils' obsolete spelling of -{n}; with toolkit write `toolkit nice -{n} CMD`"
+            "'{word}' is coreutils' obsolete spelling: it adds {value} to the niceness \
+             ({en_effect}); unambiguous: toolkit nice -n {value} CMD (-q silences this)"
         ),
+    }
+}
+
+pub fn unexpected_value(lang: Lang, option: &str) -> String {
+    match lang {
+        Lang::Zh => format!("选项 {option} 不带值"),
+        Lang::En => format!("option {option} takes no value"),
     }
 }
 
@@ -297,13 +321,6 @@ pub fn missing_value(lang: Lang, option: &str) -> String {
     match lang {
         Lang::Zh => format!("选项 {option} 需要一个值"),
         Lang::En => format!("option {option} needs a value"),
-    }
-}
-
-pub fn adjustment_twice(lang: Lang) -> String {
-    match lang {
-        Lang::Zh => "调整值只能给一次".to_string(),
-        Lang::En => "the adjustment was given twice".to_string(),
     }
 }
 

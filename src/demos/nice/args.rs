@@ -1,19 +1,27 @@
 //! The words after `toolkit nice`, turned into a request (pure, no I/O).
 //!
 //! clap cannot say "a signed number, then a command whose own flags are not ours", so the CLI hands
-//! us the raw words and this module reads them the way coreutils' `nice` does:
+//! us the raw words and this module reads them exactly the way coreutils' `nice` does:
 //!
 //! ```text
-//! toolkit nice [N | -n N | --adjustment N | --adjustment=N] [-q] [--] [COMMAND [ARG]...]
+//! toolkit nice [-n N | --adjustment=N | -N | --N] [-q] [--] [COMMAND [ARG]...]
+//! toolkit nice N COMMAND [ARG]...           (ours: a bare number, `9` or `+9`, means +N)
 //! toolkit nice --race [N] [--seconds S] [--json]
 //! toolkit nice --explain | --help
 //! ```
 //!
-//! Options come first; the first word that is neither an option nor the adjustment starts the
-//! command, and every word after it belongs to the command (`toolkit nice 5 sh -c 'exit 7'`).
-//! A word that is a signed integer (`9`, `-9`, `+9`) is the adjustment. Unlike coreutils' obsolete
-//! form, `-9` here means minus nine; `--9` (coreutils' way of writing minus nine) is rejected with a
-//! hint instead of being guessed.
+//! Options come first; the first word that is not an option starts the command, and every word
+//! after it belongs to the command (`toolkit nice -n 5 sh -c 'exit 7'`). As in coreutils:
+//! - `-N` is the *obsolete* spelling of `-n N`: `nice -9 CMD` adds **9** (the course notes'
+//!   `nice -9 python3 while.py` runs at 9), and `nice --9 CMD` adds **-9**. Because that surprises
+//!   everyone who reads `-9` as minus nine, using it prints one warning line that says what it
+//!   meant and how to write it unambiguously (`-q` silences it);
+//! - the last adjustment given wins (`nice -n 3 -n 5` adds 5);
+//! - long options may be shortened while unambiguous (`--adj=5`);
+//! - `--` ends the options.
+//!
+//! Our additions on top: the bare number (`toolkit nice 9 CMD`, the design's spelling), `-q`,
+//! `--race`, `--explain`, `-h`.
 
 use super::weights::{NICE_MAX, NICE_MIN};
 
@@ -43,7 +51,6 @@ pub enum NiceRequest {
     /// Adjust the niceness by `adjustment` (already within ±39), then exec `command`.
     Run {
         adjustment: i64,
-        quiet: bool,
         command: Vec<String>,
     },
     /// Race a nice-0 busy loop against a nice-`nice` one.
@@ -53,24 +60,32 @@ pub enum NiceRequest {
 /// Why the words do not make a request. Every one of these exits 125, as coreutils' usage errors.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UsageError {
-    /// The adjustment is not an integer (`-n abc`, `--adjustment=5x`).
+    /// The adjustment is not an integer (`-n abc`, `--adjustment=5x`, `-5x`).
     InvalidAdjustment(String),
-    /// `--9`: coreutils' obsolete spelling of -9.
-    ObsoleteSpelling(String),
     /// An option that needs a value came last.
     MissingValue(&'static str),
-    /// `-n` given twice (or after a positional adjustment).
-    AdjustmentTwice,
     /// `--seconds` is not a number in range.
     InvalidSeconds(String),
     /// An option we do not know.
     UnknownOption(String),
+    /// A long option that takes no value was given one (`--race=3`).
+    UnexpectedValue(String),
     /// An adjustment without a command (coreutils: "a command must be given with an adjustment").
     AdjustmentWithoutCommand,
     /// `--race` and a command at the same time.
     RaceWithCommand,
     /// `--seconds` or `--json` without `--race`.
     RaceOnly(&'static str),
+}
+
+/// The words, read: the request, plus what is said around it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub request: NiceRequest,
+    /// `-q`: no warning about an obsolete spelling and no nice/PR line before the command.
+    pub quiet: bool,
+    /// The obsolete spelling used, as typed (`-9`, `--9`), and the adjustment it stands for.
+    pub obsolete: Option<(String, i64)>,
 }
 
 /// Read a signed integer the way coreutils reads an adjustment: optional `+`/`-`, then digits.
@@ -104,22 +119,45 @@ fn parse_seconds(word: &str) -> Result<f64, UsageError> {
     }
 }
 
-/// `--9`, `--15`: a double dash in front of digits.
-fn is_obsolete_negative(word: &str) -> bool {
-    word.strip_prefix("--")
-        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
+/// coreutils' obsolete form: `-` then a digit, optionally after one more sign (`-9`, `--9`, `-+9`).
+/// Returns the adjustment as written after the first dash (`9`, `-9`, `+9`).
+fn obsolete_adjustment(word: &str) -> Option<&str> {
+    let rest = word.strip_prefix('-')?;
+    let digits = rest.strip_prefix(['-', '+']).unwrap_or(rest);
+    digits
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_digit)
+        .then_some(rest)
 }
 
-fn set_adjustment(slot: &mut Option<i64>, value: i64) -> Result<(), UsageError> {
-    match slot.replace(value) {
-        Some(_) => Err(UsageError::AdjustmentTwice),
-        None => Ok(()),
+/// The long options, as getopt knows them: name and whether it takes a value.
+const LONG_OPTIONS: [(&str, bool); 7] = [
+    ("adjustment", true),
+    ("help", false),
+    ("explain", false),
+    ("quiet", false),
+    ("race", false),
+    ("seconds", true),
+    ("json", false),
+];
+
+/// A long option by its full name or a start of it that fits only one, as getopt_long matches
+/// them (no two of ours start with the same letter).
+fn long_option(name: &str) -> Result<(&'static str, bool), UsageError> {
+    let mut matches = LONG_OPTIONS
+        .iter()
+        .filter(|(n, _)| !name.is_empty() && n.starts_with(name));
+    match (matches.next(), matches.next()) {
+        (Some(&only), None) => Ok(only),
+        _ => Err(UsageError::UnknownOption(format!("--{name}"))),
     }
 }
 
 /// Turn the words after `toolkit nice` into a request.
-pub fn parse(words: &[String]) -> Result<NiceRequest, UsageError> {
+pub fn parse(words: &[String]) -> Result<Parsed, UsageError> {
     let mut adjustment: Option<i64> = None;
+    let mut obsolete: Option<(String, i64)> = None;
     let mut quiet = false;
     let mut explain = false;
     let mut help = false;
@@ -131,89 +169,101 @@ pub fn parse(words: &[String]) -> Result<NiceRequest, UsageError> {
     let mut i = 0;
     while i < words.len() {
         let word = words[i].as_str();
-        // The value of an option written as two words (`-n 5`).
-        let mut next_value = |name: &'static str| -> Result<&str, UsageError> {
+        if word == "--" {
+            command = words[i + 1..].to_vec();
+            break;
+        }
+        if let Some(written) = obsolete_adjustment(word) {
+            let value = parse_adjustment(written)?;
+            adjustment = Some(value);
+            obsolete = Some((word.to_string(), value));
             i += 1;
-            words
-                .get(i)
-                .map(String::as_str)
-                .ok_or(UsageError::MissingValue(name))
-        };
-        match word {
-            "--" => {
-                command = words[i + 1..].to_vec();
-                break;
+            continue;
+        }
+        // The value of an option, from `--name=value`, `-nvalue`, or the next word.
+        let mut value_of =
+            |inline: Option<&str>, name: &'static str| -> Result<String, UsageError> {
+                if let Some(v) = inline {
+                    return Ok(v.to_string());
+                }
+                i += 1;
+                words.get(i).cloned().ok_or(UsageError::MissingValue(name))
+            };
+        if let Some(long) = word.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((name, value)) => (name, Some(value)),
+                None => (long, None),
+            };
+            let (name, takes_value) = long_option(name)?;
+            if !takes_value && inline.is_some() {
+                return Err(UsageError::UnexpectedValue(format!("--{name}")));
             }
-            "-h" | "--help" => help = true,
-            "--explain" => explain = true,
-            "-q" | "--quiet" => quiet = true,
-            "--race" => race = true,
-            "--json" => json = true,
-            "-n" | "--adjustment" => {
-                set_adjustment(&mut adjustment, parse_adjustment(next_value("-n")?)?)?
+            match name {
+                "adjustment" => {
+                    adjustment = Some(parse_adjustment(&value_of(inline, "--adjustment")?)?);
+                    obsolete = None;
+                }
+                "seconds" => seconds = Some(parse_seconds(&value_of(inline, "--seconds")?)?),
+                "help" => help = true,
+                "explain" => explain = true,
+                "quiet" => quiet = true,
+                "race" => race = true,
+                _ => json = true,
             }
-            "--seconds" => seconds = Some(parse_seconds(next_value("--seconds")?)?),
-            _ if word.starts_with("--adjustment=") => set_adjustment(
-                &mut adjustment,
-                parse_adjustment(&word["--adjustment=".len()..])?,
-            )?,
-            _ if word.starts_with("--seconds=") => {
-                seconds = Some(parse_seconds(&word["--seconds=".len()..])?)
-            }
-            // `-n5`, as getopt allows.
-            _ if word.starts_with("-n") && word.len() > 2 => {
-                set_adjustment(&mut adjustment, parse_adjustment(&word[2..])?)?
-            }
-            _ if adjustment.is_none() && parse_integer(word).is_some() => {
-                set_adjustment(&mut adjustment, parse_adjustment(word)?)?
-            }
-            _ if is_obsolete_negative(word) => {
-                return Err(UsageError::ObsoleteSpelling(word.to_string()));
-            }
-            _ if word.starts_with('-') && word.len() > 1 => {
-                return Err(UsageError::UnknownOption(word.to_string()));
-            }
-            _ => {
-                command = words[i..].to_vec();
-                break;
-            }
+        } else if word == "-n" || (word.starts_with("-n") && word.len() > 2) {
+            let inline = (word.len() > 2).then(|| &word[2..]);
+            adjustment = Some(parse_adjustment(&value_of(inline, "-n")?)?);
+            obsolete = None;
+        } else if word == "-q" {
+            quiet = true;
+        } else if word == "-h" {
+            help = true;
+        } else if word.starts_with('-') && word.len() > 1 {
+            return Err(UsageError::UnknownOption(word.to_string()));
+        } else if adjustment.is_none() && !word.starts_with('-') && parse_integer(word).is_some() {
+            // Ours: the design's bare number, `9` or `+9`.
+            adjustment = Some(parse_adjustment(word)?);
+        } else {
+            command = words[i..].to_vec();
+            break;
         }
         i += 1;
     }
 
-    if help {
-        return Ok(NiceRequest::Help);
-    }
-    if explain {
-        return Ok(NiceRequest::Explain);
-    }
-    if race {
+    let request = if help {
+        NiceRequest::Help
+    } else if explain {
+        NiceRequest::Explain
+    } else if race {
         if !command.is_empty() {
             return Err(UsageError::RaceWithCommand);
         }
-        return Ok(NiceRequest::Race {
+        NiceRequest::Race {
             nice: adjustment
                 .unwrap_or(DEFAULT_RACE_NICE)
                 .clamp(NICE_MIN, NICE_MAX),
             seconds: seconds.unwrap_or(DEFAULT_RACE_SECONDS),
             json,
-        });
-    }
-    if seconds.is_some() {
+        }
+    } else if seconds.is_some() {
         return Err(UsageError::RaceOnly("--seconds"));
-    }
-    if json {
+    } else if json {
         return Err(UsageError::RaceOnly("--json"));
-    }
-    match (adjustment, command.is_empty()) {
-        (None, true) => Ok(NiceRequest::Show),
-        (Some(_), true) => Err(UsageError::AdjustmentWithoutCommand),
-        (adjustment, false) => Ok(NiceRequest::Run {
-            adjustment: adjustment.unwrap_or(DEFAULT_ADJUSTMENT),
-            quiet,
-            command,
-        }),
-    }
+    } else {
+        match (adjustment, command.is_empty()) {
+            (None, true) => NiceRequest::Show,
+            (Some(_), true) => return Err(UsageError::AdjustmentWithoutCommand),
+            (adjustment, false) => NiceRequest::Run {
+                adjustment: adjustment.unwrap_or(DEFAULT_ADJUSTMENT),
+                command,
+            },
+        }
+    };
+    Ok(Parsed {
+        request,
+        quiet,
+        obsolete,
+    })
 }
 
 #[cfg(test)]
@@ -224,16 +274,15 @@ mod tests {
         text.iter().map(|w| w.to_string()).collect()
     }
 
-    fn run(adjustment: i64, quiet: bool, command: &[&str]) -> NiceRequest {
+    fn run(adjustment: i64, command: &[&str]) -> NiceRequest {
         NiceRequest::Run {
             adjustment,
-            quiet,
             command: words(command),
         }
     }
 
     fn parsed(text: &[&str]) -> Result<NiceRequest, UsageError> {
-        parse(&words(text))
+        parse(&words(text)).map(|p| p.request)
     }
 
     #[test]
@@ -249,40 +298,61 @@ mod tests {
     }
 
     #[test]
-    fn positional_adjustment_in_both_directions() {
-        assert_eq!(
-            parsed(&["9", "python3", "while.py"]),
-            Ok(run(9, false, &["python3", "while.py"]))
-        );
-        assert_eq!(
-            parsed(&["-9", "python3", "while.py"]),
-            Ok(run(-9, false, &["python3", "while.py"]))
-        );
-        assert_eq!(parsed(&["+3", "true"]), Ok(run(3, false, &["true"])));
+    fn the_notes_two_lines_mean_what_the_notes_say() {
+        // nice -9 python3 while.py      以9的优先级运行
+        // nice --9 python3 while.py     以-9的优先级运行
+        let plus = parse(&words(&["-9", "python3", "while.py"])).unwrap();
+        assert_eq!(plus.request, run(9, &["python3", "while.py"]));
+        assert_eq!(plus.obsolete, Some(("-9".to_string(), 9)));
+        let minus = parse(&words(&["--9", "python3", "while.py"])).unwrap();
+        assert_eq!(minus.request, run(-9, &["python3", "while.py"]));
+        assert_eq!(minus.obsolete, Some(("--9".to_string(), -9)));
+        assert_eq!(parsed(&["-+3", "true"]), Ok(run(3, &["true"])));
+    }
+
+    #[test]
+    fn the_bare_number_is_ours_and_positive() {
+        let p = parse(&words(&["9", "python3", "while.py"])).unwrap();
+        assert_eq!(p.request, run(9, &["python3", "while.py"]));
+        assert_eq!(p.obsolete, None);
+        assert_eq!(parsed(&["+3", "true"]), Ok(run(3, &["true"])));
+        // Once an adjustment is given, a number is the command, as coreutils (`nice -n 5 7`).
+        assert_eq!(parsed(&["-n", "5", "7", "-q"]), Ok(run(5, &["7", "-q"])));
+        assert_eq!(parsed(&["5", "7"]), Ok(run(5, &["7"])));
     }
 
     #[test]
     fn coreutils_option_spellings() {
-        assert_eq!(parsed(&["-n", "5", "true"]), Ok(run(5, false, &["true"])));
-        assert_eq!(parsed(&["-n", "-5", "true"]), Ok(run(-5, false, &["true"])));
-        assert_eq!(parsed(&["-n5", "true"]), Ok(run(5, false, &["true"])));
+        assert_eq!(parsed(&["-n", "5", "true"]), Ok(run(5, &["true"])));
+        assert_eq!(parsed(&["-n", "-5", "true"]), Ok(run(-5, &["true"])));
+        assert_eq!(parsed(&["-n5", "true"]), Ok(run(5, &["true"])));
+        assert_eq!(parsed(&["-n-5", "true"]), Ok(run(-5, &["true"])));
         assert_eq!(
             parsed(&["--adjustment", "4", "true"]),
-            Ok(run(4, false, &["true"]))
+            Ok(run(4, &["true"]))
         );
+        assert_eq!(parsed(&["--adjustment=-4", "true"]), Ok(run(-4, &["true"])));
+        assert_eq!(parsed(&["--adj=-4", "true"]), Ok(run(-4, &["true"])));
+        assert_eq!(parsed(&["--a", "2", "true"]), Ok(run(2, &["true"])));
+        let quiet = parse(&words(&["-q", "-n", "2", "true"])).unwrap();
+        assert_eq!((quiet.request, quiet.quiet), (run(2, &["true"]), true));
+    }
+
+    #[test]
+    fn the_last_adjustment_wins_and_clears_an_earlier_obsolete_one() {
         assert_eq!(
-            parsed(&["--adjustment=-4", "true"]),
-            Ok(run(-4, false, &["true"]))
+            parsed(&["-n", "3", "-n", "5", "true"]),
+            Ok(run(5, &["true"]))
         );
-        assert_eq!(
-            parsed(&["-q", "-n", "2", "true"]),
-            Ok(run(2, true, &["true"]))
-        );
+        assert_eq!(parsed(&["-n", "3", "-5", "true"]), Ok(run(5, &["true"])));
+        let p = parse(&words(&["-5", "-n", "3", "true"])).unwrap();
+        assert_eq!((p.request, p.obsolete), (run(3, &["true"]), None));
+        assert_eq!(parsed(&["5", "-n", "3", "true"]), Ok(run(3, &["true"])));
     }
 
     #[test]
     fn no_number_means_ten_and_no_command_means_show() {
-        assert_eq!(parsed(&["sleep", "1"]), Ok(run(10, false, &["sleep", "1"])));
+        assert_eq!(parsed(&["sleep", "1"]), Ok(run(10, &["sleep", "1"])));
         assert_eq!(parsed(&[]), Ok(NiceRequest::Show));
         assert_eq!(parsed(&["-q"]), Ok(NiceRequest::Show));
     }
@@ -291,31 +361,28 @@ mod tests {
     fn words_after_the_command_belong_to_it() {
         assert_eq!(
             parsed(&["5", "sh", "-c", "exit 7"]),
-            Ok(run(5, false, &["sh", "-c", "exit 7"]))
+            Ok(run(5, &["sh", "-c", "exit 7"]))
         );
-        // A second number is the command, as in `nice -n 5 7`.
-        assert_eq!(parsed(&["5", "7", "-q"]), Ok(run(5, false, &["7", "-q"])));
         assert_eq!(
             parsed(&["grep", "--help"]),
-            Ok(run(10, false, &["grep", "--help"]))
+            Ok(run(10, &["grep", "--help"]))
         );
         assert_eq!(
             parsed(&["--", "-weird", "x"]),
-            Ok(run(10, false, &["-weird", "x"]))
+            Ok(run(10, &["-weird", "x"]))
         );
-        assert_eq!(parsed(&["-3", "--", "-9"]), Ok(run(-3, false, &["-9"])));
+        assert_eq!(parsed(&["-n", "-3", "--", "-9"]), Ok(run(-3, &["-9"])));
+        assert_eq!(parsed(&["-3", "--", "--9"]), Ok(run(3, &["--9"])));
     }
 
     #[test]
     fn out_of_range_adjustments_clamp() {
-        assert_eq!(parsed(&["100", "true"]), Ok(run(39, false, &["true"])));
-        assert_eq!(
-            parsed(&["-n", "-100", "true"]),
-            Ok(run(-39, false, &["true"]))
-        );
+        assert_eq!(parsed(&["100", "true"]), Ok(run(39, &["true"])));
+        assert_eq!(parsed(&["--100", "true"]), Ok(run(-39, &["true"])));
+        assert_eq!(parsed(&["-n", "-100", "true"]), Ok(run(-39, &["true"])));
         assert_eq!(
             parsed(&["-n", "99999999999999999999999", "true"]),
-            Ok(run(39, false, &["true"]))
+            Ok(run(39, &["true"]))
         );
     }
 
@@ -330,17 +397,19 @@ mod tests {
             parsed(&["--adjustment=5x", "true"]),
             Err(InvalidAdjustment("5x".into()))
         );
-        assert_eq!(parsed(&["-n"]), Err(MissingValue("-n")));
         assert_eq!(
-            parsed(&["--9", "true"]),
-            Err(ObsoleteSpelling("--9".into()))
+            parsed(&["-5x", "true"]),
+            Err(InvalidAdjustment("5x".into()))
         );
+        assert_eq!(parsed(&["-n"]), Err(MissingValue("-n")));
         assert_eq!(
             parsed(&["--bogus", "true"]),
             Err(UnknownOption("--bogus".into()))
         );
+        assert_eq!(parsed(&["-x", "true"]), Err(UnknownOption("-x".into())));
+        assert_eq!(parsed(&["--race=3"]), Err(UnexpectedValue("--race".into())));
         assert_eq!(parsed(&["5"]), Err(AdjustmentWithoutCommand));
-        assert_eq!(parsed(&["5", "-n", "3", "true"]), Err(AdjustmentTwice));
+        assert_eq!(parsed(&["-9"]), Err(AdjustmentWithoutCommand));
         assert_eq!(parsed(&["--race", "true"]), Err(RaceWithCommand));
         assert_eq!(parsed(&["--seconds", "1"]), Err(RaceOnly("--seconds")));
         assert_eq!(parsed(&["--json"]), Err(RaceOnly("--json")));
@@ -368,7 +437,7 @@ mod tests {
         assert_eq!(parsed(&["--race"]), Ok(race(9, 2.0, false)));
         assert_eq!(parsed(&["--race", "15"]), Ok(race(15, 2.0, false)));
         assert_eq!(
-            parsed(&["--race", "-5", "--seconds", "0.5"]),
+            parsed(&["--race", "-n", "-5", "--seconds", "0.5"]),
             Ok(race(-5, 0.5, false))
         );
         assert_eq!(
@@ -382,11 +451,9 @@ mod tests {
     fn help_and_explain_win() {
         assert_eq!(parsed(&["--help"]), Ok(NiceRequest::Help));
         assert_eq!(parsed(&["-h"]), Ok(NiceRequest::Help));
+        assert_eq!(parsed(&["--he"]), Ok(NiceRequest::Help));
         assert_eq!(parsed(&["5", "--explain"]), Ok(NiceRequest::Explain));
         // But a command's own --help is the command's.
-        assert_eq!(
-            parsed(&["ls", "--help"]),
-            Ok(run(10, false, &["ls", "--help"]))
-        );
+        assert_eq!(parsed(&["ls", "--help"]), Ok(run(10, &["ls", "--help"])));
     }
 }

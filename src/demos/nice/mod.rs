@@ -48,9 +48,20 @@ pub const EXIT_ENOENT: u8 = 127;
 
 /// `toolkit nice WORDS...`: the words after `nice`, parsed here as coreutils parses them.
 pub fn run(words: &[String], lang: Lang) -> CmdResult {
-    let request =
+    let parsed =
         args::parse(words).map_err(|e| Failure::new(EXIT_CANCELED, usage_error(&e, lang)))?;
-    match request {
+    let says_something = matches!(
+        parsed.request,
+        NiceRequest::Run { .. } | NiceRequest::Race { .. }
+    );
+    if let (Some((word, value)), false, true) = (&parsed.obsolete, parsed.quiet, says_something) {
+        eprintln!(
+            "{}{}",
+            i18n::nice::warning_prefix(lang),
+            i18n::nice::obsolete_spelling_used(lang, word, *value)
+        );
+    }
+    match parsed.request {
         NiceRequest::Help => {
             print!("{}", i18n::nice::help(lang));
             Ok(0)
@@ -65,9 +76,8 @@ pub fn run(words: &[String], lang: Lang) -> CmdResult {
         }
         NiceRequest::Run {
             adjustment,
-            quiet,
             command,
-        } => run_command(adjustment, quiet, &command, lang),
+        } => run_command(adjustment, parsed.quiet, &command, lang),
         NiceRequest::Race {
             nice,
             seconds,
@@ -81,9 +91,8 @@ fn usage_error(error: &UsageError, lang: Lang) -> String {
     use i18n::nice as t;
     let what = match error {
         UsageError::InvalidAdjustment(word) => t::invalid_adjustment(lang, word),
-        UsageError::ObsoleteSpelling(word) => t::obsolete_spelling(lang, word, &word[2..]),
         UsageError::MissingValue(option) => t::missing_value(lang, option),
-        UsageError::AdjustmentTwice => t::adjustment_twice(lang),
+        UsageError::UnexpectedValue(option) => t::unexpected_value(lang, option),
         UsageError::InvalidSeconds(word) => t::invalid_seconds(lang, word),
         UsageError::UnknownOption(word) => t::unknown_option(lang, word),
         UsageError::AdjustmentWithoutCommand => t::adjustment_without_command(lang),
