@@ -193,35 +193,14 @@ pub struct NiceArgs {
     pub words: Vec<String>,
 }
 
-/// util-linux `renice` sets the nice value (absolute) by default; `--relative` adds to it instead.
+/// `toolkit renice` takes util-linux's words (`renice 5 1234`, `renice -n 5 -g 100 -u alice`),
+/// where the kind of each ID depends on the flag before it; the `renice` module parses them itself.
 #[derive(Debug, Args)]
-#[command(
-    override_usage = "toolkit renice [-n] PRIORITY [--relative] -p PID...",
-    after_help = "Examples:\n  toolkit renice 5 -p 1234          set the nice value of 1234 to 5\n  toolkit renice -n -5 -p 1234      set it to -5 (needs root or CAP_SYS_NICE)\n  toolkit renice --relative 2 -p 1234 1235   add 2 to the nice value of both\n\nThe new value is clamped to -20..19. top's PR = 20 + nice (lower = higher priority)."
-)]
+#[command(disable_help_flag = true)]
 pub struct ReniceArgs {
-    /// New nice value, -20..19 (absolute, as util-linux renice; with --relative, an increment)
-    #[arg(
-        allow_negative_numbers = true,
-        value_name = "PRIORITY",
-        required_unless_present = "priority_flag",
-        conflicts_with = "priority_flag"
-    )]
-    pub priority: Option<i32>,
-    /// The same value, written as an option
-    #[arg(
-        short = 'n',
-        long = "priority",
-        value_name = "PRIORITY",
-        allow_negative_numbers = true
-    )]
-    pub priority_flag: Option<i32>,
-    /// Add PRIORITY to the current nice value instead of setting it
-    #[arg(long)]
-    pub relative: bool,
-    /// Process(es) to change
-    #[arg(short = 'p', long = "pid", value_name = "PID", required = true, num_args = 1..)]
-    pub pids: Vec<i32>,
+    /// [-n] PRIORITY [[-p] PID...] [-g PGRP...] [-u USER...] [--relative]
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    pub words: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -45,7 +45,7 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
         ),
         Command::Pcb(args) => demos::pcb::run(args.pid, args.json, lang),
         Command::Nice(args) => demos::nice::run(&args.words, lang),
-        Command::Renice(args) => demos::nice::renice(&renice_options(args), lang),
+        Command::Renice(args) => demos::nice::renice::run(&args.words, lang),
         Command::Chat(args) => match args.command {
             ChatCommand::Server(a) => chat::server::run(chat_server_options(a, lang), lang),
             ChatCommand::Client(a) => chat::client::run(
@@ -106,15 +106,6 @@ fn fork_demo_options(a: cli::ForkDemoArgs) -> demos::fork_demo::Options {
         buffer_trap: a.buffer_trap,
         json: a.json,
         pause: Duration::from_millis(a.pause_ms),
-    }
-}
-
-fn renice_options(a: cli::ReniceArgs) -> demos::nice::ReniceOptions {
-    demos::nice::ReniceOptions {
-        // clap requires exactly one of the two spellings.
-        value: i64::from(a.priority.or(a.priority_flag).unwrap_or(0)),
-        relative: a.relative,
-        pids: a.pids,
     }
 }
 

@@ -329,10 +329,12 @@ fn renice_sets_the_nice_value_of_a_running_process() {
     let out = toolkit(&["renice", &target.to_string(), "-p", &pid]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(nice_of(sleeper.pid()), target);
-    assert!(
-        stdout(&out).contains(&format!("-> {target}")),
-        "{}",
-        stdout(&out)
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "{pid} (process ID) old priority {}, new priority {target}",
+            my_nice()
+        )
     );
     // --relative adds instead of setting.
     let out = toolkit(&["renice", "--relative", "1", "-p", &pid]);
@@ -349,10 +351,79 @@ fn renice_of_a_missing_process_says_so() {
     let out = toolkit(&["renice", "5", "-p", "2147483647"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("no process with PID 2147483647"),
+        stderr(&out)
+            .contains("failed to get priority for 2147483647 (process ID): no such process"),
         "{}",
         stderr(&out)
     );
+}
+
+/// util-linux `renice ARGS` on one sleeping process and `toolkit renice ARGS` on another, each in
+/// a process group of its own: the same exit status, the same report on stdout (PIDs and PGIDs
+/// put back in place), and the same niceness read back from /proc.
+#[test]
+fn every_shared_spelling_agrees_with_util_linux_renice() {
+    let spellings: &[&str] = &[
+        "5 {P}",
+        "-n 6 {P}",
+        "-n 6 -p {P}",
+        "--priority 7 --pid {P}",
+        "+2 {P}",
+        "-n +3 {P}",
+        "4 {P} {P}",
+        "7 {P} 2147483647",
+        "7 -p 2147483647 {P}",
+        "5 -- {P}",
+        "5 x {P}",
+        "100 {P}",
+        "-100 {P}",
+        "8 -g {G}",
+        "9 -p {P} -g {G}",
+        "3 -u toolkit-no-such-user",
+        "abc {P}",
+        "5x {P}",
+        "{P}",
+        "-n {P}",
+        "",
+    ];
+    let sleeper = || {
+        let mut cmd = Command::new("sleep");
+        cmd.arg("30");
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        Guard::spawn(&mut cmd)
+    };
+    for spelling in spellings {
+        let (theirs_target, ours_target) = (sleeper(), sleeper());
+        let words = |target: &Guard| -> Vec<String> {
+            let pid = target.pid().to_string();
+            spelling
+                .split_whitespace()
+                .map(|w| w.replace("{P}", &pid).replace("{G}", &pid))
+                .collect()
+        };
+        let theirs = Command::new("renice")
+            .args(words(&theirs_target))
+            .env("LC_ALL", "C")
+            .output()
+            .expect("run util-linux renice");
+        let ours_words = words(&ours_target);
+        let mut args = vec!["renice"];
+        args.extend(ours_words.iter().map(String::as_str));
+        let ours = toolkit(&args);
+        let theirs_report = stdout(&theirs).replace(&theirs_target.pid().to_string(), "ID");
+        let ours_report = stdout(&ours).replace(&ours_target.pid().to_string(), "ID");
+        assert_eq!(
+            (ours.status.code(), ours_report, nice_of(ours_target.pid())),
+            (
+                theirs.status.code(),
+                theirs_report,
+                nice_of(theirs_target.pid())
+            ),
+            "renice {spelling}: ours {}, util-linux {}",
+            stderr(&ours),
+            stderr(&theirs)
+        );
+    }
 }
 
 #[test]

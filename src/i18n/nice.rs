@@ -362,57 +362,169 @@ pub fn race_only(lang: Lang, option: &str) -> String {
     }
 }
 
-/// Why setpriority on another process failed, in words that say what to do.
-pub fn renice_denied(lang: Lang, pid: i32, wanted: i64, err: &std::io::Error) -> String {
-    match err.raw_os_error() {
-        Some(libc::EACCES) => match lang {
-            Lang::Zh => format!(
-                "无法把进程 {pid} 的 nice 值设为 {wanted}（{err}）：提高优先级（调小 nice 值）需要 \
-                 root 或 CAP_SYS_NICE 能力（试试 sudo）"
-            ),
-            Lang::En => format!(
-                "cannot set the niceness of process {pid} to {wanted} ({err}): raising the \
-                 priority (a lower nice value) needs root or the CAP_SYS_NICE capability (try sudo)"
-            ),
-        },
-        _ => match lang {
-            Lang::Zh => format!(
-                "无法修改进程 {pid} 的 nice 值（{err}）：它属于另一个用户；修改别人的进程需要 root \
-                 或 CAP_SYS_NICE 能力"
-            ),
-            Lang::En => format!(
-                "cannot change the niceness of process {pid} ({err}): it belongs to another user; \
-                 changing other users' processes needs root or the CAP_SYS_NICE capability"
-            ),
-        },
+/// `toolkit renice --help`.
+pub fn renice_help(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "\
+用法: toolkit renice [-n] 优先级 [[-p] PID...] [-g 进程组...] [-u 用户...] [--relative]
+
+修改正在运行的进程的 nice 值，读法和 util-linux 的 renice 一样。优先级是新的 nice 值（-20..19，
+绝对值：renice 5 1234 就把它设为 5）；之后的每个词都是一个 ID，类型由它前面最近的 -p（进程，默认）、
+-g（进程组：组里的每个进程）或 -u（用户名或 uid：这个用户的每个进程）决定。
+每个 ID 单独处理，出错的会报告，其余照做；只要有一个失败，退出码就是 1。
+
+选项:
+  -n, --priority 优先级   新的 nice 值（-n 可以省略）
+  -p, --pid              后面的 ID 是进程 ID（默认）
+  -g, --pgrp             后面的 ID 是进程组 ID
+  -u, --user             后面的是用户名或 uid
+  --relative             （toolkit 另有）在当前值上加优先级，而不是设为它
+  -h, --help             显示本帮助
+
+调小 nice 值（提高优先级）需要 root 或 CAP_SYS_NICE；只能修改自己的进程，除非是 root。
+top 的 PR = 20 + nice，越小越优先。
+
+示例:
+  toolkit renice 5 1234               把 1234 的 nice 值设为 5
+  toolkit renice -n 10 -p 1234 1235   把两个进程都设为 10
+  toolkit renice 19 -u $USER          你的所有进程
+  toolkit renice --relative 2 1234    在当前值上加 2
+"
+        .to_string(),
+        Lang::En => "\
+Usage: toolkit renice [-n] PRIORITY [[-p] PID...] [-g PGRP...] [-u USER...] [--relative]
+
+Change the nice value of running processes, read exactly as util-linux renice reads its words.
+PRIORITY is the new nice value (-20..19, absolute: renice 5 1234 makes it 5); every later word is
+an ID of the kind chosen by the last -p (process, the default), -g (process group: every process
+in it) or -u (user name or uid: every process of that user). Each ID is tried on its own; a bad
+one is reported and the others still change; the exit status is 1 if any failed.
+
+Options:
+  -n, --priority PRIORITY  the new nice value (the -n may be left out)
+  -p, --pid                the IDs that follow are process IDs (the default)
+  -g, --pgrp               the IDs that follow are process group IDs
+  -u, --user               the words that follow are user names or uids
+  --relative               (toolkit's own) add PRIORITY to the current value instead of setting it
+  -h, --help               this help
+
+Lowering the nice value (raising the priority) needs root or CAP_SYS_NICE; only root may change
+other users' processes. top's PR = 20 + nice, lower = more important.
+
+Examples:
+  toolkit renice 5 1234               set the nice value of 1234 to 5
+  toolkit renice -n 10 -p 1234 1235   set both to 10
+  toolkit renice 19 -u $USER          every process of yours
+  toolkit renice --relative 2 1234    add 2 to the current value
+"
+        .to_string(),
     }
 }
 
-pub fn renice_failed(lang: Lang, pid: i32, wanted: i64, err: &std::io::Error) -> String {
+/// A renice usage error (one of the two sentences below), with where to look.
+pub fn renice_usage_error(lang: Lang, what: &str) -> String {
     match lang {
-        Lang::Zh => format!("无法把进程 {pid} 的 nice 值设为 {wanted}（setpriority: {err}）"),
+        Lang::Zh => format!("{what}（见 `toolkit renice --help`）"),
+        Lang::En => format!("{what} (see `toolkit renice --help`)"),
+    }
+}
+
+pub fn renice_not_enough_arguments(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "参数不够：要给出新的优先级和至少一个 ID，例如 toolkit renice 5 1234".to_string(),
         Lang::En => {
-            format!("cannot set the niceness of process {pid} to {wanted} (setpriority: {err})")
+            "not enough arguments: give the new priority and at least one ID, e.g. toolkit renice 5 1234"
+                .to_string()
         }
     }
 }
 
-/// One line per process changed by `renice`, like util-linux's "old priority X, new priority Y".
-/// `pr` is top's PR before and after.
-pub fn reniced(
+pub fn renice_invalid_priority(lang: Lang, word: &str) -> String {
+    match lang {
+        Lang::Zh => format!("无效的优先级 '{word}'：应为 -20 到 19 之间的整数"),
+        Lang::En => format!("invalid priority '{word}': expected an integer from -20 to 19"),
+    }
+}
+
+/// `kind` is util-linux's name of the ID type ("process ID", "process group ID", "user ID").
+fn id_kind(lang: Lang, kind: &str) -> &str {
+    match (lang, kind) {
+        (Lang::Zh, "process ID") => "进程 ID",
+        (Lang::Zh, "process group ID") => "进程组 ID",
+        (Lang::Zh, "user ID") => "用户 ID",
+        _ => kind,
+    }
+}
+
+pub fn renice_bad_value(lang: Lang, kind: &str, word: &str) -> String {
+    let kind = id_kind(lang, kind);
+    match lang {
+        Lang::Zh => format!("无效的{kind} '{word}'：应为非负整数"),
+        Lang::En => format!("bad {kind} value: {word}"),
+    }
+}
+
+pub fn renice_unknown_user(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::Zh => format!("没有名为 '{name}' 的用户（可以写用户名或 uid）"),
+        Lang::En => format!("unknown user {name} (give a user name or a uid)"),
+    }
+}
+
+pub fn renice_cannot_get(lang: Lang, id: u32, kind: &str, err: &std::io::Error) -> String {
+    let no_such = err.raw_os_error() == Some(libc::ESRCH);
+    let kind = id_kind(lang, kind);
+    match (lang, no_such) {
+        (Lang::Zh, true) => format!(
+            "无法读取 {id}（{kind}）的优先级：没有这样的进程（用 toolkit ps 看看现有的 PID）"
+        ),
+        (Lang::Zh, false) => format!("无法读取 {id}（{kind}）的优先级（{err}）"),
+        (Lang::En, true) => format!(
+            "failed to get priority for {id} ({kind}): no such process (toolkit ps lists the PIDs)"
+        ),
+        (Lang::En, false) => format!("failed to get priority for {id} ({kind}): {err}"),
+    }
+}
+
+/// Why setpriority failed, in words that say what to do.
+pub fn renice_cannot_set(
     lang: Lang,
-    pid: i32,
-    comm: &str,
-    (old, new): (i64, i64),
-    (pr_old, pr_new): (i64, i64),
+    id: u32,
+    kind: &str,
+    wanted: i64,
+    err: &std::io::Error,
 ) -> String {
+    let kind = id_kind(lang, kind);
+    match (lang, err.raw_os_error()) {
+        (Lang::Zh, Some(libc::EACCES)) => format!(
+            "无法把 {id}（{kind}）的 nice 值设为 {wanted}（{err}）：提高优先级（调小 nice 值）需要 \
+             root 或 CAP_SYS_NICE 能力（试试 sudo）"
+        ),
+        (Lang::Zh, Some(libc::EPERM)) => format!(
+            "无法修改 {id}（{kind}）的 nice 值（{err}）：它属于另一个用户；修改别人的进程需要 root \
+             或 CAP_SYS_NICE 能力"
+        ),
+        (Lang::Zh, _) => format!("无法把 {id}（{kind}）的 nice 值设为 {wanted}（{err}）"),
+        (Lang::En, Some(libc::EACCES)) => format!(
+            "failed to set priority for {id} ({kind}) to {wanted}: {err}; raising the priority \
+             (a lower nice value) needs root or the CAP_SYS_NICE capability (try sudo)"
+        ),
+        (Lang::En, Some(libc::EPERM)) => format!(
+            "failed to set priority for {id} ({kind}): {err}; it belongs to another user, and \
+             changing other users' processes needs root or the CAP_SYS_NICE capability"
+        ),
+        (Lang::En, _) => format!("failed to set priority for {id} ({kind}) to {wanted}: {err}"),
+    }
+}
+
+/// One line per ID changed, util-linux's own words in English.
+pub fn reniced(lang: Lang, id: u32, kind: &str, old: i64, new: i64) -> String {
     match lang {
         Lang::Zh => format!(
-            "{pid} ({comm}): nice {old} -> {new}，PR {pr_old} -> {pr_new}（越小优先级越高）"
+            "{id}（{}）旧优先级 {old}，新优先级 {new}",
+            id_kind(lang, kind)
         ),
-        Lang::En => format!(
-            "{pid} ({comm}): nice {old} -> {new}, PR {pr_old} -> {pr_new} (lower = higher priority)"
-        ),
+        Lang::En => format!("{id} ({kind}) old priority {old}, new priority {new}"),
     }
 }
 

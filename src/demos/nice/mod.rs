@@ -10,8 +10,8 @@
 //! Lowering the nice value (raising the priority) needs root or `CAP_SYS_NICE`. Like coreutils, a
 //! refused request is a warning, not an error: the command still runs, at its unchanged niceness.
 //!
-//! `toolkit renice N -p PID` sets the nice value of running processes. It is absolute by default, as
-//! util-linux `renice` is (`renice 5 -p PID` makes it 5, whatever it was); `--relative` adds N instead.
+//! `toolkit renice N PID` sets the nice value of running processes, absolute as util-linux `renice`
+//! (`renice 5 PID` makes it 5, whatever it was); it lives in [`renice`].
 //!
 //! `toolkit nice --race` lives in [`race`]; the nice-to-weight arithmetic in [`weights`]; the reading
 //! of the command line in [`args`]. The system calls go through `rustix`, which wraps
@@ -21,10 +21,12 @@
 //! - [`args`]: the words after `toolkit nice` -> a [`args::NiceRequest`] (pure, unit-tested);
 //! - [`weights`]: the kernel's weight table, predicted shares, PR and PRI (pure, unit-tested);
 //! - [`race`]: two pinned busy children and the measured shares;
-//! - this file: the exec path and `renice`.
+//! - [`renice`]: util-linux's renice;
+//! - this file: the exec path.
 
 pub mod args;
 pub mod race;
+pub mod renice;
 pub mod weights;
 
 use std::io::{self, ErrorKind, Write};
@@ -36,7 +38,6 @@ use rustix::process::{Pid as RustixPid, getpriority_process, setpriority_process
 
 use crate::error::{CmdResult, Failure};
 use crate::i18n::{self, Lang};
-use crate::proc::{self, ProcError};
 
 use args::{NiceRequest, UsageError};
 use weights::{clamp_nice, ps_pri, top_pr};
@@ -121,7 +122,7 @@ pub fn set_nice(pid: Option<i32>, nice: i64) -> io::Result<()> {
     setpriority_process(pid, clamp_nice(nice) as i32).map_err(errno_to_io)
 }
 
-fn errno_to_io(e: Errno) -> io::Error {
+pub(super) fn errno_to_io(e: Errno) -> io::Error {
     io::Error::from_raw_os_error(e.raw_os_error())
 }
 
@@ -213,61 +214,6 @@ fn explain(lang: Lang) -> CmdResult {
     writeln!(out)?;
     writeln!(out, "{}", i18n::nice::explain_notes(lang))?;
     Ok(0)
-}
-
-/// What `toolkit renice` was asked to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReniceOptions {
-    /// The new nice value (or, with `relative`, the increment).
-    pub value: i64,
-    pub relative: bool,
-    pub pids: Vec<i32>,
-}
-
-/// `toolkit renice N -p PID...`: set (or with `--relative`, adjust) the niceness of processes.
-///
-/// Every PID is tried, as util-linux does; each failure is reported on its own line, and the exit
-/// status is 1 if any failed.
-pub fn renice(opts: &ReniceOptions, lang: Lang) -> CmdResult {
-    let mut failed = false;
-    for &pid in &opts.pids {
-        match renice_one(pid, opts.value, opts.relative, lang) {
-            Ok(line) => println!("{line}"),
-            Err(message) => {
-                failed = true;
-                eprintln!("{}{message}", i18n::common::error_prefix(lang));
-            }
-        }
-    }
-    Ok(u8::from(failed))
-}
-
-fn renice_one(pid: i32, value: i64, relative: bool, lang: Lang) -> Result<String, String> {
-    let before =
-        proc::read_process(pid, proc::Fields::STAT_ONLY).map_err(|e| proc_error(lang, pid, &e))?;
-    let wanted = clamp_nice(if relative { before.nice + value } else { value });
-    set_nice(Some(pid), wanted).map_err(|e| match e.raw_os_error() {
-        Some(libc::ESRCH) => i18n::common::no_such_process(lang, pid),
-        _ if is_permission_error(&e) => i18n::nice::renice_denied(lang, pid, wanted, &e),
-        _ => i18n::nice::renice_failed(lang, pid, wanted, &e),
-    })?;
-    // Read back what the kernel actually set.
-    let after =
-        proc::read_process(pid, proc::Fields::STAT_ONLY).map_err(|e| proc_error(lang, pid, &e))?;
-    Ok(i18n::nice::reniced(
-        lang,
-        pid,
-        &after.comm,
-        (before.nice, after.nice),
-        (top_pr(before.nice), top_pr(after.nice)),
-    ))
-}
-
-fn proc_error(lang: Lang, pid: i32, err: &ProcError) -> String {
-    match err {
-        ProcError::NoSuchProcess(_) => i18n::common::no_such_process(lang, pid),
-        other => i18n::common::proc_unreadable(lang, &other.to_string()),
-    }
 }
 
 #[cfg(test)]

@@ -21,8 +21,8 @@ use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
 use nix::unistd::Pid;
 use serde::Serialize;
 
+use super::set_nice;
 use super::weights::{predicted_percent, top_pr, weight_of};
-use super::{is_permission_error, set_nice};
 use crate::child::{Child, ChildError, fork_child, interrupt};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::{self, Lang};
@@ -204,12 +204,11 @@ fn start_runner(nice: i64, cpu: usize, lang: Lang) -> Result<Child, anyhow::Erro
         )
     })?;
     set_nice(Some(pid), nice).map_err(|e| {
-        let message = if is_permission_error(&e) {
-            i18n::nice::renice_denied(lang, pid, nice, &e)
-        } else {
-            i18n::nice::renice_failed(lang, pid, nice, &e)
-        };
-        Failure::new(1, message)
+        let kind = super::renice::Which::Process.id_type();
+        Failure::new(
+            1,
+            i18n::nice::renice_cannot_set(lang, pid as u32, kind, nice, &e),
+        )
     })?;
     Ok(child)
 }
