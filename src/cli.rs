@@ -15,7 +15,8 @@ use crate::chat::server::{
 #[derive(Debug, Parser)]
 #[command(name = "toolkit", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
-    /// Language of messages: zh or en (default: zh when LANG starts with zh, else en)
+    /// Language of messages: zh or en (default: from LC_ALL, else LC_MESSAGES, else LANG: zh when
+    /// it starts with zh)
     #[arg(long, global = true, value_enum)]
     pub lang: Option<LangArg>,
 
@@ -285,7 +286,9 @@ pub struct ChatBenchArgs {
     /// Upper bound on the run, in seconds
     #[arg(long, default_value_t = 60)]
     pub duration: u64,
-    /// Protocol to speak
+    /// Protocol to speak: toolkit (our line protocol, docs/chat-protocol.md), irc (the minimum of
+    /// IRC, RFC 2812, for ngircd or InspIRCd), udp (the homework's UDP reference design,
+    /// benches/reference_chat.py)
     #[arg(long, value_enum, default_value_t = BenchProtocol::Toolkit)]
     pub protocol: BenchProtocol,
     /// Server PID, to read its CPU time and peak RSS from /proc
@@ -303,13 +306,11 @@ pub struct ChatBenchArgs {
     pub json: bool,
 }
 
+/// The protocols `--protocol` names (described in its help, so that it can be said in Chinese).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BenchProtocol {
-    /// Our line protocol (docs/chat-protocol.md)
     Toolkit,
-    /// The minimum of IRC (RFC 2812), for ngircd or InspIRCd
     Irc,
-    /// The homework's UDP reference design (benches/reference_chat.py)
     Udp,
 }
 
@@ -328,6 +329,100 @@ pub struct LessonArgs {
     /// terminal)
     #[arg(long, requires = "run")]
     pub yes: bool,
+}
+
+/// The texts of another language for the command tree, looked up by command path (`""` for
+/// `toolkit`, `"chat server"`) and argument id (the field name above). Plain functions, so this file
+/// needs nothing from the catalogues.
+pub struct Texts {
+    pub about: fn(&str) -> Option<&'static str>,
+    pub after_help: fn(&str) -> Option<&'static str>,
+    pub arg: fn(&str, &str) -> Option<&'static str>,
+    /// "Usage:", and the headings of the argument, option and subcommand lists.
+    pub usage: &'static str,
+    pub arguments: &'static str,
+    pub options: &'static str,
+    pub commands: &'static str,
+    /// The placeholder of a subcommand in the usage line (`<COMMAND>`).
+    pub command_value: &'static str,
+    /// How a default value and the possible values are introduced, after an argument's help.
+    pub default: &'static str,
+    pub possible: &'static str,
+}
+
+/// The whole command tree with its help in the language of `texts`. The tree is built first, so
+/// that clap's own `--help`, `--version` and `help` are there to be translated too.
+pub fn localized(texts: &Texts) -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    localize(cmd, "", texts)
+}
+
+fn localize(mut cmd: clap::Command, path: &str, t: &Texts) -> clap::Command {
+    if let Some(about) = (t.about)(path) {
+        cmd = cmd.about(about).long_about(None);
+    }
+    if let Some(after) = (t.after_help)(path) {
+        cmd = cmd.after_help(after).after_long_help(None);
+    }
+    cmd = cmd
+        .help_template(format!(
+            "{{before-help}}{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+            t.usage
+        ))
+        .subcommand_help_heading(t.commands)
+        .subcommand_value_name(t.command_value);
+    let args: Vec<(String, bool)> = cmd
+        .get_arguments()
+        .map(|a| (a.get_id().to_string(), a.is_positional()))
+        .collect();
+    for (id, positional) in args {
+        let help = (t.arg)(path, &id);
+        cmd = cmd.mut_arg(&id, |mut a| {
+            if let Some(help) = help {
+                let mut help = help.to_string();
+                let defaults: Vec<_> = a
+                    .get_default_values()
+                    .iter()
+                    .map(|v| v.to_string_lossy())
+                    .collect();
+                if !defaults.is_empty()
+                    && !a.is_hide_default_value_set()
+                    && a.get_action().takes_values()
+                {
+                    help.push_str(&format!("（{}: {}）", t.default, defaults.join(", ")));
+                }
+                let possible: Vec<_> = a
+                    .get_possible_values()
+                    .iter()
+                    .map(|v| v.get_name().to_string())
+                    .collect();
+                if !possible.is_empty() && !a.is_hide_possible_values_set() {
+                    help.push_str(&format!("（{}: {}）", t.possible, possible.join("、")));
+                }
+                a = a
+                    .help(help)
+                    .long_help(None)
+                    .hide_default_value(true)
+                    .hide_possible_values(true);
+            }
+            a.help_heading(if positional { t.arguments } else { t.options })
+        });
+    }
+    let subcommands: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subcommands {
+        let sub_path = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path} {name}")
+        };
+        cmd = cmd.mut_subcommand(&name, |sub| localize(sub, &sub_path, t));
+    }
+    cmd
 }
 
 #[cfg(test)]

@@ -2,21 +2,46 @@
 //! the plain options of the module that does the work, dispatch, and turn the result into one line
 //! for the user and an exit code. No work happens here, and no module behind it sees clap.
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, FromArgMatches, Parser};
 use toolkit::cli::{self, ChatCommand, Cli, Command};
 use toolkit::error::{CmdResult, exit_code_of, is_broken_pipe};
+use toolkit::i18n::cli::{ParseError, ValueProblem};
 use toolkit::i18n::{self, Lang};
 use toolkit::{bench, chat, demos, inspect, lessons};
 
+/// The Chinese command line: help texts and headings from the catalogue.
+const ZH: cli::Texts = cli::Texts {
+    about: i18n::cli::zh_about,
+    after_help: i18n::cli::zh_after_help,
+    arg: i18n::cli::zh_arg,
+    usage: i18n::cli::ZH_HELP_WORDS.usage,
+    arguments: i18n::cli::ZH_HELP_WORDS.arguments,
+    options: i18n::cli::ZH_HELP_WORDS.options,
+    commands: i18n::cli::ZH_HELP_WORDS.commands,
+    command_value: i18n::cli::ZH_HELP_WORDS.command_value,
+    default: i18n::cli::ZH_HELP_WORDS.default,
+    possible: i18n::cli::ZH_HELP_WORDS.possible,
+};
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let lang = match cli.lang {
-        Some(cli::LangArg::Zh) => Lang::Zh,
-        Some(cli::LangArg::En) => Lang::En,
-        None => Lang::from_env(),
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // The language is needed before clap runs, so that its help and errors can be in it too.
+    let lang = lang_in_args(&args).unwrap_or_else(Lang::from_env);
+    let command = match lang {
+        Lang::Zh => cli::localized(&ZH),
+        Lang::En => Cli::command(),
+    };
+    let cli = match command
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(err) => return parse_failure(&err, lang, &args),
     };
     match dispatch(cli.command, lang) {
         Ok(code) => ExitCode::from(code),
@@ -25,6 +50,163 @@ fn main() -> ExitCode {
             eprintln!("{}{err:#}", i18n::common::error_prefix(lang));
             ExitCode::from(exit_code_of(&err))
         }
+    }
+}
+
+/// `--lang zh` / `--lang=en` among the words, read before clap (which would refuse a bad value
+/// itself, in the environment's language).
+fn lang_in_args(args: &[OsString]) -> Option<Lang> {
+    let words: Vec<&str> = args
+        .iter()
+        .skip(1)
+        .map_while(|a| a.to_str())
+        .take_while(|w| *w != "--")
+        .collect();
+    let value = words.iter().enumerate().find_map(|(i, w)| match *w {
+        "--lang" => words.get(i + 1).copied(),
+        _ => w.strip_prefix("--lang="),
+    })?;
+    match value {
+        "zh" => Some(Lang::Zh),
+        "en" => Some(Lang::En),
+        _ => None,
+    }
+}
+
+/// The subcommand path the words name (`["chat", "server"]`), as far as it goes.
+fn subcommand_path(args: &[OsString]) -> Vec<String> {
+    let mut command = Cli::command();
+    let mut path = Vec::new();
+    let mut words = args.iter().skip(1).map_while(|a| a.to_str());
+    while let Some(word) = words.next() {
+        if word == "--lang" {
+            words.next();
+            continue;
+        }
+        if word.starts_with('-') {
+            continue;
+        }
+        match command.find_subcommand(word) {
+            Some(sub) => {
+                path.push(word.to_string());
+                command = sub.clone();
+            }
+            None => break,
+        }
+    }
+    path
+}
+
+/// clap refused the words, or was asked for help or the version. Exit codes as the tools users
+/// know: 125 for `nice` (coreutils), 1 for `renice` (util-linux), clap's 2 elsewhere.
+fn parse_failure(err: &clap::Error, lang: Lang, args: &[OsString]) -> ExitCode {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) || lang == Lang::En
+    {
+        let _ = err.print();
+    } else {
+        let path = subcommand_path(args);
+        let usage = err.get(ContextKind::Usage).map(|u| {
+            u.to_string()
+                .replacen("Usage:", i18n::cli::ZH_HELP_WORDS.usage, 1)
+        });
+        let command = std::iter::once("toolkit".to_string())
+            .chain(path)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut text = format!(
+            "{}{}\n",
+            i18n::common::error_prefix(lang),
+            i18n::cli::zh_parse_error(&parse_error(err, &mut String::new()))
+        );
+        if let Some(usage) = usage {
+            text.push_str(&format!("\n{usage}\n"));
+        }
+        text.push_str(&format!("\n{}\n", i18n::cli::zh_more_help(&command)));
+        eprint!("{text}");
+    }
+    let code = match err.exit_code() {
+        0 => 0,
+        clap_code => match subcommand_path(args).first().map(String::as_str) {
+            Some("nice") => demos::nice::EXIT_CANCELED,
+            Some("renice") => demos::nice::renice::EXIT_FAILURE,
+            _ => clap_code as u8,
+        },
+    };
+    ExitCode::from(code)
+}
+
+/// The plain values of a clap error, for the catalogue. `why` holds the reason a value was refused.
+fn parse_error<'a>(err: &'a clap::Error, why: &'a mut String) -> ParseError<'a> {
+    let text = |kind| match err.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let strings = |kind| match err.get(kind) {
+        Some(ContextValue::Strings(v)) => Some(v.as_slice()),
+        _ => None,
+    };
+    let arg = text(ContextKind::InvalidArg).unwrap_or("");
+    let value = text(ContextKind::InvalidValue).unwrap_or("");
+    match err.kind() {
+        ErrorKind::InvalidValue => ParseError::InvalidValue {
+            arg,
+            value,
+            valid: strings(ContextKind::ValidValue).unwrap_or(&[]),
+        },
+        ErrorKind::ValueValidation => {
+            *why = i18n::cli::zh_value_problem(value_problem(err));
+            ParseError::BadValue { arg, value, why }
+        }
+        ErrorKind::UnknownArgument => ParseError::UnknownArgument {
+            arg,
+            suggestion: text(ContextKind::SuggestedArg),
+        },
+        ErrorKind::InvalidSubcommand => ParseError::UnknownSubcommand {
+            name: text(ContextKind::InvalidSubcommand).unwrap_or(""),
+            suggestion: strings(ContextKind::SuggestedSubcommand)
+                .and_then(|s| s.first())
+                .map(String::as_str),
+        },
+        ErrorKind::MissingRequiredArgument => ParseError::MissingArguments {
+            args: strings(ContextKind::InvalidArg).unwrap_or(&[]),
+        },
+        ErrorKind::ArgumentConflict => ParseError::Conflict {
+            arg,
+            with: text(ContextKind::PriorArg).or_else(|| {
+                strings(ContextKind::PriorArg)
+                    .and_then(|s| s.first())
+                    .map(String::as_str)
+            }),
+        },
+        ErrorKind::TooManyValues | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            ParseError::WrongNumberOfValues { arg }
+        }
+        _ => ParseError::Other {
+            english: err.kind().as_str().unwrap_or("?"),
+        },
+    }
+}
+
+/// Why the value parser refused a value, from its error.
+fn value_problem(err: &clap::Error) -> ValueProblem {
+    let Some(source) = std::error::Error::source(err) else {
+        return ValueProblem::Other(String::new());
+    };
+    if let Some(e) = source.downcast_ref::<std::num::ParseIntError>() {
+        use std::num::IntErrorKind::*;
+        return match e.kind() {
+            Empty => ValueProblem::Empty,
+            PosOverflow | NegOverflow => ValueProblem::TooLarge,
+            _ => ValueProblem::NotANumber,
+        };
+    }
+    let message = source.to_string();
+    match message.split_once(" is not in ") {
+        Some((_, range)) => ValueProblem::OutOfRange(range.to_string()),
+        None => ValueProblem::Other(message),
     }
 }
 
@@ -176,6 +358,52 @@ mod tests {
 
     fn words(line: &str) -> Vec<String> {
         line.split_whitespace().map(str::to_string).collect()
+    }
+
+    /// Every command and argument of the tree has its Chinese text, and so has every
+    /// `after_help` (the examples).
+    #[test]
+    fn every_help_text_has_a_chinese_twin() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            if i18n::cli::zh_about(path).is_none() {
+                missing.push(format!("about of {path:?}"));
+            }
+            if cmd.get_after_help().is_some() && i18n::cli::zh_after_help(path).is_none() {
+                missing.push(format!("after_help of {path:?}"));
+            }
+            for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+                if i18n::cli::zh_arg(path, arg.get_id().as_str()).is_none() {
+                    missing.push(format!("{path:?} {}", arg.get_id()));
+                }
+            }
+            // `help`'s own subcommands are only names to complete, never shown.
+            for sub in cmd.get_subcommands().filter(|_| cmd.get_name() != "help") {
+                let sub_path = match path {
+                    "" => sub.get_name().to_string(),
+                    _ => format!("{path} {}", sub.get_name()),
+                };
+                walk(sub, &sub_path, missing);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "", &mut missing);
+        assert!(missing.is_empty(), "no Chinese text for: {missing:#?}");
+    }
+
+    #[test]
+    fn the_language_is_read_from_the_words_before_clap() {
+        let args = |line: &str| -> Vec<OsString> { line.split(' ').map(OsString::from).collect() };
+        assert_eq!(lang_in_args(&args("toolkit --lang zh ps")), Some(Lang::Zh));
+        assert_eq!(lang_in_args(&args("toolkit ps --lang=en")), Some(Lang::En));
+        assert_eq!(lang_in_args(&args("toolkit ps --lang xx")), None);
+        assert_eq!(lang_in_args(&args("toolkit nice -- --lang zh")), None);
+        assert_eq!(
+            subcommand_path(&args("toolkit --lang zh chat server --addr x")),
+            ["chat", "server"]
+        );
+        assert_eq!(subcommand_path(&args("toolkit nice -n 5 ps")), ["nice"]);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Every sentence a user reads, in Chinese and English.
 //!
-//! The language is chosen once, in `main`: `--lang zh|en`, else `LANG` (zh for `zh_*`, else en).
+//! The language is chosen once, in `main`: `--lang zh|en`, else the locale as every program reads
+//! it for messages: `LC_ALL`, else `LC_MESSAGES`, else `LANG`, the first that is set and not empty
+//! (zh for `zh_*`, else en).
 //! Each wing of the program has its own catalogue file here (`chat`, `bench`, `demos`, `nice`,
 //! `inspect`, `lessons`, and `common` for what they share), so the sentences of a lesson can be
 //! read side by side in both languages.
@@ -14,6 +16,7 @@
 
 pub mod bench;
 pub mod chat;
+pub mod cli;
 pub mod common;
 pub mod demos;
 pub mod inspect;
@@ -39,9 +42,17 @@ impl Lang {
         }
     }
 
-    /// The language from the environment (`LANG`).
+    /// The language from the environment: `LC_ALL`, else `LC_MESSAGES`, else `LANG`.
     pub fn from_env() -> Lang {
-        Lang::from_locale(std::env::var("LANG").ok().as_deref())
+        Lang::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// The language the locale variables given by `var` ask for, in POSIX's order of precedence.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Lang {
+        let value = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|name| var(name).filter(|v| !v.is_empty()));
+        Lang::from_locale(value.as_deref())
     }
 
     /// Pick one of two texts.
@@ -66,5 +77,27 @@ mod tests {
         assert_eq!(Lang::from_locale(Some("C.UTF-8")), Lang::En);
         assert_eq!(Lang::from_locale(Some("zu_ZA")), Lang::En);
         assert_eq!(Lang::from_locale(None), Lang::En);
+    }
+
+    #[test]
+    fn lc_all_then_lc_messages_then_lang() {
+        fn lang(pairs: &[(&str, &str)]) -> Lang {
+            Lang::from_vars(|name| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            })
+        }
+        let zh = "zh_CN.UTF-8";
+        let en = "en_US.UTF-8";
+        assert_eq!(lang(&[("LANG", zh)]), Lang::Zh);
+        assert_eq!(lang(&[("LC_ALL", zh), ("LANG", en)]), Lang::Zh);
+        assert_eq!(lang(&[("LC_ALL", "C"), ("LANG", zh)]), Lang::En);
+        assert_eq!(lang(&[("LC_MESSAGES", zh), ("LANG", en)]), Lang::Zh);
+        assert_eq!(lang(&[("LC_ALL", en), ("LC_MESSAGES", zh)]), Lang::En);
+        // Set but empty is the same as not set.
+        assert_eq!(lang(&[("LC_ALL", ""), ("LANG", zh)]), Lang::Zh);
+        assert_eq!(lang(&[]), Lang::En);
     }
 }

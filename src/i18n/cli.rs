@@ -1,0 +1,264 @@
+//! The command line in Chinese: every `--help` text, and clap's error sentences.
+//!
+//! The English texts are the doc comments in `cli.rs` (clap reads them at compile time); these are
+//! their Chinese twins, looked up by the command's path (`""` for `toolkit` itself, `"chat server"`)
+//! and the argument's id (the field name in `cli.rs`). A unit test in `main.rs` walks the whole
+//! command tree and fails if any command or argument has no Chinese text here.
+
+/// What a command does, in one line.
+pub fn zh_about(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "" => "在真实的机器上看懂 Linux 进程",
+        "ps-tree" => "从 /proc 画出父子进程树，和 pstree 一样",
+        "ps" => "像 `ps aux` 一样列出进程，并解释 STAT 列",
+        "stat-codes" => "解释 ps 的每个 STAT 字母和修饰符，并对应到三态、五态模型",
+        "fork-demo" => "真正地 fork：返回值、PID、复制的内存、僵尸进程、孤儿进程",
+        "states" => "让一个子进程走过各个进程状态，每一步都从 /proc 读回来",
+        "parallel" => "并发与并行：同样的任务先在一个 CPU 上跑，再在所有 CPU 上跑",
+        "pcb" => "显示 Linux 为一个进程公开的进程控制块（PCB）字段",
+        "nice" => "以调整后的 nice 值运行命令（和 coreutils 的 nice 一样），或让两个优先级比赛",
+        "renice" => "修改正在运行的进程的 nice 值（和 util-linux 的 renice 一样）",
+        "chat" => "多进程聊天室：服务器、客户端、压力测试",
+        "chat server" => "运行聊天服务器（fork 出一个读这个终端的管理员子进程）",
+        "chat client" => "加入聊天（fork：子进程发送你输入的内容，父进程打印收到的消息）",
+        "chat bench" => "压力测试：许多客户端，测量送达数和延迟",
+        "lesson" => "阅读课程（已内置在程序里），或逐条运行一课的命令来讲课",
+        p if p == "help" || p.ends_with(" help") => "显示本帮助，或某个子命令的帮助",
+        _ => return None,
+    })
+}
+
+/// The text under the options (examples and notes).
+pub fn zh_after_help(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "ps-tree" => {
+            "示例:\n  toolkit ps-tree\n  toolkit ps-tree -p $$\n  toolkit ps-tree -s -p $$\n  toolkit ps-tree --stat --json 1"
+        }
+        "ps" => {
+            "示例:\n  toolkit ps\n  toolkit ps -p 1,$$\n  toolkit ps --explain\n  toolkit ps --json -p $$"
+        }
+        "fork-demo" => {
+            "示例:\n  toolkit fork-demo\n  toolkit fork-demo --zombie\n  toolkit fork-demo --orphan\n  toolkit fork-demo --tree 3\n  toolkit fork-demo --buffer-trap"
+        }
+        "chat server" => {
+            "示例:\n  toolkit chat server\n  toolkit chat server --addr 127.0.0.1:0 --explain\n  toolkit chat server --max-clients 50 --rate 2\n\n在服务器的终端里输入一行，就是以管理员身份喊话。\n协议: docs/chat-protocol.md（简单到可以用 `nc 127.0.0.1 8888`）。"
+        }
+        "chat client" => {
+            "示例:\n  toolkit chat client --name 小明\n  toolkit --lang zh chat client --addr 127.0.0.1:8888 --explain\n  printf '你好\\nquit\\n' | toolkit chat client --name bot\n\n输入 quit 或按 Ctrl-D 离开。退出码: 0 正常离开，1 服务器断开或拒绝，\n2 名字被拒绝且标准输入不是终端，130 Ctrl-C。"
+        }
+        "lesson" => {
+            "示例:\n  toolkit lesson\n  toolkit lesson 3\n  toolkit --lang en lesson 3\n  toolkit lesson 3 --run\n  toolkit lesson 3 --run --yes"
+        }
+        _ => return None,
+    })
+}
+
+/// The help of one argument of the command at `path`.
+pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
+    Some(match (path, id) {
+        (_, "lang") => {
+            "消息的语言（默认看 LC_ALL，其次 LC_MESSAGES，再次 LANG：以 zh 开头就是中文）"
+        }
+        (_, "help") => "显示帮助",
+        (_, "version") => "显示版本",
+        (p, "subcommand") if p == "help" || p.ends_with(" help") => "要看哪个子命令的帮助",
+
+        ("ps-tree", "pid") => "树根的 PID（默认 1；和 -s 一起用时，是要显示其祖先的进程）",
+        ("ps-tree", "show_pids") => "显示 PID",
+        ("ps-tree", "arguments") => "显示命令行参数",
+        ("ps-tree", "uid_changes") => "显示 uid 的变化",
+        ("ps-tree", "no_compact") => "不合并相同的子树",
+        ("ps-tree", "ascii") => "用 ASCII 字符画线",
+        ("ps-tree", "highlight") => "高亮这个进程及其祖先（在终端上默认高亮 toolkit 自己的祖先）",
+        ("ps-tree", "show_parents") => "显示所选进程的父进程（祖先）",
+        ("ps-tree", "stat") => "在每个进程旁边显示 STAT 和 NI",
+        ("ps-tree", "no_kernel") | ("ps", "no_kernel") => {
+            "隐藏内核线程（kthreadd，即 PID 2 的子进程）"
+        }
+        ("ps-tree", "json") => "以嵌套的 JSON 输出进程树",
+
+        ("ps", "pids") => "按 PID 选择进程（逗号分隔，可重复）",
+        ("ps", "tree") => "以树的形式显示进程（即 ps-tree 的视图）",
+        ("ps", "explain") => "不列进程，而是解释 STAT 代码（同 `toolkit stat-codes`）",
+
+        ("fork-demo", "rounds") => "统计谁先打印时，fork 多少轮",
+        ("fork-demo", "zombie") => "演示僵尸进程：子进程退出，父进程等一会儿再回收它",
+        ("fork-demo", "orphan") => "演示孤儿进程：孙进程的父进程先退出，孙进程被重新收养",
+        ("fork-demo", "tree") => "在循环里 fork() N 次（N ≤ 6），画出 2^N 个进程的实时进程树",
+        ("fork-demo", "buffer_trap") => "演示为什么 fork() 之前写入缓冲区的输出会出现两次",
+        ("fork-demo", "json") => "每个观察结果输出一个 JSON 对象（每行一个）",
+        ("fork-demo", "pause_ms") => "和 --zombie 一起用：回收僵尸进程之前让它保留多久，毫秒",
+
+        ("states", "json") => "以 JSON 输出观察结果",
+
+        ("parallel", "jobs") => "工作进程的个数",
+        ("parallel", "work") => "每个任务的 CPU 工作量，毫秒",
+
+        ("pcb", "pid") => "要显示的进程（默认: toolkit 自己）",
+
+        ("nice", "words") => {
+            "[-n N | --adjustment=N | -N | --N | N] [-q] [--explain] [--race [N] [--seconds S]] [命令 [参数]...]"
+        }
+        ("renice", "words") => "[-n] 优先级 [[-p] PID...] [-g 进程组...] [-u 用户...] [--relative]",
+
+        ("chat server", "addr") => {
+            "监听的地址（端口 0 表示挑一个空闲端口；实际地址会第一个打印出来）"
+        }
+        ("chat server", "max_clients") => "同时在线的最多客户端数；更多的会收到一条消息并被拒绝",
+        ("chat server", "name_timeout") => "新连接必须在多少秒内发送名字，否则被关闭",
+        ("chat server", "rate") => {
+            "每个客户端在突发 10 条之后每秒最多发多少条（0: 不限）；发得更快的会被延后"
+        }
+        ("chat server", "queue") => "一个客户端最多积压多少条消息，超过就算不读，会被断开",
+        ("chat server", "linger_ms") => {
+            "消息不断到来时，两次写给同一客户端之间最多等这么久，把期间到来的消息一次写出\
+             （负载高时系统调用更少；安静或人少的聊天室会更早写出；0: 从不等待）"
+        }
+        ("chat server", "explain") | ("chat client", "explain") => "打印哪个进程做哪件事",
+
+        ("chat client", "addr") | ("chat bench", "addr") => "服务器地址",
+        ("chat client", "name") => "进入时用的名字（不给就会询问）",
+
+        ("chat bench", "clients") => "要打开的连接数",
+        ("chat bench", "senders") => "其中有多少个发送消息",
+        ("chat bench", "messages") => "每个发送者发多少条消息",
+        ("chat bench", "rate") => "每个发送者每秒发多少条（0: 尽快）",
+        ("chat bench", "duration") => "运行时间的上限，秒",
+        ("chat bench", "protocol") => {
+            "说哪种协议: toolkit（我们的行协议，docs/chat-protocol.md）、irc（IRC 的最小子集，\
+             RFC 2812，用于 ngircd 或 InspIRCd）、udp（作业的 UDP 参考设计，benches/reference_chat.py）"
+        }
+        ("chat bench", "server_pid") => "服务器的 PID，用来从 /proc 读它的 CPU 时间和内存峰值",
+        ("chat bench", "threads") => "压力测试程序运行客户端所用的线程数（1 到 64）",
+        ("chat bench", "probes") => {
+            "在自己的线程上读消息的客户端数，它们测得的延迟不会被压力测试程序自身的滞后放大（0: 不要）"
+        }
+
+        ("lesson", "number") => "课的编号（不给就列出所有课）",
+        ("lesson", "run") => {
+            "讲这一课：显示每条命令，等你按回车，运行它，显示退出码（聊天命令只显示：请在另一个终端里运行）"
+        }
+        ("lesson", "yes") => "和 --run 一起用：命令之间不等按键（标准输入不是终端时也是这样）",
+
+        (_, "json") => "以 JSON 输出",
+        _ => return None,
+    })
+}
+
+/// The headings and fixed words of a help page.
+pub struct HelpWords {
+    pub usage: &'static str,
+    pub arguments: &'static str,
+    pub options: &'static str,
+    pub commands: &'static str,
+    pub command_value: &'static str,
+    pub default: &'static str,
+    pub possible: &'static str,
+}
+
+pub const ZH_HELP_WORDS: HelpWords = HelpWords {
+    usage: "用法:",
+    arguments: "参数",
+    options: "选项",
+    commands: "命令",
+    command_value: "命令",
+    default: "默认",
+    possible: "可选",
+};
+
+/// One of clap's parse errors, as plain values, to be said in Chinese.
+pub enum ParseError<'a> {
+    /// `--lang xx`: a value not among the allowed ones.
+    InvalidValue {
+        arg: &'a str,
+        value: &'a str,
+        valid: &'a [String],
+    },
+    /// A value the parser refused (`--jobs abc`, `--threads 0`); `why` is in Chinese already.
+    BadValue {
+        arg: &'a str,
+        value: &'a str,
+        why: &'a str,
+    },
+    UnknownArgument {
+        arg: &'a str,
+        suggestion: Option<&'a str>,
+    },
+    UnknownSubcommand {
+        name: &'a str,
+        suggestion: Option<&'a str>,
+    },
+    MissingArguments {
+        args: &'a [String],
+    },
+    Conflict {
+        arg: &'a str,
+        with: Option<&'a str>,
+    },
+    WrongNumberOfValues {
+        arg: &'a str,
+    },
+    /// Any other kind: clap's own English sentence is kept after a Chinese lead.
+    Other {
+        english: &'a str,
+    },
+}
+
+/// The first line of a parse error, in Chinese.
+pub fn zh_parse_error(error: &ParseError) -> String {
+    match error {
+        ParseError::InvalidValue { arg, value, valid } => {
+            format!(
+                "参数 {arg} 的值 '{value}' 无效；可选的值: {}",
+                valid.join("、")
+            )
+        }
+        ParseError::BadValue { arg, value, why } => {
+            format!("参数 {arg} 的值 '{value}' 无效：{why}")
+        }
+        ParseError::UnknownArgument { arg, suggestion } => match suggestion {
+            Some(s) => format!("不认识的参数 '{arg}'；你想写的是 '{s}' 吗？"),
+            None => format!(
+                "不认识的参数 '{arg}'（如果它是一个值而不是选项，请写在 `--` 之后: -- {arg}）"
+            ),
+        },
+        ParseError::UnknownSubcommand { name, suggestion } => match suggestion {
+            Some(s) => format!("没有子命令 '{name}'；你想写的是 '{s}' 吗？"),
+            None => format!("没有子命令 '{name}'"),
+        },
+        ParseError::MissingArguments { args } => {
+            format!("缺少必需的参数: {}", args.join("、"))
+        }
+        ParseError::Conflict { arg, with } => match with {
+            Some(other) => format!("参数 {arg} 不能和 {other} 一起用"),
+            None => format!("参数 {arg} 不能和其他参数一起用"),
+        },
+        ParseError::WrongNumberOfValues { arg } => format!("参数 {arg} 的值的个数不对"),
+        ParseError::Other { english } => format!("命令行有误（{english}）"),
+    }
+}
+
+/// Why a value was refused, from what the number parser said.
+pub fn zh_value_problem(kind: ValueProblem) -> String {
+    match kind {
+        ValueProblem::NotANumber => "应为一个整数".to_string(),
+        ValueProblem::TooLarge => "数太大了".to_string(),
+        ValueProblem::Empty => "不能为空".to_string(),
+        ValueProblem::OutOfRange(range) => format!("应在 {range} 之内"),
+        ValueProblem::Other(english) => english,
+    }
+}
+
+/// The kinds of refused values, as `main` reads them off clap's error.
+pub enum ValueProblem {
+    NotANumber,
+    TooLarge,
+    Empty,
+    OutOfRange(String),
+    Other(String),
+}
+
+/// The line after the usage, where to look next.
+pub fn zh_more_help(command: &str) -> String {
+    format!("更多信息请运行 '{command} --help'。")
+}
