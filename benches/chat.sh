@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Chat benchmark: `toolkit chat server` against a production IRC server (InspIRCd, from Debian's
-# packages) and the homework's UDP reference design (benches/reference_chat.py), with the same load
+# packages) and the homework's UDP reference design (examples/python/udp_server.py), with the same load
 # in the same run, measured by `toolkit chat bench`. Run by hand:
 #
 #     bash benches/chat.sh          # the full set (about 15 minutes)
@@ -78,7 +78,7 @@ CONF
 }
 
 start_reference() {
-    python3 benches/reference_chat.py </dev/null >"$work/ref.out" 2>"$work/ref.err" &
+    python3 examples/python/udp_server.py </dev/null >"$work/ref.out" 2>"$work/ref.err" &
     server_pid=$!
     pids+=("$server_pid")
     for _ in $(seq 100); do [ -s "$work/ref.out" ] && break; sleep 0.05; done

@@ -288,7 +288,7 @@ pub struct ChatBenchArgs {
     pub duration: u64,
     /// Protocol to speak: toolkit (our line protocol, docs/chat-protocol.md), irc (the minimum of
     /// IRC, RFC 2812, for ngircd or InspIRCd), udp (the homework's UDP reference design,
-    /// benches/reference_chat.py)
+    /// examples/python/udp_server.py)
     #[arg(long, value_enum, default_value_t = BenchProtocol::Toolkit)]
     pub protocol: BenchProtocol,
     /// Server PID, to read its CPU time and peak RSS from /proc

@@ -27,7 +27,8 @@ const WAIT: Duration = Duration::from_secs(30);
 
 static SPAWNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// A spawned `toolkit` process with its stdout and stderr read line by line on threads.
+/// A spawned process (a `toolkit`, or a Python example) with its stdout and stderr read line by
+/// line on threads.
 struct Proc {
     child: Guard,
     out: mpsc::Receiver<String>,
@@ -41,11 +42,24 @@ impl Proc {
     }
 
     fn spawn_with_stdin(args: &[&str], stdin: Stdio) -> Proc {
-        let mut child = Guard::spawn(
-            support::toolkit()
+        Proc::spawn_command(support::toolkit().args(args).stdin(stdin))
+    }
+
+    /// A Python example from examples/python, stdin piped.
+    fn python(script: &str, args: &[&str]) -> Proc {
+        let path = format!("{}/examples/python/{script}", env!("CARGO_MANIFEST_DIR"));
+        Proc::spawn_command(
+            std::process::Command::new("python3")
+                .arg("-u")
+                .arg(path)
                 .args(args)
-                .stdin(stdin)
-                .stdout(Stdio::piped())
+                .stdin(Stdio::piped()),
+        )
+    }
+
+    fn spawn_command(cmd: &mut std::process::Command) -> Proc {
+        let mut child = Guard::spawn(
+            cmd.stdout(Stdio::piped())
                 // CHAT_TEST_STDERR=DIR: keep every process's stderr in DIR/<pid>.err, for debugging.
                 .stderr(match std::env::var_os("CHAT_TEST_STDERR") {
                     Some(dir) => {
@@ -306,7 +320,12 @@ fn three_clients_join_talk_and_leave_and_hear_the_admin() {
 
     alice.type_line("hello everyone");
     bob.expect("alice says: hello everyone");
-    carol.expect("alice 说 : hello everyone");
+    // The homework's sentences, byte for byte as the notes print them: "xxx 说 ： xxxxxxxx" with a
+    // fullwidth colon (U+FF1A) between spaces, "管理员说 :xxxxxxxx" with an ASCII colon and no space.
+    assert_eq!(
+        carol.expect("hello everyone").as_bytes(),
+        "alice \u{8bf4} \u{ff1a} hello everyone".as_bytes()
+    );
     carol.type_line("你好");
     alice.expect("carol says: 你好");
     bob.expect("carol says: 你好");
@@ -314,7 +333,12 @@ fn three_clients_join_talk_and_leave_and_hear_the_admin() {
     srv.type_line("class ends at noon");
     alice.expect("Admin says: class ends at noon");
     bob.expect("Admin says: class ends at noon");
-    carol.expect("管理员说 : class ends at noon");
+    assert_eq!(
+        carol.expect("class ends at noon").as_bytes(),
+        "\u{7ba1}\u{7406}\u{5458}\u{8bf4} :class ends at noon".as_bytes()
+    );
+    let mut xiaoming = client(&addr, "小明", "zh", &[]);
+    assert_eq!(carol.expect("小明"), "小明 进入了聊天室");
 
     // A taken name (ignoring case) and a reserved one: refused, exit code 2, a clear reason.
     for (name, reason) in [
@@ -335,6 +359,11 @@ fn three_clients_join_talk_and_leave_and_hear_the_admin() {
     assert_eq!(carol.wait_exit().code(), Some(0));
     alice.expect("carol left the chat");
     bob.expect("carol left the chat");
+    assert_eq!(xiaoming.expect("carol"), "carol 退出了聊天");
+    xiaoming.close_stdin();
+    assert_eq!(xiaoming.wait_exit().code(), Some(0));
+    alice.expect("小明 left the chat");
+    bob.expect("小明 left the chat");
     bob.type_line("quit");
     assert_eq!(bob.wait_exit().code(), Some(0));
     wait_gone(bob_sender, bob.pid());
@@ -657,4 +686,81 @@ fn in_a_terminal_a_taken_name_is_asked_again() {
     typing.write_all(b"quit\n").unwrap();
     assert_eq!(p.wait_exit().code(), Some(0));
     assert!(p.stderr_text().contains("taken"));
+}
+
+/// The children of `pid` that are still there.
+fn children_of(pid: i32) -> Vec<i32> {
+    toolkit::proc::ProcessTable::scan(toolkit::proc::Fields::STAT_ONLY)
+        .unwrap()
+        .iter()
+        .filter(|p| p.ppid == pid)
+        .map(|p| p.pid)
+        .collect()
+}
+
+/// The course's own client (examples/python/tcp_client.py: TCP, os.fork) and `toolkit chat client`
+/// in one room, both ways, with the administrator; the homework's sentences byte for byte.
+#[test]
+fn the_python_tcp_client_and_the_toolkit_client_share_a_room() {
+    let (mut srv, addr) = server(&["--rate", "0"]);
+    let mut alice = client(&addr, "alice", "zh", &[]);
+    let mut xiaohong = Proc::python("tcp_client.py", &[&addr, "小红"]);
+    assert_eq!(xiaohong.next_line(), "小红 进入了聊天室");
+    assert_eq!(alice.expect("小红"), "小红 进入了聊天室");
+
+    xiaohong.type_line("你好，我是小红");
+    assert_eq!(alice.expect("你好"), "小红 说 ： 你好，我是小红");
+    alice.type_line("hi 小红");
+    assert_eq!(xiaohong.expect("hi"), "alice 说 ： hi 小红");
+    srv.type_line("下课了");
+    assert_eq!(xiaohong.expect("下课"), "管理员说 :下课了");
+    assert_eq!(alice.expect("下课"), "管理员说 :下课了");
+
+    // 退出 leaves, as quit does; the parent reaps its forked child and exits 0.
+    let python_pid = xiaohong.pid();
+    xiaohong.type_line("退出");
+    assert_eq!(alice.expect("小红"), "小红 退出了聊天");
+    assert_eq!(xiaohong.wait_exit().code(), Some(0));
+    assert!(children_of(python_pid).is_empty());
+    // The toolkit client leaves on the course's word too, and says so.
+    alice.type_line("退出");
+    assert_eq!(alice.wait_exit().code(), Some(0));
+    assert!(alice.stderr_text().contains("你（alice）退出了聊天"));
+    kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+}
+
+/// The homework's UDP design as the course writes it (examples/python/udp_server.py and
+/// udp_client.py, each forking): two clients and the administrator, the four sentences.
+#[test]
+fn the_python_udp_pair_runs_the_homework() {
+    let mut srv = Proc::python("udp_server.py", &[]);
+    let addr = srv.next_line();
+    let server_pid = srv.pid();
+    let mut a = Proc::python("udp_client.py", &[&addr, "小明"]);
+    assert_eq!(a.next_line(), "小明 进入了聊天室");
+    let mut b = Proc::python("udp_client.py", &[&addr, "小红"]);
+    assert_eq!(b.next_line(), "小红 进入了聊天室");
+    assert_eq!(a.next_line(), "小红 进入了聊天室");
+
+    a.type_line("大家好");
+    assert_eq!(b.next_line(), "小明 说 ： 大家好");
+    srv.type_line("作业明天交");
+    assert_eq!(a.next_line(), "管理员说 :作业明天交");
+    assert_eq!(b.next_line(), "管理员说 :作业明天交");
+    a.type_line("quit");
+    assert_eq!(b.next_line(), "小明 退出了聊天");
+    assert_eq!(a.wait_exit().code(), Some(0));
+    b.close_stdin();
+    assert_eq!(b.wait_exit().code(), Some(0));
+
+    // End of the server's input ends its admin child (reaped: SIGCHLD is ignored), then Ctrl-C.
+    srv.close_stdin();
+    let deadline = Instant::now() + WAIT;
+    while !children_of(server_pid).is_empty() {
+        assert!(Instant::now() < deadline, "the admin child did not exit");
+        thread::sleep(Duration::from_millis(20));
+    }
+    kill(Pid::from_raw(server_pid), Signal::SIGINT).unwrap();
+    srv.wait_exit();
 }

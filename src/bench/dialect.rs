@@ -4,9 +4,9 @@
 //! what the bench cares about. The network driver ([`super`]) does the I/O.
 //!
 //! - `irc`: the minimum of RFC 2812: `NICK`, `USER`, `JOIN #room`, `PRIVMSG #room`, `PING`/`PONG`.
-//! - `udp`: the homework's reference design (`benches/reference_chat.py`): one UDP datagram per
+//! - `udp`: the homework's reference design (`examples/python/udp_server.py`): one UDP datagram per
 //!   request, `L name` to enter, `C name text` to speak, `Q name` to leave; the server answers
-//!   `OK` and relays `name 说 : text` to everyone else.
+//!   `OK` and relays `name 说 ： text` to everyone else.
 //! - `toolkit`: our own line protocol (docs/chat-protocol.md).
 
 use crate::chat::protocol::{self, ClientCommand};
@@ -156,7 +156,7 @@ pub fn udp_parse(datagram: &str) -> Incoming<'_> {
     if let Some(reason) = datagram.strip_prefix("FAIL") {
         return Incoming::Refused(reason.trim());
     }
-    match datagram.split_once(" 说 : ") {
+    match datagram.split_once(" 说 ： ") {
         Some((from, text)) => Incoming::Message { from, text },
         None => Incoming::Other,
     }
@@ -271,7 +271,7 @@ mod tests {
             Incoming::Refused("name taken")
         );
         assert_eq!(
-            udp_parse("b2 说 : bench 1 2 3"),
+            udp_parse("b2 说 ： bench 1 2 3"),
             Incoming::Message {
                 from: "b2",
                 text: "bench 1 2 3"

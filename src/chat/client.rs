@@ -87,7 +87,7 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
             msg::explain_client(lang, std::process::id(), ppid, child.pid_i32())
         );
     }
-    receive_loop(events, child, lang)
+    receive_loop(events, child, &name, lang)
 }
 
 /// Send `NAME` until the server welcomes us. Returns the accepted name.
@@ -180,7 +180,7 @@ fn send_loop(mut socket: TcpStream, parent: nix::unistd::Pid, lang: Lang) -> i32
         }
         let text = String::from_utf8_lossy(&raw);
         let text = text.trim_end_matches(['\n', '\r']);
-        if text.trim().eq_ignore_ascii_case("quit") {
+        if is_leave_command(text) {
             break;
         }
         if text.trim().is_empty() {
@@ -200,8 +200,14 @@ fn send_loop(mut socket: TcpStream, parent: nix::unistd::Pid, lang: Lang) -> i32
     0
 }
 
+/// What a user types to leave: `quit` (any case), `/quit`, or the course's own word `退出`.
+pub fn is_leave_command(text: &str) -> bool {
+    let word = text.trim();
+    word.eq_ignore_ascii_case("quit") || word.eq_ignore_ascii_case("/quit") || word == "退出"
+}
+
 /// The parent: print events until the socket closes, then reap the child.
-fn receive_loop(mut events: EventReader, mut child: Child, lang: Lang) -> CmdResult {
+fn receive_loop(mut events: EventReader, mut child: Child, name: &str, lang: Lang) -> CmdResult {
     let tty = io::stdout().is_terminal();
     let mut said_bye = false;
     let mut closing = false;
@@ -241,6 +247,10 @@ fn receive_loop(mut events: EventReader, mut child: Child, lang: Lang) -> CmdRes
     }
     if said_bye {
         child.wait()?;
+        eprintln!(
+            "{}",
+            msg::you_left(lang, &protocol::escape_for_terminal(name))
+        );
         return Ok(0);
     }
     let _ = child.signal(Signal::SIGTERM);
@@ -340,6 +350,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn quit_slash_quit_and_the_chinese_word_leave() {
+        for word in ["quit", "QUIT", " quit ", "/quit", "退出", " 退出"] {
+            assert!(is_leave_command(word), "{word:?}");
+        }
+        for word in ["quitter", "退出了", "quit now", "", "/who"] {
+            assert!(!is_leave_command(word), "{word:?}");
+        }
+    }
+
+    #[test]
     fn events_are_shown_escaped_in_the_clients_language() {
         let msg = ServerEvent::Msg {
             name: "bob".into(),
@@ -347,7 +367,7 @@ mod tests {
         };
         assert_eq!(
             display(&msg, Lang::Zh),
-            Some(("bob 说 : \\x1b[2Jhi".to_string(), false))
+            Some(("bob 说 ： \\x1b[2Jhi".to_string(), false))
         );
         assert_eq!(
             display(&ServerEvent::Left { name: "bob".into() }, Lang::En),

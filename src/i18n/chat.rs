@@ -1,7 +1,8 @@
 //! Messages of the `chat` commands.
 //!
-//! The four room events use the homework's exact sentences: `xxx 进入了聊天室`, `xxx 说 : ...`,
-//! `xxx 退出了聊天`, `管理员说 : ...` (and `alice joined the chat`, `alice says: ...`,
+//! The four room events use the homework's exact sentences, byte for byte as the course notes print
+//! them: `xxx 进入了聊天室`, `xxx 说 ： ...` (a FULLWIDTH colon U+FF1A with a space on each side),
+//! `xxx 退出了聊天`, `管理员说 :...` (an ASCII colon after a space, none after it) (and `alice joined the chat`, `alice says: ...`,
 //! `alice left the chat`, `Admin says: ...` in English). They are chosen by the client that shows
 //! them; the server only sends events.
 
@@ -20,7 +21,7 @@ pub fn joined(lang: Lang, name: &str) -> String {
 
 pub fn says(lang: Lang, name: &str, text: &str) -> String {
     match lang {
-        Lang::Zh => format!("{name} 说 : {text}"),
+        Lang::Zh => format!("{name} 说 ： {text}"),
         Lang::En => format!("{name} says: {text}"),
     }
 }
@@ -34,15 +35,27 @@ pub fn left(lang: Lang, name: &str) -> String {
 
 pub fn admin_says(lang: Lang, text: &str) -> String {
     match lang {
-        Lang::Zh => format!("管理员说 : {text}"),
+        Lang::Zh => format!("管理员说 :{text}"),
         Lang::En => format!("Admin says: {text}"),
     }
 }
 
 pub fn welcome(lang: Lang, name: &str) -> String {
     match lang {
-        Lang::Zh => format!("你以 {name} 的名字进入了聊天室（输入 quit 或按 Ctrl-D 退出）"),
-        Lang::En => format!("You entered the chat as {name} (type quit or press Ctrl-D to leave)"),
+        Lang::Zh => {
+            format!("你以 {name} 的名字进入了聊天室（输入 退出 或 quit，或按 Ctrl-D 离开）")
+        }
+        Lang::En => {
+            format!("You entered the chat as {name} (type quit or 退出, or press Ctrl-D to leave)")
+        }
+    }
+}
+
+/// The client left on the user's word (quit, 退出, Ctrl-D) and the server said goodbye.
+pub fn you_left(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::Zh => format!("你（{name}）退出了聊天"),
+        Lang::En => format!("You ({name}) left the chat"),
     }
 }
 
@@ -311,9 +324,16 @@ mod tests {
     #[test]
     fn the_homework_sentences_are_exact() {
         assert_eq!(joined(Lang::Zh, "小明"), "小明 进入了聊天室");
-        assert_eq!(says(Lang::Zh, "小明", "你好"), "小明 说 : 你好");
+        // The notes' bytes: "xxx 说 ： xxxxxxxx" and "管理员说 :xxxxxxxx".
+        assert_eq!(
+            says(Lang::Zh, "小明", "你好").as_bytes(),
+            "小明 \u{8bf4} \u{ff1a} 你好".as_bytes()
+        );
         assert_eq!(left(Lang::Zh, "小明"), "小明 退出了聊天");
-        assert_eq!(admin_says(Lang::Zh, "下课"), "管理员说 : 下课");
+        assert_eq!(
+            admin_says(Lang::Zh, "下课").as_bytes(),
+            "\u{7ba1}\u{7406}\u{5458}\u{8bf4} :下课".as_bytes()
+        );
         assert_eq!(joined(Lang::En, "alice"), "alice joined the chat");
         assert_eq!(says(Lang::En, "alice", "hi"), "alice says: hi");
         assert_eq!(left(Lang::En, "alice"), "alice left the chat");

@@ -1,28 +1,36 @@
 #!/usr/bin/env python3
-"""The homework's reference design, written for comparison with `toolkit chat server`.
+"""The homework's chatroom as the course writes it: a UDP server, with os.fork() for the admin.
 
-The classic course answer: one UDP socket, a dict from names to client addresses, and
-`os.fork()` so a child process can read the administrator's keyboard while the parent serves.
-Requests are single datagrams:
+One UDP socket, a dict from names to client addresses, and `os.fork()` so that a child process
+reads the administrator's keyboard while the parent serves. Requests are single datagrams:
 
     L name          enter the room        -> "OK", or "FAIL <reason>" if the name is taken
-    C name text     say something         -> everyone else gets "name 说 : text"
+    C name text     say something         -> everyone else gets "name 说 ： text"
     Q name          leave                 -> everyone else gets "name 退出了聊天"
+    A text          (from the admin child) -> everyone gets "管理员说 :text"
 
-The admin child sends "C 管理员 text" to the parent's own socket, so every client gets
-"管理员 说 : text" (the notes' design; the toolkit's server uses a pipe instead, which no network
-peer can write into).
+Entering sends everyone else "name 进入了聊天室". The four sentences are the course notes' own
+bytes (a fullwidth colon between spaces after 说; an ASCII colon and no space after 管理员说).
 
-It is measured "as far as it works": UDP may drop datagrams when the socket buffer fills, and the
-bench reports those losses.
+What this design cannot promise, and `toolkit chat server` (TCP) does: any program that can send
+a datagram to the port can send "A ..." or "C alice ..." and speak as the administrator or as
+alice; UDP drops datagrams when a socket buffer fills (measure it: `toolkit chat bench --protocol
+udp`); and nobody learns that a client has gone unless it says Q. Lesson 13 explains why.
 
-Usage: python3 benches/reference_chat.py [PORT]   (prints its address as the first line)
+Usage: python3 examples/python/udp_server.py [PORT]   (prints its address as the first line;
+then type a line to speak as the administrator)
 """
 
 import os
 import signal
 import socket
 import sys
+
+
+def broadcast(sock, users, data, skip=None):
+    for name, addr in users.items():
+        if name != skip:
+            sock.sendto(data, addr)
 
 
 def serve(sock):
@@ -37,30 +45,26 @@ def serve(sock):
                 sock.sendto("FAIL 该用户已存在".encode(), addr)
                 continue
             sock.sendto(b"OK", addr)
-            notice = f"{name} 进入了聊天室".encode()
-            for other in users.values():
-                sock.sendto(notice, other)
+            broadcast(sock, users, f"{name} 进入了聊天室".encode())
             users[name] = addr
         elif kind == "C":
             name, _, message = rest.partition(" ")
-            line = f"{name} 说 : {message}".encode()
-            for other_name, other in users.items():
-                if other_name != name:
-                    sock.sendto(line, other)
+            broadcast(sock, users, f"{name} 说 ： {message}".encode(), skip=name)
         elif kind == "Q":
             name = rest.strip()
             if users.pop(name, None) is not None:
-                notice = f"{name} 退出了聊天".encode()
-                for other in users.values():
-                    sock.sendto(notice, other)
+                broadcast(sock, users, f"{name} 退出了聊天".encode())
+        elif kind == "A":
+            broadcast(sock, users, f"管理员说 :{rest}".encode())
 
 
 def admin_console(address):
+    """The child: every line typed at the server's terminal is the administrator speaking."""
     out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     for line in sys.stdin:
         line = line.rstrip("\n")
         if line:
-            out.sendto(f"C 管理员 {line}".encode(), address)
+            out.sendto(f"A {line}".encode(), address)
     os._exit(0)
 
 
