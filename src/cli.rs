@@ -47,6 +47,8 @@ pub enum Command {
     States(StatesArgs),
     /// Concurrency vs parallelism: the same jobs on one CPU, then on all CPUs
     Parallel(ParallelArgs),
+    /// Threads, the other means: one memory, one PID with a TID each, `l` in STAT, every core
+    Threads(ThreadsArgs),
     /// Show the process control block (PCB) fields Linux exposes for a process
     Pcb(PcbArgs),
     /// Run a command at an adjusted niceness (like coreutils nice), or race two priorities
@@ -171,6 +173,13 @@ pub struct ParallelArgs {
     #[arg(long, default_value_t = 200, value_name = "MS")]
     pub work: u64,
     /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ThreadsArgs {
+    /// Print one JSON object per observation
     #[arg(long)]
     pub json: bool,
 }

@@ -55,7 +55,7 @@ macro_rules! lesson {
 }
 
 /// The course, in the order of the notes.
-pub const LESSONS: [Lesson; 12] = [
+pub const LESSONS: [Lesson; 14] = [
     lesson!(1, "01-multitasking"),
     lesson!(2, "02-program-and-process"),
     lesson!(3, "03-birth-of-a-process"),
@@ -68,6 +68,8 @@ pub const LESSONS: [Lesson; 12] = [
     lesson!(10, "10-properties"),
     lesson!(11, "11-fork"),
     lesson!(12, "12-chatroom"),
+    lesson!(13, "13-threads"),
+    lesson!(14, "14-network"),
 ];
 
 impl Lesson {

@@ -225,6 +225,7 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
             },
             lang,
         ),
+        Command::Threads(args) => demos::threads::run(args.json, lang),
         Command::Pcb(args) => demos::pcb::run(args.pid, args.json, lang),
         Command::Nice(args) => demos::nice::run(&args.words, lang),
         Command::Renice(args) => demos::nice::renice::run(&args.words, lang),

@@ -417,3 +417,53 @@ fn a_failed_fork_is_reported_with_errno() {
         assert!(stderr.contains(needle), "{needle} missing: {stderr}");
     }
 }
+
+#[test]
+fn threads_share_memory_and_one_pid_and_show_l_in_stat() {
+    use toolkit::demos::threads::Observation as T;
+    let _guard = serial();
+    let run = toolkit(&["threads", "--json"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let objs: Vec<T> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+        .collect();
+    let (pid, alone_stat) =
+        first!(objs, T::Alone { pid, threads: 1, stat } => (*pid, stat.clone()));
+    assert_eq!(pid, run.pid);
+    assert!(!alone_stat.contains('l'), "{alone_stat}");
+
+    // One memory: the value the thread wrote is what the main thread read, at the same address.
+    let (address, main_address, after, seen) = first!(objs, T::SharedMemory { address, main_address, after, seen_by_main, .. } => (*address, *main_address, *after, *seen_by_main));
+    assert_eq!(address, main_address);
+    assert_eq!(seen, after);
+
+    // One PID, a TID each, all of them under /proc/PID/task while they ran.
+    let threads = every!(objs, T::Thread { tid, pid, name } => (*tid, *pid, name.clone()));
+    assert!(threads.len() >= 2, "{threads:?}");
+    let (tids, names, count, stat) = first!(objs, T::Tasks { tids, names, threads, stat, .. } => (tids.clone(), names.clone(), *threads, stat.clone()));
+    assert!(
+        tids.contains(&pid),
+        "the main thread's TID is the PID: {tids:?}"
+    );
+    for (tid, thread_pid, name) in &threads {
+        assert_eq!(*thread_pid, pid);
+        assert_ne!(*tid, pid);
+        let at = tids
+            .iter()
+            .position(|t| t == tid)
+            .unwrap_or_else(|| panic!("{tid} not in {tids:?}"));
+        assert_eq!(&names[at], name);
+    }
+    assert_eq!(count as usize, tids.len());
+    assert!(stat.contains('l'), "multi-threaded STAT: {stat}");
+
+    let (cpu_ms, wall_ms) = first!(objs, T::Cores { cpu_ms, wall_ms, .. } => (*cpu_ms, *wall_ms));
+    assert!(cpu_ms > 0.0 && wall_ms > 0.0);
+    let (after_threads, after_stat) =
+        first!(objs, T::Joined { threads, stat } => (*threads, stat.clone()));
+    assert_eq!(after_threads, 1);
+    assert!(!after_stat.contains('l'), "{after_stat}");
+    assert_nothing_left(run.pid, &[]);
+}

@@ -42,6 +42,8 @@ const SAFE: &[&str] = &[
     "toolkit pcb",
     "toolkit nice",
     "toolkit nice 5 true",
+    "toolkit threads",
+    "toolkit threads --json",
 ];
 
 /// Not a timing assertion: a bound so that a command that hangs fails the test instead of the run.
@@ -261,21 +263,22 @@ fn a_lesson_prints_from_the_binary_alone_and_plain_in_a_pipe() {
 
 #[test]
 fn an_unknown_lesson_is_an_error_naming_the_range() {
-    for n in ["0", "13"] {
+    let last = LESSONS.len();
+    for n in ["0".to_string(), (last + 1).to_string()] {
         toolkit()
-            .args(["--lang", "en", "lesson", n])
+            .args(["--lang", "en", "lesson", &n])
             .assert()
             .code(1)
             .stdout("")
             .stderr(predicate::str::contains(format!(
-                "no lesson {n}: lessons are numbered 1 to 12"
+                "no lesson {n}: lessons are numbered 1 to {last}"
             )));
     }
     toolkit()
-        .args(["--lang", "zh", "lesson", "13"])
+        .args(["--lang", "zh", "lesson", &(last + 1).to_string()])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("1 到 12"));
+        .stderr(predicate::str::contains(format!("1 到 {last}")));
 }
 
 #[test]
@@ -439,6 +442,11 @@ fn runs_pcb() {
 #[test]
 fn runs_nice() {
     run_safe("nice");
+}
+
+#[test]
+fn runs_threads() {
+    run_safe("threads");
 }
 
 #[test]

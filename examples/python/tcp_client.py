@@ -5,7 +5,7 @@ It speaks the toolkit's line protocol (docs/chat-protocol.md): read `HELLO`, sen
 `WELCOME`; then the process forks. The child reads the keyboard and sends `SAY text` lines; the
 parent reads events (`JOINED`, `MSG`, `LEFT`, `ADMIN`) and prints them as the homework's sentences.
 TCP keeps the messages in order and tells both sides when the other has gone, which is why the
-toolkit's chat uses it (lesson 13).
+toolkit's chat uses it (lesson 14).
 
 Usage: python3 examples/python/tcp_client.py HOST:PORT NAME
 """

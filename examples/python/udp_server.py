@@ -15,7 +15,7 @@ bytes (a fullwidth colon between spaces after 说; an ASCII colon and no space a
 What this design cannot promise, and `toolkit chat server` (TCP) does: any program that can send
 a datagram to the port can send "A ..." or "C alice ..." and speak as the administrator or as
 alice; UDP drops datagrams when a socket buffer fills (measure it: `toolkit chat bench --protocol
-udp`); and nobody learns that a client has gone unless it says Q. Lesson 13 explains why.
+udp`); and nobody learns that a client has gone unless it says Q. Lesson 14 explains why.
 
 Usage: python3 examples/python/udp_server.py [PORT]   (prints its address as the first line;
 then type a line to speak as the administrator)

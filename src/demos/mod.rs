@@ -9,3 +9,4 @@ pub mod parallel;
 pub mod pcb;
 pub mod show;
 pub mod states;
+pub mod threads;

@@ -215,8 +215,9 @@ impl Show {
         )
     }
 
-    /// An observation: the JSON object, or its sentence.
-    pub fn observe(&mut self, obs: &Observation, text: &str) -> io::Result<()> {
+    /// An observation (an [`Observation`], or another demo's own typed one): the JSON object, or
+    /// its sentence.
+    pub fn observe<T: Serialize>(&mut self, obs: &T, text: &str) -> io::Result<()> {
         if self.json {
             crate::output::write_json_line(&mut self.out, obs)
         } else {

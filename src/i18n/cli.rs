@@ -15,6 +15,9 @@ pub fn zh_about(path: &str) -> Option<&'static str> {
         "fork-demo" => "真正地 fork：返回值、PID、复制的内存、僵尸进程、孤儿进程",
         "states" => "让一个子进程走过各个进程状态，每一步都从 /proc 读回来",
         "parallel" => "并发与并行：同样的任务先在一个 CPU 上跑，再在所有 CPU 上跑",
+        "threads" => {
+            "多线程，另一种手段：共享内存，一个 PID、每个线程一个 TID，STAT 里的 l，用上每个核心"
+        }
         "pcb" => "显示 Linux 为一个进程公开的进程控制块（PCB）字段",
         "nice" => "以调整后的 nice 值运行命令（和 coreutils 的 nice 一样），或让两个优先级比赛",
         "renice" => "修改正在运行的进程的 nice 值（和 util-linux 的 renice 一样）",
@@ -90,6 +93,7 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         ("fork-demo", "pause_ms") => "和 --zombie 一起用：回收僵尸进程之前让它保留多久，毫秒",
 
         ("states", "json") => "以 JSON 输出观察结果",
+        ("threads", "json") => "每个观察结果输出一个 JSON 对象（每行一个）",
 
         ("parallel", "jobs") => "工作进程的个数",
         ("parallel", "work") => "每个任务的 CPU 工作量，毫秒",

@@ -22,6 +22,7 @@ pub mod demos;
 pub mod inspect;
 pub mod lessons;
 pub mod nice;
+pub mod threads;
 
 use serde::Serialize;
 

@@ -290,6 +290,34 @@ pub fn thread_cpu_ticks(pid: i32, tid: i32) -> Option<u64> {
     Some(stat.utime + stat.stime)
 }
 
+/// The threads of process `pid`, one [`Process`] per entry of `/proc/PID/task` (its `pid` field is
+/// the thread's TID; the first is the main thread, whose TID is the PID). Sorted by TID; a thread
+/// that ends while we read is skipped.
+pub fn threads_of(pid: i32) -> Result<Vec<Process>, ProcError> {
+    let dir = proc_path(pid, "task");
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Err(ProcError::NoSuchProcess(pid)),
+        Err(source) => return Err(ProcError::Unreadable { path: dir, source }),
+    };
+    let mut tids: Vec<i32> = entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    tids.sort_unstable();
+    let mut threads = Vec::with_capacity(tids.len());
+    for tid in tids {
+        let file = format!("task/{tid}/stat");
+        if let Ok(Some(bytes)) = read_proc_file(pid, &file) {
+            let thread = parse_stat(&bytes).map_err(|message| ProcError::Malformed {
+                path: proc_path(pid, &file),
+                message,
+            })?;
+            threads.push(thread);
+        }
+    }
+    Ok(threads)
+}
+
 /// Current and peak resident memory of a process, from `/proc/PID/status`.
 pub fn memory_peak(pid: i32) -> Result<MemoryPeak, ProcError> {
     let status = match read_proc_file(pid, "status") {
