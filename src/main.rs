@@ -47,10 +47,38 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("{}{err:#}", i18n::common::error_prefix(lang));
+            report(&err, lang);
             ExitCode::from(exit_code_of(&err))
         }
     }
+}
+
+/// The one line the user reads about a failure, in their language.
+fn report(err: &anyhow::Error, lang: Lang) {
+    use toolkit::child::ChildError;
+    use toolkit::i18n::common as t;
+    let Some(child_error) = err.downcast_ref::<ChildError>() else {
+        eprintln!("{}{err:#}", t::error_prefix(lang));
+        return;
+    };
+    let name = |errno: nix::errno::Errno| format!("{errno:?}");
+    let message = match child_error {
+        ChildError::Interrupted(sig) => {
+            // Not an error of ours: the user asked. On a terminal the echoed ^C has no newline.
+            let newline = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                "\n"
+            } else {
+                ""
+            };
+            eprintln!("{newline}toolkit: {}", t::interrupted(lang, sig.as_str()));
+            return;
+        }
+        ChildError::MultiThreaded(n) => t::multi_threaded(lang, *n),
+        ChildError::ThreadsUnknown => t::threads_unknown(lang),
+        ChildError::Fork(errno) => t::fork_failed_plain(lang, &name(*errno), errno.desc()),
+        ChildError::Wait { pid, errno } => t::wait_failed(lang, *pid, &name(*errno), errno.desc()),
+    };
+    eprintln!("{}{message}", t::error_prefix(lang));
 }
 
 /// `--lang zh` / `--lang=en` among the words, read before clap (which would refuse a bad value

@@ -351,6 +351,13 @@ fn interrupt_when(args: &[&str], ready: impl Fn(&str) -> Option<i32>) {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(130));
+    // Being interrupted is what the user asked for: said as such, not as an error.
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(
+        stderr.contains("interrupted by SIGINT") && !stderr.contains("error"),
+        "{stderr}"
+    );
     assert_nothing_left(toolkit_pid, &[victim]);
 }
 

@@ -252,7 +252,7 @@ fn ps_table_has_the_ps_aux_columns() {
     assert_eq!(
         header,
         [
-            "USER", "PID", "PPID", "NI", "PRI", "STAT", "TTY", "START", "RSS(KiB)", "COMMAND"
+            "USER", "PID", "PPID", "NI", "PR", "STAT", "TTY", "START", "RSS(KiB)", "COMMAND"
         ]
     );
     let row: Vec<&str> = text.lines().nth(1).unwrap().split_whitespace().collect();

@@ -130,6 +130,10 @@ pub fn no_name(lang: Lang) -> &'static str {
 }
 
 pub fn connect_failed(lang: Lang, addr: &str, err: &std::io::Error) -> String {
+    if err.kind() == std::io::ErrorKind::InvalidInput {
+        return super::common::not_an_address(lang, addr);
+    }
+    let err = super::common::os_error(lang, err);
     match lang {
         Lang::Zh => format!(
             "连接不上 {addr}：{err}（服务器启动了吗？用 `toolkit chat server --addr {addr}` 启动）"
@@ -199,13 +203,27 @@ pub fn explain_server(lang: Lang, pid: u32, ppid: i32, admin_pid: i32) -> String
 }
 
 pub fn bind_failed(lang: Lang, addr: &str, err: &std::io::Error) -> String {
+    if err.kind() == std::io::ErrorKind::InvalidInput {
+        return super::common::not_an_address(lang, addr);
+    }
+    let hint = match (lang, err.raw_os_error()) {
+        (Lang::Zh, Some(libc::EADDRINUSE)) => "换一个 --addr，或用 127.0.0.1:0 自动选一个空闲端口",
+        (Lang::En, Some(libc::EADDRINUSE)) => "pick another --addr, or 127.0.0.1:0 for a free port",
+        (Lang::Zh, Some(libc::EADDRNOTAVAIL)) => {
+            "只能监听这台机器自己的地址：127.0.0.1（本机），或 0.0.0.0（所有网卡）"
+        }
+        (Lang::En, Some(libc::EADDRNOTAVAIL)) => {
+            "only this machine's own addresses can be listened on: 127.0.0.1 (this machine), or 0.0.0.0 (every interface)"
+        }
+        (Lang::Zh, Some(libc::EACCES)) => "1024 以下的端口需要 root；换一个大于 1024 的端口",
+        (Lang::En, Some(libc::EACCES)) => "ports below 1024 need root; pick one above 1024",
+        (Lang::Zh, _) => "换一个 --addr 试试",
+        (Lang::En, _) => "try another --addr",
+    };
+    let err = super::common::os_error(lang, err);
     match lang {
-        Lang::Zh => format!(
-            "无法监听 {addr}：{err}（端口被占用？换一个 --addr，或用 127.0.0.1:0 自动选端口）"
-        ),
-        Lang::En => format!(
-            "cannot listen on {addr}: {err} (port in use? pick another --addr, or 127.0.0.1:0 for a free port)"
-        ),
+        Lang::Zh => format!("无法监听 {addr}：{err}（{hint}）"),
+        Lang::En => format!("cannot listen on {addr}: {err} ({hint})"),
     }
 }
 

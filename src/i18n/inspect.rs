@@ -174,19 +174,10 @@ pub fn modifiers_headers(lang: Lang) -> [&'static str; 3] {
 pub fn ps_headers(lang: Lang) -> [&'static str; 10] {
     match lang {
         Lang::Zh => [
-            "USER 用户",
-            "PID",
-            "PPID",
-            "NI",
-            "PRI",
-            "STAT",
-            "TTY",
-            "START 启动",
-            "RSS(KiB)",
-            "COMMAND 命令",
+            "用户", "PID", "PPID", "NI", "PR", "STAT", "终端", "启动", "RSS(KiB)", "命令",
         ],
         Lang::En => [
-            "USER", "PID", "PPID", "NI", "PRI", "STAT", "TTY", "START", "RSS(KiB)", "COMMAND",
+            "USER", "PID", "PPID", "NI", "PR", "STAT", "TTY", "START", "RSS(KiB)", "COMMAND",
         ],
     }
 }
@@ -194,10 +185,11 @@ pub fn ps_headers(lang: Lang) -> [&'static str; 10] {
 pub fn ps_footer(lang: Lang, shown: usize) -> String {
     match lang {
         Lang::Zh => format!(
-            "共 {shown} 个进程。PRI 是内核优先级（与 top 的 PR 相同，普通进程 = 20 + NI），数字越小越优先；`toolkit stat-codes` 解释 STAT。"
+            "共 {shown} 个进程。PR 是内核优先级（和 top 的 PR 一样，普通进程 = 20 + NI），数字越小越优先；`toolkit stat-codes` 解释 STAT。"
         ),
         Lang::En => format!(
-            "{shown} processes. PRI is the kernel priority (top's PR, 20 + NI for normal tasks): lower runs first. `toolkit stat-codes` explains STAT."
+            "{shown} {}. PR is the kernel priority (as top's PR, 20 + NI for normal tasks): lower runs first. `toolkit stat-codes` explains STAT.",
+            if shown == 1 { "process" } else { "processes" }
         ),
     }
 }

@@ -1,6 +1,6 @@
 //! `toolkit ps`: a `ps aux`-like listing, with the STAT column built the way `ps` builds it.
 //!
-//! Columns: USER PID PPID NI PRI STAT TTY START RSS COMMAND, sorted by PID. PRI is the kernel's
+//! Columns: USER PID PPID NI PR STAT TTY START RSS COMMAND, sorted by PID. PR is the kernel's
 //! priority as `top` shows it (PR: 20 + nice for normal tasks, lower runs first); `ps -o pri`
 //! prints 39 minus that number, which is why the two tools seem to disagree.
 
