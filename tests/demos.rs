@@ -284,16 +284,70 @@ fn pcb_of_the_toolkit_itself() {
         "threads",
         "cpu_time",
         "start_time",
+        "user",
+        "group",
+        "exe",
+        "cwd",
     ] {
         assert!(keys.contains(&key), "{key} missing from {keys:?}");
     }
-    let ppid = pcb["fields"]
+    let ppid = pcb_value(&pcb, "ppid");
+    assert_eq!(ppid, std::process::id().to_string());
+    let uid = nix::unistd::getuid().as_raw();
+    assert!(pcb_value(&pcb, "user").ends_with(&format!("({uid})")));
+    assert_eq!(pcb_value(&pcb, "exe"), support::BIN);
+    assert_eq!(
+        pcb_value(&pcb, "cwd"),
+        std::env::current_dir().unwrap().to_str().unwrap()
+    );
+}
+
+fn pcb_value(pcb: &Value, key: &str) -> String {
+    pcb["fields"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["key"] == "ppid")
-        .unwrap();
-    assert_eq!(ppid["value"], std::process::id().to_string());
+        .find(|f| f["key"] == key)
+        .unwrap_or_else(|| panic!("no {key} in {pcb}"))["value"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A zombie's files were all closed when it exited: its PCB shows 0 open files.
+#[test]
+fn a_zombies_pcb_shows_no_open_files() {
+    let _guard = serial();
+    // `sleep 0` exits at once; its parent became `sleep 10` by exec and never reaps it.
+    let parent = support::Guard::spawn(
+        Command::new("sh")
+            .args(["-c", "sleep 0 & exec sleep 10"])
+            .stdin(Stdio::null()),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let zombie = loop {
+        let table = proc::ProcessTable::scan(proc::Fields::STAT_ONLY).unwrap();
+        if let Some(z) = table
+            .iter()
+            .find(|p| p.ppid == parent.pid() && p.state == 'Z')
+        {
+            break z.pid;
+        }
+        assert!(Instant::now() < deadline, "no zombie appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let run = toolkit(&["pcb", "--json", &zombie.to_string()]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let pcb: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(pcb_value(&pcb, "open_files"), "0");
+    assert!(pcb_value(&pcb, "state").starts_with('Z'));
+    // Leave nothing behind: as a subreaper for a moment, this test adopts the zombie when its
+    // parent is killed (and reaped by the guard), and reaps it itself.
+    nix::sys::prctl::set_child_subreaper(true).unwrap();
+    drop(parent);
+    let reaped = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(zombie), None);
+    nix::sys::prctl::set_child_subreaper(false).unwrap();
+    assert!(reaped.is_ok(), "{reaped:?}");
 }
 
 #[test]

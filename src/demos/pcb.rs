@@ -95,10 +95,33 @@ fn fields(p: &proc::Process, x: &PcbExtras, lang: Lang) -> Vec<Field> {
         (Some(v), Some(n)) => Some(format!("{v} / {n}")),
         _ => None,
     };
+    let ids = |real: Option<u32>, effective: Option<u32>, name: fn(u32) -> String| match (
+        real, effective,
+    ) {
+        (Some(r), Some(e)) if r == e => Some(format!("{} ({r})", name(r))),
+        (Some(r), Some(e)) => Some(t::pcb_real_effective(
+            lang,
+            &format!("{} ({r})", name(r)),
+            &format!("{} ({e})", name(e)),
+        )),
+        _ => None,
+    };
     let mut rows = vec![
         ("pid", p.pid.to_string(), STAT),
         ("ppid", p.ppid.to_string(), STAT),
         ("command", p.comm.clone(), STAT),
+        (
+            "user",
+            opt(ids(x.uid, x.euid, proc::user_name), lang),
+            STATUS,
+        ),
+        (
+            "group",
+            opt(ids(x.gid, x.egid, proc::group_name), lang),
+            STATUS,
+        ),
+        ("exe", opt(x.exe.clone(), lang), "/proc/PID/exe"),
+        ("cwd", opt(x.cwd.clone(), lang), "/proc/PID/cwd"),
         ("state", format!("{} ({state_meaning})", p.state), STAT),
         ("priority", p.priority.to_string(), STAT),
         ("nice", p.nice.to_string(), STAT),

@@ -835,6 +835,10 @@ pub fn pcb_field_name(lang: Lang, key: &str) -> &'static str {
         "pid" => "PID",
         "ppid" => "PPID",
         "command" => lang.pick("命令名", "command"),
+        "user" => lang.pick("用户（uid）", "user (uid)"),
+        "group" => lang.pick("组（gid）", "group (gid)"),
+        "exe" => lang.pick("程序文件", "program file"),
+        "cwd" => lang.pick("工作目录", "working directory"),
         "state" => lang.pick("状态", "state"),
         "priority" => lang.pick("优先级", "priority"),
         "nice" => "nice",
@@ -862,6 +866,24 @@ pub fn pcb_meaning(lang: Lang, key: &str) -> String {
         "command" => (
             "程序名（内核只保留前 15 个字节）",
             "the program name (the kernel keeps 15 bytes)",
+        ),
+        "user" => (
+            "谁的进程：真实用户 ID（谁启动了它）；有效用户 ID 不同时（set-uid 程序，如 passwd）一并列出，\
+             权限检查看的是有效 ID",
+            "whose process: the real user id (who started it); when the effective id differs (set-uid \
+             programs such as passwd) both are shown: permission checks use the effective one",
+        ),
+        "group" => (
+            "进程所属的组：真实组 ID 和有效组 ID",
+            "the process's group: real and effective group id",
+        ),
+        "exe" => (
+            "正在运行的程序文件：同一个程序可以同时是很多个进程",
+            "the program file being run: one program can be many processes at once",
+        ),
+        "cwd" => (
+            "当前工作目录：相对路径从这里算起，每个进程有自己的一份",
+            "the current directory: relative paths start here, and each process has its own",
         ),
         "state" => (
             "进程状态字母，见 `toolkit stat-codes`",
@@ -908,6 +930,14 @@ pub fn pcb_meaning(lang: Lang, key: &str) -> String {
     match lang {
         Lang::Zh => zh.into(),
         Lang::En => en.into(),
+    }
+}
+
+/// Real and effective ids that differ.
+pub fn pcb_real_effective(lang: Lang, real: &str, effective: &str) -> String {
+    match lang {
+        Lang::Zh => format!("真实 {real}，有效 {effective}"),
+        Lang::En => format!("real {real}, effective {effective}"),
     }
 }
 

@@ -476,6 +476,14 @@ pub fn user_name(uid: u32) -> String {
     }
 }
 
+/// The name of group `gid`, or the number when it has none.
+pub fn group_name(gid: u32) -> String {
+    match nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(gid)) {
+        Ok(Some(group)) => group.name,
+        _ => gid.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

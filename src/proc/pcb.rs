@@ -1,5 +1,7 @@
-//! The parts of the process control block that `/proc/PID/stat` does not carry: memory sizes and
-//! context switches from `/proc/PID/status`, and the number of open files from `/proc/PID/fd`.
+//! The parts of the process control block that `/proc/PID/stat` does not carry: memory sizes,
+//! context switches and the owner's user and group ids from `/proc/PID/status`, the number of open
+//! files from `/proc/PID/fd`, and the program file and working directory (the links
+//! `/proc/PID/exe` and `/proc/PID/cwd`).
 //!
 //! `toolkit pcb` combines these with a [`crate::proc::Process`] (from `/proc/PID/stat`). Every
 //! field is optional: a zombie has no memory lines, and another user's `/proc/PID/fd` may not be
@@ -27,8 +29,18 @@ pub struct PcbExtras {
     pub voluntary_switches: Option<u64>,
     /// Times the scheduler took the CPU away (`nonvoluntary_ctxt_switches`).
     pub involuntary_switches: Option<u64>,
-    /// Real user id (`Uid`, first column).
+    /// Real and effective user id (`Uid`, first two columns): who started it, and whose rights it
+    /// uses (they differ for set-uid programs such as `passwd`).
     pub uid: Option<u32>,
+    pub euid: Option<u32>,
+    /// Real and effective group id (`Gid`).
+    pub gid: Option<u32>,
+    pub egid: Option<u32>,
+    /// The program file it runs (`/proc/PID/exe`); None for kernel threads, zombies, and other
+    /// users' processes without privilege.
+    pub exe: Option<String>,
+    /// Its current working directory (`/proc/PID/cwd`), with the same gaps.
+    pub cwd: Option<String>,
 }
 
 fn convert(pid: i32, err: procfs::ProcError) -> ProcError {
@@ -52,11 +64,39 @@ pub fn read_extras(pid: i32) -> Result<PcbExtras, ProcError> {
         vm_size_kib: status.vmsize,
         vm_rss_kib: status.vmrss,
         fd_slots: Some(status.fdsize),
-        open_files: process.fd_count().ok(),
+        open_files: count_open_files(pid),
         voluntary_switches: status.voluntary_ctxt_switches,
         involuntary_switches: status.nonvoluntary_ctxt_switches,
         uid: Some(status.ruid),
+        euid: Some(status.euid),
+        gid: Some(status.rgid),
+        egid: Some(status.egid),
+        exe: link(pid, "exe"),
+        cwd: link(pid, "cwd"),
     })
+}
+
+/// The entries of `/proc/PID/fd` that are descriptors (named by their number). A zombie has none:
+/// its files were closed when it exited.
+fn count_open_files(pid: i32) -> Option<usize> {
+    let entries = std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+    Some(
+        entries
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.parse::<u32>().is_ok())
+            })
+            .count(),
+    )
+}
+
+/// Where the link `/proc/PID/NAME` points, if it may be read.
+fn link(pid: i32, name: &str) -> Option<String> {
+    std::fs::read_link(format!("/proc/{pid}/{name}"))
+        .ok()
+        .map(|path| path.to_string_lossy().into_owned())
 }
 
 #[cfg(test)]
@@ -69,6 +109,12 @@ mod tests {
         assert!(extras.vm_size_kib.unwrap_or(0) > 0);
         // stdin, stdout and stderr at least... unless the harness closed some; one is certain.
         assert!(extras.open_files.unwrap_or(0) >= 1);
+        assert_eq!(extras.uid, Some(nix::unistd::getuid().as_raw()));
+        assert_eq!(extras.gid, Some(nix::unistd::getgid().as_raw()));
+        let exe = std::env::current_exe().unwrap();
+        assert_eq!(extras.exe.as_deref(), exe.to_str());
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(extras.cwd.as_deref(), cwd.to_str());
     }
 
     #[test]
