@@ -223,6 +223,10 @@ fn states_are_observed_in_proc() {
     assert_eq!(zombie["five_state"], "terminated");
     let stopped = rows.iter().find(|r| r["step"] == "stopped").unwrap();
     assert_eq!(stopped["three_state"], "outside");
+    // The vfork wait's D is killable: SIGKILL made that child a zombie within the sampling window
+    // (about a second), far sooner than the 10 s its wait would have lasted.
+    let killed = rows.iter().find(|r| r["step"] == "killed_in_d").unwrap();
+    assert_eq!(killed["observed"], "Z", "{killed}");
     assert_nothing_left(run.pid, &[]);
 }
 

@@ -13,6 +13,12 @@
 //!    shared memory): the kernel keeps our child in an uninterruptible wait (D) until its own
 //!    child has exited;
 //! 4. exit without being reaped (Z), until the parent's `waitpid()` removes it.
+//!
+//! Between 3 and 4 a second child proves which D it was: it waits in the same vfork-style wait for
+//! far longer, and the parent sends it SIGKILL. Linux has two sleeps that `ps` both shows as D:
+//! `TASK_UNINTERRUPTIBLE` (no signal at all gets through, not even SIGKILL, until the wait ends:
+//! typically disk or NFS I/O) and `TASK_KILLABLE` (uninterruptible by ordinary signals, but a fatal
+//! one ends it at once). The vfork wait is killable: the child is Z within milliseconds.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -35,12 +41,14 @@ const SAMPLE_GAP: Duration = Duration::from_millis(10);
 const MAX_SAMPLES: usize = 100;
 /// How long the vfork grandchild sleeps, i.e. how long the child stays in D.
 const VFORK_SLEEP: Duration = Duration::from_millis(400);
+/// How long the second child would stay in D if SIGKILL did not end its wait.
+const KILLABLE_SLEEP: Duration = Duration::from_secs(10);
 
 /// One row of the table (and of `--json`).
 #[derive(Debug, Serialize)]
 pub struct Row {
     /// Stable identifier of the step: new, running, waiting, stopped, continued,
-    /// uninterruptible, zombie, gone.
+    /// uninterruptible, killed_in_d, zombie, gone.
     pub step: &'static str,
     /// The letter the step should produce (`-` for "no /proc entry").
     pub expected: char,
@@ -61,6 +69,8 @@ enum Step {
     Stopped,
     Continued,
     Uninterruptible,
+    /// SIGKILL sent to a second child while it is in D.
+    KilledInD,
     Zombie,
     Gone,
 }
@@ -74,6 +84,7 @@ impl Step {
             Step::Stopped => "stopped",
             Step::Continued => "continued",
             Step::Uninterruptible => "uninterruptible",
+            Step::KilledInD => "killed_in_d",
             Step::Zombie => "zombie",
             Step::Gone => "gone",
         }
@@ -85,7 +96,7 @@ impl Step {
             Step::Waiting | Step::Continued => 'S',
             Step::Stopped => 'T',
             Step::Uninterruptible => 'D',
-            Step::Zombie => 'Z',
+            Step::KilledInD | Step::Zombie => 'Z',
             Step::Gone => '-',
         }
     }
@@ -144,6 +155,8 @@ pub fn run(json: bool, lang: Lang) -> CmdResult {
         samples,
     )?;
 
+    killed_in_d(&mut show, &mut rows, lang)?;
+
     show.plan(&t::states_plan(lang, Step::Zombie.id()))?;
     child.wait_for_exit_keep_zombie()?;
     let samples = sample_until(pid, 'Z', 10)?;
@@ -182,6 +195,41 @@ pub fn run(json: bool, lang: Lang) -> CmdResult {
     }
     show.flush()?;
     Ok(0)
+}
+
+/// Which D was it? A second child in the same vfork-style wait, for [`KILLABLE_SLEEP`], gets
+/// SIGKILL: if it is Z at once, the wait was `TASK_KILLABLE`.
+fn killed_in_d(show: &mut Show, rows: &mut Vec<Row>, lang: Lang) -> anyhow::Result<()> {
+    show.plan(&t::states_plan(lang, Step::KilledInD.id()))?;
+    let mut second = fork(lang, || {
+        i32::from(vfork::vfork_and_wait(KILLABLE_SLEEP).is_err())
+    })?;
+    let pid = second.pid_i32();
+    let before = sample_until_with_gap(pid, 'D', 200, Duration::from_millis(5))?;
+    let sent = std::time::Instant::now();
+    signal(&second, Signal::SIGKILL)?;
+    let after = sample_until_with_gap(pid, 'Z', 200, Duration::from_millis(5))?;
+    let took = sent.elapsed();
+    // The row shows both halves: the D before the signal, the Z after it.
+    step_done(
+        show,
+        rows,
+        lang,
+        Step::KilledInD,
+        pid,
+        format!("{before}{after}"),
+    )?;
+    if !show.json {
+        show.saw(&t::killable_proof(
+            lang,
+            before.ends_with('D'),
+            after.ends_with('Z'),
+            took.as_secs_f64() * 1000.0,
+            KILLABLE_SLEEP.as_secs(),
+        ))?;
+    }
+    second.wait()?;
+    Ok(())
 }
 
 fn signal(child: &Child, sig: Signal) -> anyhow::Result<()> {

@@ -632,6 +632,11 @@ pub fn states_plan(lang: Lang, step: &str) -> String {
              vfork(); until that one exits (~0.4 s) the kernel keeps our child in an \
              uninterruptible wait",
         ),
+        "killed_in_d" => (
+            "哪一种 D？再 fork 一个子进程，让它在同样的 vfork 等待里等 10 秒，趁它处于 D 时发送 SIGKILL",
+            "which D? fork a second child into the same vfork wait, for 10 s, and send it SIGKILL \
+             while it is in D",
+        ),
         "zombie" => (
             "终止：子进程退出，父进程暂不回收",
             "terminated: the child exits; the parent does not reap it yet",
@@ -683,19 +688,27 @@ pub fn states_lesson(lang: Lang, step: &str) -> String {
              wake it. The 3-state model's \"waiting\"",
         ),
         "stopped" => (
-            "T：被信号暂停。笔记把 T 归入等待态，但它是独立的状态：进程不是在等事件，而是被冻结，直到 SIGCONT；简单的三态/五态模型把它并入\"等待\"",
+            "T：被信号暂停。笔记把 T 归入等待态，但它是独立的状态：进程不是在等事件，而是被冻结，直到 SIGCONT；它在简单的三态/五态模型之外（把它画进模型的教材会另加一个\"挂起\"状态）",
             "T: stopped by a signal. The notes put T under waiting, but it is a state of its own: \
-             the process waits for no event, it is frozen until SIGCONT; the simple models fold \
-             it into \"waiting\"",
+             the process waits for no event, it is frozen until SIGCONT. It lies outside the \
+             simple 3- and 5-state models (textbooks that draw it add a \"suspended\" state)",
         ),
         "continued" => (
             "SIGCONT 让进程从原处继续：它仍阻塞在 read() 里，所以又是 S",
             "SIGCONT resumes the process where it was: still blocked in read(), so S again",
         ),
         "uninterruptible" => (
-            "D：不可中断睡眠（通常在等磁盘 I/O），信号要等它醒来才处理；在三态模型里也算\"等待态\"",
-            "D: uninterruptible sleep (usually disk I/O); signals wait until it wakes. Also \
-             \"waiting\" in the 3-state model",
+            "D：不可中断睡眠，普通信号打断不了它；在三态模型里也算\"等待态\"。D 其实有两种，下一步揭晓这是哪一种",
+            "D: uninterruptible sleep, which ordinary signals cannot interrupt; \"waiting\" in the \
+             3-state model. There are two kinds of D: the next step shows which one this is",
+        ),
+        "killed_in_d" => (
+            "SIGKILL 立刻结束了这个 D：vfork 的等待是 TASK_KILLABLE（可被致命信号杀死的不可中断睡眠）。\
+             另一种 D 是 TASK_UNINTERRUPTIBLE（例如等磁盘或 NFS 的 I/O），连 kill -9 也要等 I/O 结束；ps 把两种都显示成 D",
+            "SIGKILL ended this D at once: the vfork wait is TASK_KILLABLE (an uninterruptible \
+             sleep that a fatal signal still ends). The other D, TASK_UNINTERRUPTIBLE (waiting for \
+             disk or NFS I/O, say), lets not even kill -9 through until the I/O is done; ps shows \
+             both as D",
         ),
         "zombie" => (
             "Z：已终止但未被回收，即五态模型的\"终止态\"：资源已释放，只剩 PID 和退出状态",
@@ -710,6 +723,30 @@ pub fn states_lesson(lang: Lang, step: &str) -> String {
     match lang {
         Lang::Zh => zh.into(),
         Lang::En => en.into(),
+    }
+}
+
+/// The second child was (or was not) seen in D, and was (or was not) Z `ms` after SIGKILL, where
+/// its wait would have lasted `secs` seconds.
+pub fn killable_proof(lang: Lang, saw_d: bool, died: bool, ms: f64, secs: u64) -> String {
+    match (lang, saw_d, died) {
+        (Lang::Zh, true, true) => format!(
+            "它处于 D；发送 SIGKILL 后 {ms:.0} ms 就成了 Z，而不是等满 {secs} 秒：这个 D 可以被杀死"
+        ),
+        (Lang::En, true, true) => format!(
+            "it was in D; {ms:.0} ms after SIGKILL it was Z, not {secs} s later: this D is killable"
+        ),
+        (Lang::Zh, false, true) => format!("没来得及看到 D，SIGKILL 后 {ms:.0} ms 它成了 Z"),
+        (Lang::En, false, true) => {
+            format!("D was not caught in time; {ms:.0} ms after SIGKILL it was Z")
+        }
+        (Lang::Zh, _, false) => format!(
+            "SIGKILL 之后 {ms:.0} ms 它仍未结束：这是真正的不可中断睡眠，要等它的等待结束（最多 {secs} 秒）"
+        ),
+        (Lang::En, _, false) => format!(
+            "{ms:.0} ms after SIGKILL it was still there: a truly uninterruptible sleep, which ends \
+             only when its wait does (up to {secs} s)"
+        ),
     }
 }
 
@@ -753,6 +790,7 @@ pub fn states_step_name(lang: Lang, step: &str) -> String {
         "stopped" => ("SIGSTOP", "SIGSTOP"),
         "continued" => ("SIGCONT", "SIGCONT"),
         "uninterruptible" => ("vfork 式等待", "vfork-style wait"),
+        "killed_in_d" => ("D 中收到 SIGKILL", "SIGKILL while in D"),
         "zombie" => ("已退出，未回收", "exited, not reaped"),
         _ => ("waitpid() 之后", "after waitpid()"),
     };

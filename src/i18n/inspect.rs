@@ -65,8 +65,8 @@ pub fn state_correction(lang: Lang, letter: char) -> Option<&'static str> {
             "R covers both 'running' and 'ready': ps cannot tell on-CPU from queued",
         )),
         'D' => Some(lang.pick(
-            "等待态的一种，但不能被信号打断（连 kill -9 也要等）",
-            "a kind of waiting that signals cannot interrupt (even kill -9 waits)",
+            "等待态的一种，普通信号打断不了。有两种：TASK_UNINTERRUPTIBLE（如等磁盘 I/O，连 kill -9 也要等）和 TASK_KILLABLE（如 vfork 的等待，kill -9 立刻生效，见 toolkit states）",
+            "a kind of waiting that ordinary signals cannot interrupt. Two kinds: TASK_UNINTERRUPTIBLE (disk I/O, say: even kill -9 waits) and TASK_KILLABLE (the vfork wait, say: kill -9 ends it at once, see toolkit states)",
         )),
         _ => None,
     }
