@@ -764,3 +764,49 @@ fn the_python_udp_pair_runs_the_homework() {
     kill(Pid::from_raw(server_pid), Signal::SIGINT).unwrap();
     srv.wait_exit();
 }
+
+/// Nobody but the console child can post as the administrator: the channel is a socket pair,
+/// which a process of the same user cannot reopen through /proc/SERVER/fd/N (a pipe could be).
+#[test]
+fn the_admin_channel_cannot_be_reopened_through_proc() {
+    let (mut srv, addr) = server(&["--rate", "0"]);
+    let mut alice = client(&addr, "alice", "en", &[]);
+    let targets = |pid: &str| -> Vec<(String, std::path::PathBuf)> {
+        std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .unwrap()
+            .filter_map(|e| {
+                let path = e.ok()?.path();
+                let target = std::fs::read_link(&path).ok()?;
+                Some((target.to_string_lossy().into_owned(), path))
+            })
+            .collect()
+    };
+    // What the server opened itself: not the ends of its stdin/stdout/stderr pipes, nor what it
+    // inherited from this test (cargo's jobserver), which this process holds too.
+    let ours: Vec<String> = targets("self").into_iter().map(|(t, _)| t).collect();
+    let mut sockets = 0;
+    for (target, path) in targets(&srv.pid().to_string()) {
+        if ours.contains(&target) {
+            continue;
+        }
+        let fd = path.display();
+        assert!(!target.starts_with("pipe:"), "{fd} is a pipe: {target}");
+        if target.starts_with("socket:") {
+            sockets += 1;
+            let reopened = std::fs::OpenOptions::new().write(true).open(&path);
+            assert_eq!(
+                reopened.map(|_| ()).map_err(|e| e.raw_os_error()),
+                Err(Some(libc::ENXIO)),
+                "fd {fd} ({target}) could be reopened"
+            );
+        }
+    }
+    assert!(sockets >= 2, "the listener and the admin channel at least");
+    // The real administrator still speaks.
+    srv.type_line("only from the console");
+    alice.expect("Admin says: only from the console");
+    alice.close_stdin();
+    assert_eq!(alice.wait_exit().code(), Some(0));
+    kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+}

@@ -1,12 +1,21 @@
 //! The administrator's channel, both ends: a forked console child that reads the server's
 //! terminal, and the server task that reads what it sends.
 //!
-//! Why a separate process: this is the homework's design, and it shows a pipe at work. Before the
-//! server starts its tokio runtime (fork is only safe while the process has one thread), it creates
-//! a pipe and forks ([`spawn`]). The child keeps stdin and the pipe's write end; it reads the
-//! terminal line by line and writes each line into the pipe (`console_loop`). The parent keeps
-//! the read end; [`pump`] turns every line into an admin line for the room. The pipe exists only
-//! between these two processes, so nobody on the network can pose as the administrator.
+//! Why a separate process: this is the homework's design, and it shows inter-process communication
+//! at work. Before the server starts its tokio runtime (fork is only safe while the process has one
+//! thread), it creates a connected pair of Unix sockets and forks ([`spawn`]). The child keeps
+//! stdin and one end; it reads the terminal line by line and writes each line into its end
+//! (`console_loop`). The parent keeps the other end; [`pump`] turns every line into an admin line
+//! for the room. Each end is shut down in the direction it does not use, so the channel is one-way,
+//! as a pipe would be.
+//!
+//! Why a socket pair and not a pipe: who can write into the channel. The pair has no name and no
+//! address, so no network client can reach it. A pipe has no name either, but Linux lets any
+//! process of the same user *reopen* it through `/proc/SERVER/fd/N` (`echo x > /proc/PID/fd/N`)
+//! and post as the administrator; a socket cannot be opened through `/proc` (`open` fails with
+//! ENXIO). So the only writers are the console child and processes that already hold its
+//! descriptor: its own children, and a debugger attached with root or the same user's ptrace
+//! rights, which can do anything to the server anyway.
 //!
 //! Both ends cut their input with [`LineFramer`], so neither a terminal line without a newline nor
 //! a misbehaving pipe makes either process buffer without bound.
@@ -19,7 +28,9 @@
 //!   lingers as an orphan holding the terminal.
 
 use std::io::{Read, Write};
+use std::net::Shutdown;
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::net::UnixStream;
 
 use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
@@ -36,41 +47,51 @@ use crate::lines::{Frame, LineFramer};
 /// [`MAX_TEXT`], a longer line is dropped with a note.
 const MAX_TYPED_LINE: usize = 64 * 1024;
 
-/// The forked console: its process, and the read end of its pipe.
+/// The forked console: its process, and the server's end of the channel.
 #[derive(Debug)]
 pub struct AdminConsole {
     pub child: Child,
-    pub pipe: OwnedFd,
+    pub channel: OwnedFd,
 }
 
-/// Create the pipe and fork the console child. Call only while single-threaded (before tokio).
+/// Create the channel and fork the console child. Call only while single-threaded (before tokio).
 pub fn spawn(lang: Lang) -> Result<AdminConsole, ChildError> {
-    let (read_end, write_end) = nix::unistd::pipe().map_err(ChildError::Fork)?;
-    let read_raw = read_end.as_raw_fd();
+    let (server_end, console_end) =
+        UnixStream::pair().map_err(|e| ChildError::Fork(io_errno(&e)))?;
+    // One-way, server <- console.
+    server_end
+        .shutdown(Shutdown::Write)
+        .map_err(|e| ChildError::Fork(io_errno(&e)))?;
+    let server_raw = server_end.as_raw_fd();
     let server_pid = nix::unistd::getpid();
     let child = fork_child(move || {
-        // The child closes its copy of the read end by number: the `OwnedFd` itself stays with
-        // the parent. Closing it matters: if the child kept the read end, writing to the pipe
-        // after the parent died would never fail with EPIPE.
-        let _ = nix::unistd::close(read_raw);
+        // The child closes its copy of the server's end by number: the stream itself stays with
+        // the parent. Closing it matters: if the child kept it, writing after the parent died
+        // would never fail with EPIPE.
+        let _ = nix::unistd::close(server_raw);
+        let _ = console_end.shutdown(Shutdown::Read);
         if !die_with_parent(server_pid, Signal::SIGTERM) {
             // The server died before the request above took effect.
             return 0;
         }
-        console_loop(std::fs::File::from(write_end), lang)
+        console_loop(console_end, lang)
     })?;
-    // In the parent, the closure (and the write end it captured) was dropped: only the child can
-    // write, so its exit is seen here as end-of-file.
+    // In the parent, the closure (and the console's end it captured) was dropped: only the child
+    // can write, so its exit is seen here as end-of-file.
     Ok(AdminConsole {
         child,
-        pipe: read_end,
+        channel: OwnedFd::from(server_end),
     })
+}
+
+fn io_errno(e: &std::io::Error) -> nix::errno::Errno {
+    nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))
 }
 
 /// The child's whole life: stdin lines to pipe lines. Invalid UTF-8 is replaced, over-long lines
 /// are cut to [`MAX_TEXT`] (or dropped, past [`MAX_TYPED_LINE`]), empty lines skipped. Returns the
 /// exit code.
-fn console_loop(mut pipe: std::fs::File, lang: Lang) -> i32 {
+fn console_loop(mut channel: impl Write, lang: Lang) -> i32 {
     let mut stdin = std::io::stdin().lock();
     let mut lines = LineFramer::new(MAX_TYPED_LINE);
     let mut end_of_input = false;
@@ -85,7 +106,7 @@ fn console_loop(mut pipe: std::fs::File, lang: Lang) -> i32 {
             if text.is_empty() {
                 continue;
             }
-            if writeln!(pipe, "{}", truncate(text, MAX_TEXT)).is_err() {
+            if writeln!(channel, "{}", truncate(text, MAX_TEXT)).is_err() {
                 // The server is gone.
                 return 0;
             }
@@ -108,7 +129,7 @@ fn console_loop(mut pipe: std::fs::File, lang: Lang) -> i32 {
     }
 }
 
-/// The server's end: read the console's pipe, forward each line, and reap the child when it exits
+/// The server's end: read the console's channel, forward each line, and reap the child when it exits
 /// (end of file) or when the server stops (SIGTERM first).
 pub async fn pump(
     console: AdminConsole,
@@ -116,9 +137,13 @@ pub async fn pump(
     mut stop: broadcast::Receiver<()>,
     lang: Lang,
 ) {
-    let AdminConsole { mut child, pipe } = console;
+    let AdminConsole { mut child, channel } = console;
     let pid = child.pid_i32();
-    match tokio::net::unix::pipe::Receiver::from_owned_fd(pipe) {
+    let stream = UnixStream::from(channel);
+    let receiver = stream
+        .set_nonblocking(true)
+        .and_then(|()| tokio::net::UnixStream::from_std(stream));
+    match receiver {
         Ok(mut receiver) => {
             let mut framer = LineFramer::new(MAX_LINE);
             'reading: loop {

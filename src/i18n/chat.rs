@@ -194,10 +194,10 @@ pub fn explain_client(lang: Lang, pid: u32, ppid: i32, child: i32) -> String {
 pub fn explain_server(lang: Lang, pid: u32, ppid: i32, admin_pid: i32) -> String {
     match lang {
         Lang::Zh => format!(
-            "进程分工:\n  PID {pid} (父进程 PPID {ppid})：tokio 服务器，接受连接并广播消息；把管道里的管理员发言广播给所有人\n  PID {admin_pid} (子进程 PPID {pid})：管理员控制台，逐行读取这个终端，写进管道\n  查看：toolkit ps-tree -p {pid}"
+            "进程分工:\n  PID {pid} (父进程 PPID {ppid})：tokio 服务器，接受连接并广播消息；把管理员通道（套接字对）里的发言广播给所有人\n  PID {admin_pid} (子进程 PPID {pid})：管理员控制台，逐行读取这个终端，写进管理员通道\n  查看：toolkit ps-tree -p {pid}"
         ),
         Lang::En => format!(
-            "Who does what:\n  PID {pid} (parent, PPID {ppid}): tokio server, accepts connections and broadcasts; turns admin lines from the pipe into broadcasts\n  PID {admin_pid} (child, PPID {pid}): admin console, reads this terminal line by line into the pipe\n  See: toolkit ps-tree -p {pid}"
+            "Who does what:\n  PID {pid} (parent, PPID {ppid}): tokio server, accepts connections and broadcasts; turns admin lines from the admin channel (a socket pair) into broadcasts\n  PID {admin_pid} (child, PPID {pid}): admin console, reads this terminal line by line into the admin channel\n  See: toolkit ps-tree -p {pid}"
         ),
     }
 }
