@@ -340,6 +340,45 @@ pub struct LessonArgs {
     pub yes: bool,
 }
 
+/// The subcommand path the words name (`["chat", "server"]`), as far as it goes.
+pub fn subcommand_path(args: &[std::ffi::OsString]) -> Vec<String> {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    let mut path = Vec::new();
+    let mut words = args.iter().skip(1).map_while(|a| a.to_str());
+    while let Some(word) = words.next() {
+        if word == "--lang" {
+            words.next();
+            continue;
+        }
+        if word.starts_with('-') {
+            continue;
+        }
+        match command.find_subcommand(word) {
+            Some(sub) => {
+                path.push(word.to_string());
+                command = sub.clone();
+            }
+            None => break,
+        }
+    }
+    path
+}
+
+/// `toolkit ps aux` and `toolkit ps -aux` (the notes' spelling): BSD-style words that ask for
+/// every process in the user-oriented format, which is what `toolkit ps` shows anyway. They are
+/// dropped before clap parses, which would read `-aux` as three flags.
+pub fn bsd_ps_words(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let at = args.iter().position(|a| a == "ps");
+    if let Some(at) = at
+        && args.get(at + 1).is_some_and(|w| w == "aux" || w == "-aux")
+        && subcommand_path(&args[..=at]) == ["ps"]
+    {
+        args.remove(at + 1);
+    }
+    args
+}
+
 /// The texts of another language for the command tree, looked up by command path (`""` for
 /// `toolkit`, `"chat server"`) and argument id (the field name above). Plain functions, so this file
 /// needs nothing from the catalogues.
@@ -442,6 +481,29 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    fn args(line: &str) -> Vec<std::ffi::OsString> {
+        line.split(' ').map(std::ffi::OsString::from).collect()
+    }
+
+    #[test]
+    fn subcommand_paths_and_the_notes_ps_spellings() {
+        assert_eq!(
+            subcommand_path(&args("toolkit --lang zh chat server --addr x")),
+            ["chat", "server"]
+        );
+        assert_eq!(subcommand_path(&args("toolkit nice -n 5 ps")), ["nice"]);
+        assert_eq!(bsd_ps_words(args("toolkit ps aux")), args("toolkit ps"));
+        assert_eq!(
+            bsd_ps_words(args("toolkit --lang zh ps -aux")),
+            args("toolkit --lang zh ps")
+        );
+        // Only right after `ps` itself: a command's own words are left alone.
+        assert_eq!(
+            bsd_ps_words(args("toolkit nice ps aux")),
+            args("toolkit nice ps aux")
+        );
     }
 
     #[test]

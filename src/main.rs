@@ -29,7 +29,7 @@ const ZH: cli::Texts = cli::Texts {
 };
 
 fn main() -> ExitCode {
-    let args: Vec<OsString> = std::env::args_os().collect();
+    let args = cli::bsd_ps_words(std::env::args_os().collect());
     // The language is needed before clap runs, so that its help and errors can be in it too.
     let lang = lang_in_args(&args).unwrap_or_else(Lang::from_env);
     let command = match lang {
@@ -101,30 +101,6 @@ fn lang_in_args(args: &[OsString]) -> Option<Lang> {
     }
 }
 
-/// The subcommand path the words name (`["chat", "server"]`), as far as it goes.
-fn subcommand_path(args: &[OsString]) -> Vec<String> {
-    let mut command = Cli::command();
-    let mut path = Vec::new();
-    let mut words = args.iter().skip(1).map_while(|a| a.to_str());
-    while let Some(word) = words.next() {
-        if word == "--lang" {
-            words.next();
-            continue;
-        }
-        if word.starts_with('-') {
-            continue;
-        }
-        match command.find_subcommand(word) {
-            Some(sub) => {
-                path.push(word.to_string());
-                command = sub.clone();
-            }
-            None => break,
-        }
-    }
-    path
-}
-
 /// clap refused the words, or was asked for help or the version. Exit codes as the tools users
 /// know: 125 for `nice` (coreutils), 1 for `renice` (util-linux), clap's 2 elsewhere.
 fn parse_failure(err: &clap::Error, lang: Lang, args: &[OsString]) -> ExitCode {
@@ -135,7 +111,7 @@ fn parse_failure(err: &clap::Error, lang: Lang, args: &[OsString]) -> ExitCode {
     {
         let _ = err.print();
     } else {
-        let path = subcommand_path(args);
+        let path = cli::subcommand_path(args);
         let usage = err.get(ContextKind::Usage).map(|u| {
             u.to_string()
                 .replacen("Usage:", i18n::cli::ZH_HELP_WORDS.usage, 1)
@@ -157,7 +133,7 @@ fn parse_failure(err: &clap::Error, lang: Lang, args: &[OsString]) -> ExitCode {
     }
     let code = match err.exit_code() {
         0 => 0,
-        clap_code => match subcommand_path(args).first().map(String::as_str) {
+        clap_code => match cli::subcommand_path(args).first().map(String::as_str) {
             Some("nice") => demos::nice::EXIT_CANCELED,
             Some("renice") => demos::nice::renice::EXIT_FAILURE,
             _ => clap_code as u8,
@@ -360,7 +336,9 @@ fn bench_options(a: cli::ChatBenchArgs) -> bench::Options {
 /// decided by the real command line parser.
 fn classify_lesson_command(words: &[String]) -> lessons::Step {
     use lessons::Step;
-    match Cli::try_parse_from(words) {
+    match Cli::try_parse_from(cli::bsd_ps_words(
+        words.iter().map(OsString::from).collect(),
+    )) {
         Err(e) => {
             let text = e.to_string();
             let first = text.lines().next().unwrap_or_default();
@@ -428,11 +406,6 @@ mod tests {
         assert_eq!(lang_in_args(&args("toolkit ps --lang=en")), Some(Lang::En));
         assert_eq!(lang_in_args(&args("toolkit ps --lang xx")), None);
         assert_eq!(lang_in_args(&args("toolkit nice -- --lang zh")), None);
-        assert_eq!(
-            subcommand_path(&args("toolkit --lang zh chat server --addr x")),
-            ["chat", "server"]
-        );
-        assert_eq!(subcommand_path(&args("toolkit nice -n 5 ps")), ["nice"]);
     }
 
     #[test]
