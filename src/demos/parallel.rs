@@ -57,6 +57,20 @@ struct Report {
     phases: Vec<Phase>,
     /// wall(pinned) / wall(spread).
     speedup: f64,
+    /// False when the run itself shows that other load took the CPUs, so the speed-up says
+    /// nothing about concurrency and parallelism.
+    meaningful: bool,
+}
+
+/// A phase used less than this share of the CPU time it could have had: something else ran.
+const BUSY_MACHINE: f64 = 0.8;
+
+/// Whether the run measured what it meant to (pure): pinned, the jobs should keep their one CPU
+/// busy (CPU/wall near 1); spread, near min(jobs, CPUs).
+pub fn meaningful(pinned: &Phase, spread: &Phase, jobs: u32) -> bool {
+    let used = |p: &Phase| p.cpu_ms / p.wall_ms.max(1e-9);
+    let parallel = (jobs as usize).min(spread.cpus).max(1) as f64;
+    used(pinned) >= BUSY_MACHINE && used(spread) >= BUSY_MACHINE * parallel
 }
 
 pub fn run(opts: Options, lang: Lang) -> CmdResult {
@@ -98,12 +112,14 @@ pub fn run(opts: Options, lang: Lang) -> CmdResult {
         ))?;
     }
     let speedup = speedup(pinned.wall_ms, spread.wall_ms);
+    let meaningful = meaningful(&pinned, &spread, opts.jobs);
     let report = Report {
         jobs: opts.jobs,
         work_ms: opts.work_ms,
         cpus_available: allowed.len(),
         phases: vec![pinned, spread],
         speedup,
+        meaningful,
     };
     let mut out = std::io::stdout();
     if opts.json {
@@ -122,12 +138,16 @@ pub fn run(opts: Options, lang: Lang) -> CmdResult {
     }
     writeln!(out)?;
     crate::output::write_table(&mut out, &table)?;
-    show.saw(&t::parallel_speedup(
-        lang,
-        speedup,
-        report.jobs,
-        allowed.len(),
-    ))?;
+    if meaningful {
+        show.saw(&t::parallel_speedup(
+            lang,
+            speedup,
+            report.jobs,
+            allowed.len(),
+        ))?;
+    } else {
+        show.saw(&t::parallel_busy_machine(lang, speedup))?;
+    }
     show.lesson(&t::parallel_lesson(lang))?;
     show.flush()?;
     Ok(0)
@@ -212,6 +232,40 @@ fn burn(work: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_phase_that_did_not_get_its_cpus_makes_the_run_meaningless() {
+        let phase = |cpus, wall_ms, cpu_ms| Phase {
+            phase: "x",
+            cpus,
+            wall_ms,
+            cpu_ms,
+        };
+        // 4 jobs x 100 ms: pinned 400 ms wall, spread over 2 CPUs 200 ms wall.
+        assert!(meaningful(
+            &phase(1, 400.0, 400.0),
+            &phase(2, 200.0, 400.0),
+            4
+        ));
+        // Someone else had half of the pinned CPU.
+        assert!(!meaningful(
+            &phase(1, 800.0, 400.0),
+            &phase(2, 200.0, 400.0),
+            4
+        ));
+        // The spread phase ran on one CPU's worth only.
+        assert!(!meaningful(
+            &phase(1, 400.0, 400.0),
+            &phase(2, 400.0, 400.0),
+            4
+        ));
+        // One job cannot use two CPUs: no speed-up expected, and none is a fine result.
+        assert!(meaningful(
+            &phase(1, 100.0, 100.0),
+            &phase(2, 100.0, 100.0),
+            1
+        ));
+    }
 
     #[test]
     fn speedup_is_the_ratio_of_wall_times() {

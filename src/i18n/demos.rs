@@ -1007,6 +1007,21 @@ pub fn pcb_cpu_time(lang: Lang, total: f64, user: f64, system: f64) -> String {
 
 // ---- parallel --------------------------------------------------------------------------------------
 
+/// The run shows other load: the speed-up is given, but as meaningless.
+pub fn parallel_busy_machine(lang: Lang, speedup: f64) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "注意：这次运行中，任务没有拿到它们本该占满的 CPU（CPU 时间/墙钟时间偏低）：机器上还有别的负载，\
+             {speedup:.2} 倍这个加速比说明不了并发和并行的区别；等机器空闲时再运行一次"
+        ),
+        Lang::En => format!(
+            "Note: in this run the jobs did not get the CPUs they should have kept busy (CPU/wall is \
+             low): other load on the machine took them, so the speed-up of {speedup:.2} says nothing \
+             about concurrency vs parallelism; run it again when the machine is idle"
+        ),
+    }
+}
+
 pub fn parallel_bad_args(lang: Lang, max_jobs: u32, max_work: u64) -> String {
     match lang {
         Lang::Zh => {
