@@ -219,41 +219,63 @@ fn inline_code_spans(line: &str) -> Vec<&str> {
     parts.into_iter().skip(1).step_by(2).collect()
 }
 
-/// Spans between `marker`s made bold, markers dropped; unbalanced markers leave the text as typed.
-fn bold_between(text: &str, marker: &str, paint: Paint) -> String {
-    let parts: Vec<&str> = text.split(marker).collect();
-    if parts.len().is_multiple_of(2) {
-        return text.to_string();
-    }
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                paint.bold(part)
-            } else {
-                part.to_string()
-            }
-        })
-        .collect()
-}
-
-/// With colour, `inline code` and `**strong**` text are shown bold without their markers; without
-/// colour the line is kept as typed, since the markers are then the only emphasis left.
+/// `inline code`, `**strong**` and `*emphasis*` in one line of Markdown. With colour: code and
+/// strong text bold, emphasis italic, markers dropped. Without colour: the `*` markers are dropped
+/// (there is no bold to show) and code keeps its backticks, the plain-text way of marking a
+/// command. Strong text may contain code (`**the `l` in STAT**`); markers inside code are literal;
+/// a line whose markers do not pair up is left as typed.
 fn render_inline(line: &str, paint: Paint) -> String {
-    if !paint.enabled || line.split('`').count().is_multiple_of(2) {
+    let segments: Vec<&str> = line.split('`').collect();
+    if segments.len().is_multiple_of(2) {
         return line.to_string();
     }
-    line.split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                paint.bold(part)
+    // The markers of the text segments (even indices) must pair up: `**`, then single `*`.
+    let text = || segments.iter().step_by(2);
+    let strong_markers: usize = text().map(|t| t.matches("**").count()).sum();
+    let emphasis_markers: usize = text()
+        .map(|t| t.replace("**", "").matches('*').count())
+        .sum();
+    if !strong_markers.is_multiple_of(2) || !emphasis_markers.is_multiple_of(2) {
+        return line.to_string();
+    }
+    let (mut strong, mut emphasis) = (false, false);
+    let style = |text: &str, strong: bool, emphasis: bool| -> String {
+        match (strong, emphasis) {
+            (true, _) => paint.bold(text),
+            (false, true) => paint.italic(text),
+            (false, false) => text.to_string(),
+        }
+    };
+    let mut out = String::with_capacity(line.len());
+    for (i, segment) in segments.iter().enumerate() {
+        if i % 2 == 1 {
+            let code = if paint.enabled {
+                segment.to_string()
             } else {
-                bold_between(part, "**", paint)
+                format!("`{segment}`")
+            };
+            out.push_str(&if paint.enabled {
+                paint.bold(&code)
+            } else {
+                code
+            });
+            continue;
+        }
+        for (j, piece) in segment.split("**").enumerate() {
+            if j > 0 {
+                strong = !strong;
             }
-        })
-        .collect()
+            for (k, part) in piece.split('*').enumerate() {
+                if k > 0 {
+                    emphasis = !emphasis;
+                }
+                if !part.is_empty() {
+                    out.push_str(&style(part, strong, emphasis));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Markdown as terminal text: headings underlined (and bold with colour), code blocks indented by
@@ -318,12 +340,13 @@ fn render_table(rows: &[&str], paint: Paint, out: &mut String) {
         row.iter()
             .all(|c| !c.is_empty() && c.chars().all(|ch| ch == '-' || ch == ':'))
     };
-    // What a reader sees of a cell: with colour the markers are replaced by bold.
+    // What a reader sees of a cell: with colour the markers are replaced by bold; without, only
+    // the backticks stay.
     let visible = |cell: &str| -> String {
         if paint.enabled {
             cell.replace('`', "").replace("**", "")
         } else {
-            cell.to_string()
+            cell.replace("**", "")
         }
     };
     let columns = cells.iter().map(Vec::len).max().unwrap_or(0);
@@ -560,11 +583,26 @@ pub fn run(args: Options, classify: &dyn Fn(&[String]) -> Step, lang: Lang) -> C
             commands.len()
         ))
     )?;
+    // The whole lesson, in its order: the idea, the commands (each run after Enter), what to
+    // look for, then the questions with their answers revealed one at a time.
+    let section = |s: Section| {
+        let heading = s.heading(lang);
+        section_body(text, heading).map(|body| render(&format!("## {heading}\n{body}"), paint))
+    };
+    if let Some(idea) = section(Section::Idea) {
+        writeln!(out)?;
+        write!(out, "{idea}")?;
+    }
+    if let Some(commands_text) = section(Section::Commands) {
+        writeln!(out)?;
+        write!(out, "{commands_text}")?;
+    }
+    let mut input = io::stdin().lock();
     let tally = walk(
         &commands,
         classify,
         Presentation { pause, lang, paint },
-        &mut io::stdin().lock(),
+        &mut input,
         &mut out,
         |words| run_child(words, lang),
     )?;
@@ -583,13 +621,66 @@ pub fn run(args: Options, classify: &dyn Fn(&[String]) -> Step, lang: Lang) -> C
             tally.skipped
         )
     )?;
-    // Once the commands have run, the lesson's "what to look for" is what the class reads next.
-    let look_for = Section::LookFor.heading(lang);
-    if let Some(body) = section_body(text, look_for) {
-        writeln!(out)?;
-        write!(out, "{}", render(&format!("## {look_for}\n{body}"), paint))?;
+    if !tally.stopped {
+        if let Some(look_for) = section(Section::LookFor) {
+            writeln!(out)?;
+            write!(out, "{look_for}")?;
+        }
+        let heading = Section::Questions.heading(lang);
+        if let Some(body) = section_body(text, heading) {
+            writeln!(out)?;
+            write!(out, "{}", render(&format!("## {heading}"), paint))?;
+            reveal(
+                &questions(body),
+                Presentation { pause, lang, paint },
+                &mut input,
+                &mut out,
+            )?;
+        }
     }
     Ok(if tally.failed > 0 { 1 } else { 0 })
+}
+
+/// The questions of a "Questions and answers" section: each paragraph is a question in bold (it
+/// may wrap over several lines), then its answer.
+pub fn questions(body: &str) -> Vec<(String, String)> {
+    body.split("\n\n")
+        .filter_map(|paragraph| {
+            let rest = paragraph.trim().strip_prefix("**")?;
+            let (question, answer) = rest.split_once("**")?;
+            let question = question.trim();
+            (!question.is_empty()).then(|| (question.to_string(), answer.trim().to_string()))
+        })
+        .collect()
+}
+
+/// Show each question, wait for Enter (when pausing), then its answer. `q` or the end of input
+/// stops; returns whether it stopped early.
+pub fn reveal(
+    questions: &[(String, String)],
+    Presentation { pause, lang, paint }: Presentation,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+) -> io::Result<bool> {
+    for (question, answer) in questions {
+        writeln!(out)?;
+        for line in question.lines() {
+            writeln!(out, "{}", paint.bold(&render_inline(line, paint)))?;
+        }
+        if pause == Pause::BeforeEach {
+            write!(out, "    {}", msg::answer_prompt(lang))?;
+            out.flush()?;
+            let mut typed = String::new();
+            if input.read_line(&mut typed)? == 0 || typed.trim().eq_ignore_ascii_case("q") {
+                writeln!(out)?;
+                return Ok(true);
+            }
+        }
+        for line in answer.lines() {
+            writeln!(out, "{}", render_inline(line, paint))?;
+        }
+    }
+    Ok(false)
 }
 
 #[cfg(test)]
@@ -675,7 +766,77 @@ mod tests {
         assert!(shown.contains("进程\n====\n"));
         assert!(shown.contains("Idea\n----\n"));
         assert!(shown.contains("use `toolkit ps`\n"));
+        // Without colour, bold markers go (there is no bold to show), code keeps its backticks.
+        assert_eq!(render("a **b** `c**d**`\n", PLAIN), "a b `c**d**`\n");
+        assert_eq!(
+            render("- **STAT 的 `l`。** *副本*\n", PLAIN),
+            "- STAT 的 `l`。 副本\n"
+        );
+        // Markers that do not pair up are text.
+        assert_eq!(render("2 * 3 = 6\n", PLAIN), "2 * 3 = 6\n");
         assert!(shown.contains("\n    toolkit ps\n"));
+    }
+
+    #[test]
+    fn every_lesson_has_questions_each_with_an_answer() {
+        for lesson in &LESSONS {
+            for lang in [Lang::Zh, Lang::En] {
+                let body =
+                    section_body(lesson.text(lang), Section::Questions.heading(lang)).unwrap();
+                let qs = questions(body);
+                let paragraphs = body.split("\n\n").filter(|p| !p.trim().is_empty()).count();
+                assert!(qs.len() >= 2, "{} {lang:?}", lesson.slug);
+                assert_eq!(
+                    qs.len(),
+                    paragraphs,
+                    "{} {lang:?}: a paragraph is not a question",
+                    lesson.slug
+                );
+                assert!(
+                    qs.iter().all(|(_, a)| !a.is_empty()),
+                    "{} {lang:?}",
+                    lesson.slug
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn questions_are_revealed_one_at_a_time() {
+        let body = "\n**Q: One?**\nA: First.\nMore.\n\n**问：二？**\n答：第二。\n\n**Q: Long\nquestion?**\nA: Yes.";
+        let qs = questions(body);
+        assert_eq!(
+            qs,
+            [
+                ("Q: One?".to_string(), "A: First.\nMore.".to_string()),
+                ("问：二？".to_string(), "答：第二。".to_string()),
+                ("Q: Long\nquestion?".to_string(), "A: Yes.".to_string())
+            ]
+        );
+        let show = |typed: &str| {
+            let mut out = Vec::new();
+            let stopped = reveal(
+                &qs,
+                Presentation {
+                    pause: Pause::BeforeEach,
+                    lang: Lang::En,
+                    paint: PLAIN,
+                },
+                &mut Cursor::new(typed.as_bytes().to_vec()),
+                &mut out,
+            )
+            .unwrap();
+            (stopped, String::from_utf8(out).unwrap())
+        };
+        let (stopped, all) = show("\n\n\n");
+        assert!(!stopped);
+        assert!(all.contains("Q: One?\n") && all.contains("A: First.\nMore.\n"));
+        assert!(all.contains("答：第二。"));
+        // q after the first question: its answer is not shown, nor anything after it.
+        let (stopped, first) = show("q\n");
+        assert!(stopped);
+        assert!(first.contains("Q: One?") && !first.contains("A: First."));
+        assert!(!first.contains("问：二？"));
     }
 
     #[test]

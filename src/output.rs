@@ -102,6 +102,10 @@ impl Paint {
         self.wrap("2", text)
     }
 
+    pub fn italic(self, text: &str) -> String {
+        self.wrap("3", text)
+    }
+
     pub fn green(self, text: &str) -> String {
         self.wrap("32", text)
     }

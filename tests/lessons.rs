@@ -243,12 +243,23 @@ fn a_lesson_prints_from_the_binary_alone_and_plain_in_a_pipe() {
     fs::copy(support::BIN, &copy).unwrap();
     let lesson = &LESSONS[7];
     for (lang, flag) in [(Lang::Zh, "zh"), (Lang::En, "en")] {
-        let output = std::process::Command::new(&copy)
-            .args(["--lang", flag, "lesson", "8"])
-            .current_dir(dir.path())
-            .env_remove("NO_COLOR")
-            .output()
-            .unwrap();
+        // ETXTBSY: another test thread may fork while the copy is still open for writing, and its
+        // child holds that descriptor until it execs. Wait for it to let go.
+        let mut tries = 0;
+        let output = loop {
+            match std::process::Command::new(&copy)
+                .args(["--lang", flag, "lesson", "8"])
+                .current_dir(dir.path())
+                .env_remove("NO_COLOR")
+                .output()
+            {
+                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => break other.unwrap(),
+            }
+        };
         assert!(output.status.success());
         let stdout = String::from_utf8(output.stdout).unwrap();
         assert!(stdout.contains(lesson.title(lang)));
@@ -473,5 +484,47 @@ fn every_subcommand_of_safe_has_its_runs_test() {
         let name = format!("fn runs_{}(", sub.replace('-', "_"));
         let call = format!("run_safe(\"{sub}\")");
         assert!(text.contains(&name) && text.contains(&call), "{line}");
+    }
+}
+
+/// `--run` presents the whole lesson, in its order, rendered: the idea, the commands (run), what to
+/// look for, then every question with its answer.
+#[test]
+fn presenting_a_lesson_shows_every_section_and_every_answer() {
+    for (lang, flag) in [(Lang::Zh, "zh"), (Lang::En, "en")] {
+        let lesson = &LESSONS[12];
+        let out = toolkit()
+            .args(["--lang", flag, "lesson", "13", "--run", "--yes"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let shown = String::from_utf8(out.stdout).unwrap();
+        let mut at = 0;
+        for section in Section::ALL {
+            let heading = format!("{}\n", section.heading(lang));
+            let found = shown[at..]
+                .find(&heading)
+                .unwrap_or_else(|| panic!("{flag}: {section:?} missing or out of order"));
+            at += found;
+        }
+        let questions = toolkit::lessons::questions(
+            toolkit::lessons::section_body(lesson.text(lang), Section::Questions.heading(lang))
+                .unwrap(),
+        );
+        assert!(questions.len() >= 3);
+        for (question, answer) in &questions {
+            let first_answer_line = answer.lines().next().unwrap().replace("**", "");
+            assert!(
+                shown.contains(&question.replace("**", "")),
+                "{flag}: {question}"
+            );
+            assert!(shown.contains(&first_answer_line), "{flag}: {answer}");
+        }
+        // Rendered, not raw.
+        assert!(!shown.contains("**") && !shown.contains("```") && !shown.contains("## "));
     }
 }

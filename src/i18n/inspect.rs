@@ -18,8 +18,8 @@ pub fn state_meaning(lang: Lang, letter: char) -> &'static str {
             "interruptible sleep: waiting for an event (input, a timer, a child); a signal wakes it",
         ),
         'D' => lang.pick(
-            "不可中断睡眠：通常在等 I/O 完成，信号要等它醒来才处理",
-            "uninterruptible sleep: usually waiting for I/O; signals wait until it wakes",
+            "不可中断睡眠：通常在等 I/O 完成，普通信号要等它醒来才处理",
+            "uninterruptible sleep: usually waiting for I/O; ordinary signals wait until it wakes",
         ),
         'T' => lang.pick(
             "已停止：被 SIGSTOP / Ctrl-Z 暂停，收到 SIGCONT 才继续",

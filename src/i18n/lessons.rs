@@ -60,6 +60,13 @@ pub fn prompt(lang: Lang) -> &'static str {
     )
 }
 
+pub fn answer_prompt(lang: Lang) -> &'static str {
+    lang.pick(
+        "按 Enter 显示答案，q 结束：",
+        "Enter for the answer, q to stop: ",
+    )
+}
+
 pub fn another_terminal(lang: Lang) -> &'static str {
     lang.pick(
         "请在另一个终端里运行它（它要等待输入或一直运行），这里不运行。",
