@@ -5,6 +5,11 @@
 
 use super::Lang;
 
+/// English singular or plural for a count.
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
 // ---- shared ------------------------------------------------------------------------------------
 
 pub fn report_timeout(lang: Lang) -> String {
@@ -567,7 +572,10 @@ pub fn buffer_result(lang: Lang, flushed: bool, copies: usize) -> String {
     if flushed {
         match lang {
             Lang::Zh => format!("fork 之前先 flush：这一行出现了 {copies} 次"),
-            Lang::En => format!("flushed before fork: the line arrived {copies} time(s)"),
+            Lang::En => format!(
+                "flushed before fork: the line arrived {copies} {}",
+                plural(copies, "time", "times")
+            ),
         }
     } else {
         match lang {
@@ -575,8 +583,9 @@ pub fn buffer_result(lang: Lang, flushed: bool, copies: usize) -> String {
                 format!("fork 之前没有 flush：这一行出现了 {copies} 次（父子进程各刷新了一份副本）")
             }
             Lang::En => format!(
-                "not flushed before fork: the line arrived {copies} time(s) (parent and child \
-                 each flushed their copy of the buffer)"
+                "not flushed before fork: the line arrived {copies} {} (parent and child \
+                 each flushed their copy of the buffer)",
+                plural(copies, "time", "times")
             ),
         }
     }
@@ -665,7 +674,8 @@ pub fn states_observed(lang: Lang, pid: i32, observed: char, samples: &str) -> S
             format!("/proc/{pid}/stat 的状态：{observed}（采样 {n} 次，依次看到 {samples}）")
         }
         Lang::En => format!(
-            "state in /proc/{pid}/stat: {observed} ({n} sample(s), seen in order: {samples})"
+            "state in /proc/{pid}/stat: {observed} ({n} {}, seen in order: {samples})",
+            plural(n, "sample", "samples")
         ),
     }
 }
@@ -1039,7 +1049,8 @@ pub fn parallel_intro(lang: Lang, jobs: u32, work: u64, cpus: usize) -> String {
         ),
         Lang::En => format!(
             "Concurrency vs parallelism: {jobs} processes, each doing {work} ms of CPU work; first \
-             all pinned to one CPU, then free to use the {cpus} CPU(s) this process may use"
+             all pinned to one CPU, then free to use the {cpus} {} this process may use",
+            plural(cpus, "CPU", "CPUs")
         ),
     }
 }
@@ -1053,7 +1064,10 @@ pub fn parallel_phase_plan(lang: Lang, pinned: bool, n: usize) -> String {
     } else {
         match lang {
             Lang::Zh => format!("第二轮：不绑定，进程可以同时运行在 {n} 个 CPU 上"),
-            Lang::En => format!("phase 2: no pinning; the processes may run on {n} CPU(s) at once"),
+            Lang::En => format!(
+                "phase 2: no pinning; the processes may run on {n} {} at once",
+                plural(n, "CPU", "CPUs")
+            ),
         }
     }
 }
