@@ -810,3 +810,74 @@ fn the_admin_channel_cannot_be_reopened_through_proc() {
     kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
     assert_eq!(srv.wait_exit().code(), Some(0));
 }
+
+/// Nobody enters under a look-alike of the administrator or of a member, over a raw socket: at
+/// least 40 spellings (invisible characters, Cyrillic, Greek, fullwidth, compatibility ideographs,
+/// case, blanks), each refused with the code that says why.
+#[test]
+fn look_alike_names_are_refused_over_the_wire() {
+    let (mut srv, addr) = server(&["--rate", "0"]);
+    let _alice = Raw::named(&addr, "alice");
+    let refused = [
+        "Admin\u{2060}",
+        "\u{0410}dmin",
+        "\u{0391}dmin",
+        "ａｄｍｉｎ",
+        "Ad\u{00AD}min",
+        "管\u{F9E4}员",
+        "管理员\u{2060}",
+        "\u{0430}lice",
+        "ａｌｉｃｅ",
+        "alice\u{FE0F}",
+        "ALICE",
+        "AIice",
+        "Alice\u{200B}",
+        "\u{200B}alice",
+        "al\u{0456}ce",
+        "\u{0251}lice",
+        "aliс\u{0435}",
+        "\u{1D41A}lice",
+        "admin",
+        "ADMIN",
+        "Administrator",
+        "server",
+        "SERVER",
+        "s\u{0435}rver",
+        "系统",
+        "管理员",
+        "adm\u{0131}n",
+        "ad\u{034F}min",
+        "admin\u{E0041}",
+        "\u{2066}admin",
+        "admin\u{180E}",
+        "\u{0301}\u{0301}",
+        "\u{3164}",
+        "\u{3164}\u{3164}",
+        "\u{2800}",
+        "---",
+        "...",
+        "a\u{1b}[2Jb",
+        "al\u{202e}ice",
+        "alice\u{1F600}",
+        "ＡＬＩＣＥ",
+        "\u{0410}LICE",
+    ];
+    assert!(refused.len() >= 40);
+    let mut anon = Raw::connect(&addr);
+    for name in refused {
+        anon.send(&format!("NAME {name}"));
+        let answer = anon.line();
+        assert!(
+            ["ERR name-invalid ", "ERR name-reserved ", "ERR name-taken "]
+                .iter()
+                .any(|code| answer.starts_with(code)),
+            "{name:?} ({}): {answer}",
+            name.escape_unicode()
+        );
+    }
+    // A real name still enters on the same connection.
+    anon.send("NAME 小明");
+    assert_eq!(anon.line(), "WELCOME 小明");
+    kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+}

@@ -1,13 +1,14 @@
 //! The chatroom of the course's homework, as real software.
 //!
 //! # Layout
-//! - [`protocol`]: lines to messages and back, names, limits, terminal escaping. Pure: no I/O.
+//! - [`protocol`]: lines to messages and back, limits, terminal escaping. Pure: no I/O.
 //!   The wire format is specified in `docs/chat-protocol.md`.
+//! - [`names`]: who may be called what: look-alike names refused, uniqueness by appearance.
 //! - [`server`]: the tokio server (`serve(listener, config, admin_lines, shutdown)`): the room,
 //!   bounded per-client queues, rate limits, graceful shutdown.
 //! - [`fanout`]: the sweepers that write the room's lines to every member's socket.
 //! - [`admin`]: the administrator's channel, both ends: the console child forked before the
-//!   runtime starts, and the server task that reads its pipe.
+//!   runtime starts, and the server task that reads its socket pair.
 //! - [`client`]: the client, forked into a sender (child) and a receiver (parent).
 //!
 //! The process family, as `toolkit ps-tree -p <server pid>` shows it:
@@ -16,12 +17,13 @@
 //! toolkit chat server (PID S)          toolkit chat client (PID C)
 //!  ├─ tokio threads: network, room      │  parent: socket -> screen
 //!  └─ admin console (PID A, PPID S)     └─ sender (PID D, PPID C): keyboard -> socket
-//!       terminal -> pipe -> server
+//!       terminal -> socket pair -> server
 //! ```
 
 pub mod admin;
 pub mod client;
 pub mod fanout;
+pub mod names;
 pub mod protocol;
 pub mod server;
 

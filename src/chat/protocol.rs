@@ -23,12 +23,7 @@ pub use crate::lines::{Frame, LineFramer};
 /// small enough that one connection can never make the server hold much memory.
 pub const MAX_LINE: usize = 4096;
 
-/// Longest name, in characters (not bytes: `管理员` is three characters).
-pub const MAX_NAME_CHARS: usize = 32;
-
-/// Names nobody may take, compared ignoring case: they would let a user pose as the administrator
-/// or as the server itself.
-pub const RESERVED_NAMES: [&str; 5] = ["管理员", "admin", "administrator", "server", "系统"];
+pub use super::names::{MAX_NAME_CHARS, NameError, validate_name};
 
 /// Longest text a client may put after `SAY ` and still fit in [`MAX_LINE`] as the server's
 /// `MSG <name> <text>` (the name can take up to 4 bytes per character).
@@ -128,69 +123,6 @@ impl ErrorCode {
             ErrorCode::NameTaken | ErrorCode::NameReserved | ErrorCode::NameInvalid
         )
     }
-}
-
-/// Why a name is not acceptable (uniqueness is the server's business: see [`name_key`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NameError {
-    Empty,
-    TooLong,
-    /// Whitespace or a control character: names are single words that print safely.
-    BadCharacter,
-    Reserved,
-}
-
-impl NameError {
-    pub fn code(self) -> ErrorCode {
-        match self {
-            NameError::Reserved => ErrorCode::NameReserved,
-            _ => ErrorCode::NameInvalid,
-        }
-    }
-
-    /// English reason, for the `ERR` line.
-    pub fn reason(self) -> String {
-        match self {
-            NameError::Empty => "a name needs at least one character".into(),
-            NameError::TooLong => format!("a name has at most {MAX_NAME_CHARS} characters"),
-            NameError::BadCharacter => "a name may not contain spaces or control characters".into(),
-            NameError::Reserved => "this name is reserved".into(),
-        }
-    }
-}
-
-/// Check a name against the rules: 1 to [`MAX_NAME_CHARS`] characters, no whitespace or control
-/// character, not reserved.
-pub fn validate_name(name: &str) -> Result<(), NameError> {
-    let chars = name.chars().count();
-    if chars == 0 {
-        return Err(NameError::Empty);
-    }
-    if chars > MAX_NAME_CHARS {
-        return Err(NameError::TooLong);
-    }
-    if name
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || is_invisible_format(c))
-    {
-        return Err(NameError::BadCharacter);
-    }
-    let key = name_key(name);
-    if RESERVED_NAMES.iter().any(|r| name_key(r) == key) {
-        return Err(NameError::Reserved);
-    }
-    Ok(())
-}
-
-/// The key under which a name is unique: `Alice` and `alice` are the same person.
-pub fn name_key(name: &str) -> String {
-    name.to_lowercase()
-}
-
-/// Characters that are not "control" for Unicode but can still reorder or hide text on a terminal
-/// (bidirectional overrides, zero-width characters).
-fn is_invisible_format(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Parse one line (already without `\n` and `\r`) sent by a client. `named` says whether the
@@ -371,15 +303,30 @@ fn split_word(line: &str) -> (&str, &str) {
     }
 }
 
+/// Combining marks kept on one character when a text is shown; more are dropped ("Zalgo" text
+/// stacks hundreds on one letter to paint over the lines around it).
+pub const MAX_MARKS_PER_CHAR: usize = 3;
+
 /// Make a text safe to print on a terminal: control characters (including ESC, which starts ANSI
-/// escape sequences), and invisible reordering characters, are shown as visible escapes such as
-/// `\x1b` or `\u{202e}`. Everything else, Chinese included, passes unchanged.
+/// escape sequences) and invisible or reordering characters (bidirectional controls, joiners, soft
+/// hyphens, variation selectors, tags: [`super::names::is_invisible`]) are shown as visible escapes
+/// such as `\x1b` or `\u{202e}`, and combining marks beyond [`MAX_MARKS_PER_CHAR`] on one character
+/// are dropped. Everything else, Chinese included, passes unchanged.
 pub fn escape_for_terminal(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let mut marks = 0;
     for c in text.chars() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            marks += 1;
+            if marks > MAX_MARKS_PER_CHAR {
+                continue;
+            }
+        } else {
+            marks = 0;
+        }
         if c == '\\' {
             out.push_str("\\\\");
-        } else if c.is_control() || is_invisible_format(c) {
+        } else if c.is_control() || super::names::is_invisible(c) {
             let n = c as u32;
             if n < 0x100 {
                 out.push_str(&format!("\\x{n:02x}"));
@@ -470,34 +417,6 @@ mod tests {
             Some(Err(ErrorCode::LineTooLong))
         );
         assert_eq!(reader.next_command(true), Some(Ok(ClientCommand::Quit)));
-    }
-
-    #[test]
-    fn names_follow_the_rules() {
-        assert_eq!(validate_name("alice"), Ok(()));
-        assert_eq!(validate_name("小明"), Ok(()));
-        assert_eq!(validate_name(&"字".repeat(32)), Ok(()));
-        assert_eq!(validate_name(&"字".repeat(33)), Err(NameError::TooLong));
-        assert_eq!(validate_name(""), Err(NameError::Empty));
-        assert_eq!(validate_name("a b"), Err(NameError::BadCharacter));
-        assert_eq!(validate_name("a\tb"), Err(NameError::BadCharacter));
-        assert_eq!(validate_name("a\u{1b}[31m"), Err(NameError::BadCharacter));
-        assert_eq!(validate_name("a\u{202e}b"), Err(NameError::BadCharacter));
-        for reserved in [
-            "管理员",
-            "admin",
-            "ADMIN",
-            "Administrator",
-            "server",
-            "系统",
-        ] {
-            assert_eq!(
-                validate_name(reserved),
-                Err(NameError::Reserved),
-                "{reserved}"
-            );
-        }
-        assert_eq!(name_key("Alice"), name_key("aLICE"));
     }
 
     #[test]
@@ -604,6 +523,33 @@ mod tests {
         assert_eq!(escape_for_terminal("\u{9b}2J"), "\\x9b2J");
         assert_eq!(escape_for_terminal("x\u{202e}y"), "x\\u{202e}y");
         assert_eq!(escape_for_terminal("back\\slash"), "back\\\\slash");
+        // The invisible ones the issue lists, each made visible.
+        for c in [
+            '\u{2060}',
+            '\u{2064}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{061C}',
+            '\u{FE00}',
+            '\u{FE0F}',
+            '\u{E0000}',
+            '\u{E007F}',
+            '\u{180E}',
+            '\u{00AD}',
+        ] {
+            let shown = escape_for_terminal(&format!("a{c}b"));
+            assert_eq!(
+                shown,
+                format!("a\\u{{{:x}}}b", c as u32).replace("\\u{ad}", "\\xad"),
+                "{c:?}"
+            );
+        }
+        // Zalgo: a letter keeps three marks, the rest are dropped; the next letter starts again.
+        let zalgo = format!("a{}b\u{301}", "\u{301}".repeat(50));
+        assert_eq!(
+            escape_for_terminal(&zalgo),
+            "a\u{301}\u{301}\u{301}b\u{301}"
+        );
         assert!(
             !escape_for_terminal("\u{1b}]0;title\u{7}")
                 .chars()

@@ -53,6 +53,7 @@ use tokio::sync::{Semaphore, broadcast, mpsc};
 use tokio::time::{Instant, sleep_until, timeout};
 
 use super::fanout::{self, Batch, Fanout, Link, Pace, WriteEnd};
+use super::names::NameKeys;
 use super::protocol::{
     self, ClientCommand, CommandReader, ErrorCode, MAX_LINE, RateLimiter, ServerEvent,
 };
@@ -287,18 +288,52 @@ async fn refuse_full(mut socket: TcpStream) {
     .await;
 }
 
-/// Everyone who has entered (their connection's id, by [`protocol::name_key`]), and the sweepers
-/// that write to them.
+/// Everyone who has entered: their connection's id, findable by either key of their name
+/// ([`NameKeys`]: two names clash when either agrees).
+#[derive(Debug, Default)]
+struct Members {
+    folded: HashMap<String, u64>,
+    shaped: HashMap<String, u64>,
+}
+
+impl Members {
+    fn len(&self) -> usize {
+        self.folded.len()
+    }
+
+    fn taken(&self, keys: &NameKeys) -> bool {
+        self.folded.contains_key(&keys.folded) || self.shaped.contains_key(&keys.shaped)
+    }
+
+    fn insert(&mut self, keys: NameKeys, id: u64) {
+        self.folded.insert(keys.folded, id);
+        self.shaped.insert(keys.shaped, id);
+    }
+
+    /// Remove the member `id` known by `keys`; false if that name is not (or no longer) theirs.
+    fn remove(&mut self, keys: &NameKeys, id: u64) -> bool {
+        if self.folded.get(&keys.folded) != Some(&id) {
+            return false;
+        }
+        self.folded.remove(&keys.folded);
+        if self.shaped.get(&keys.shaped) == Some(&id) {
+            self.shaped.remove(&keys.shaped);
+        }
+        true
+    }
+}
+
+/// Everyone who has entered, and the sweepers that write to them.
 #[derive(Debug)]
 struct Room {
-    members: Mutex<HashMap<String, u64>>,
+    members: Mutex<Members>,
     fanout: Fanout,
 }
 
 impl Room {
     fn new(fanout: Fanout) -> Self {
         Room {
-            members: Mutex::new(HashMap::new()),
+            members: Mutex::new(Members::default()),
             fanout,
         }
     }
@@ -307,7 +342,7 @@ impl Room {
         self.lock().len()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Members> {
         // A panic while holding the lock leaves the map consistent (every change is one insert or
         // remove), so a poisoned lock is still usable.
         self.members.lock().unwrap_or_else(|p| p.into_inner())
@@ -317,8 +352,8 @@ impl Room {
     /// are in the room now.
     fn join(&self, id: u64, name: Arc<str>, link: &Link) -> Result<usize, ErrorCode> {
         let mut members = self.lock();
-        let key = protocol::name_key(&name);
-        if members.contains_key(&key) {
+        let keys = NameKeys::of(&name);
+        if members.taken(&keys) {
             return Err(ErrorCode::NameTaken);
         }
         link.send(encode(&ServerEvent::Welcome {
@@ -331,16 +366,14 @@ impl Room {
             }),
             Some(id),
         );
-        members.insert(key, id);
+        members.insert(keys, id);
         Ok(members.len())
     }
 
     /// Leave (if still a member); everyone else gets `LEFT`.
     fn leave(&self, id: u64, name: &str, link: &Link) -> bool {
         let mut members = self.lock();
-        let key = protocol::name_key(name);
-        if members.get(&key) == Some(&id) {
-            members.remove(&key);
+        if members.remove(&NameKeys::of(name), id) {
             link.exit();
             self.fanout.room(
                 encode(&ServerEvent::Left {

@@ -70,16 +70,21 @@ pub fn refusal(lang: Lang, code: &str, name: &str, reason: &str, max_name_chars:
         (Lang::Zh, "name-taken") => format!("名字 {name} 已被占用，请换一个"),
         (Lang::En, "name-taken") => format!("the name {name} is taken, choose another"),
         (Lang::Zh, "name-reserved") => {
-            format!("名字 {name} 是保留名字（管理员/系统），不能使用")
+            format!("名字 {name} 是保留名字（管理员/系统），或者看起来和保留名字一样，不能使用")
         }
         (Lang::En, "name-reserved") => {
-            format!("the name {name} is reserved (administrator/system), choose another")
+            format!(
+                "the name {name} is reserved (administrator/system) or looks like one, choose another"
+            )
         }
-        (Lang::Zh, "name-invalid") => {
-            format!("名字 {name} 不合规则：需要 1 到 {max_name_chars} 个字符，不能有空格或控制字符")
-        }
+        (Lang::Zh, "name-invalid") => format!(
+            "名字 {name} 不合规则：1 到 {max_name_chars} 个字符，由字母、数字（汉字也算）和 _ - . 组成；\
+             不能有空格、看不见的字符、符号、表情或全角字母，也不能混用容易看错的文字（如拉丁字母和西里尔字母）"
+        ),
         (Lang::En, "name-invalid") => format!(
-            "the name {name} is not allowed: use 1 to {max_name_chars} characters, no spaces or control characters"
+            "the name {name} is not allowed: 1 to {max_name_chars} letters, digits (any script) and _ - .; \
+             no spaces, invisible characters, symbols, emoji or fullwidth letters, and no mix of scripts \
+             that look alike (such as Latin and Cyrillic)"
         ),
         (Lang::Zh, "line-too-long") => "这一行太长，服务器没有转发".into(),
         (Lang::En, "line-too-long") => "that line was too long; the server dropped it".into(),
