@@ -532,3 +532,72 @@ fn threads_share_memory_and_one_pid_and_show_l_in_stat() {
     assert!(!after_stat.contains('l'), "{after_stat}");
     assert_nothing_left(run.pid, &[]);
 }
+
+/// `kill -9` of the toolkit at several points of each demo: within a second, nothing of that run
+/// is left. The test is a child subreaper for the while, so whatever the toolkit leaves is
+/// re-parented to it, seen, and reaped.
+#[test]
+fn sigkill_of_a_demo_leaves_nothing_behind() {
+    let _guard = serial();
+    let me = std::process::id() as i32;
+    nix::sys::prctl::set_child_subreaper(true).unwrap();
+    let runs: &[(&[&str], usize)] = &[
+        (&["nice", "--race", "--seconds", "5"], 1),
+        (&["nice", "--race", "--seconds", "5"], 2),
+        (&["states"], 2),
+        (&["states"], 5),
+        (&["states"], 9),
+        (&["fork-demo", "--orphan"], 2),
+        (&["fork-demo", "--orphan"], 4),
+        (&["fork-demo", "--zombie", "--pause-ms", "5000"], 3),
+        (&["fork-demo", "--tree", "3"], 2),
+        (&["fork-demo", "--rounds", "50"], 6),
+        (&["parallel", "--jobs", "2", "--work", "2000"], 2),
+    ];
+    let mut failures = Vec::new();
+    for &(args, lines) in runs {
+        let mut child = toolkit_command(args).spawn().expect("start toolkit");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        for _ in 0..lines {
+            let mut line = String::new();
+            if out.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Within a second, every process the run made has died (and been reaped here).
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let left = loop {
+            let table = proc::ProcessTable::scan(proc::Fields::STAT_ONLY).unwrap();
+            let mine: Vec<(i32, char)> = table
+                .iter()
+                .filter(|p| p.ppid == me)
+                .map(|p| (p.pid, p.state))
+                .collect();
+            for &(pid, state) in &mine {
+                if state == 'Z' {
+                    let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
+                }
+            }
+            let alive: Vec<(i32, char)> = mine.into_iter().filter(|&(_, s)| s != 'Z').collect();
+            if alive.is_empty() || Instant::now() > deadline {
+                break alive;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        if !left.is_empty() {
+            failures.push(format!("{args:?} killed after {lines} lines left {left:?}"));
+            for (pid, _) in &left {
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(*pid),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+                let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(*pid), None);
+            }
+        }
+    }
+    nix::sys::prctl::set_child_subreaper(false).unwrap();
+    assert!(failures.is_empty(), "{failures:#?}");
+}

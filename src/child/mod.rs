@@ -97,10 +97,27 @@ pub(crate) fn ensure_single_threaded() -> Result<(), ChildError> {
 
 /// Fork. The child runs `body` and exits with the code it returns; the parent gets a [`Child`].
 ///
+/// The child dies with its parent: before `body` runs it asks the kernel for SIGKILL when the
+/// parent dies (`PR_SET_PDEATHSIG`), then checks that the parent is still the one that forked it
+/// (if the parent died in between, nobody would send the signal: the child exits at once). So a
+/// `kill -9` of the toolkit never leaves a busy loop spinning, a child blocked on a pipe, or a
+/// stopped child behind. A child that should use another signal sets it again itself.
+///
 /// The child's SIGINT and SIGTERM go back to their default action, so Ctrl-C ends a busy child even
 /// when the parent has installed [`interrupt::install`].
 pub fn fork_child<F: FnOnce() -> i32>(body: F) -> Result<Child, ChildError> {
+    fork_with(body, true)
+}
+
+/// Fork a child that must be able to outlive its parent: the orphan of `fork-demo --orphan`. It
+/// has to arrange its own end (see [`die_with_parent`], armed once it has been adopted).
+pub fn fork_orphanable<F: FnOnce() -> i32>(body: F) -> Result<Child, ChildError> {
+    fork_with(body, false)
+}
+
+fn fork_with<F: FnOnce() -> i32>(body: F, dies_with_parent: bool) -> Result<Child, ChildError> {
     ensure_single_threaded()?;
+    let parent = nix::unistd::getpid();
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     // SAFETY: `ensure_single_threaded` read from /proc just above that this process has exactly
@@ -113,6 +130,9 @@ pub fn fork_child<F: FnOnce() -> i32>(body: F) -> Result<Child, ChildError> {
         }),
         Ok(ForkResult::Child) => {
             interrupt::reset_in_child();
+            if dies_with_parent && !die_with_parent(parent, Signal::SIGKILL) {
+                std::process::exit(1);
+            }
             let code = catch_unwind(AssertUnwindSafe(body)).unwrap_or(101);
             let _ = std::io::stdout().flush();
             let _ = std::io::stderr().flush();

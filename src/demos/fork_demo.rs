@@ -339,8 +339,9 @@ fn orphan(show: &mut Show, lang: Lang) -> anyhow::Result<()> {
     let (middle_go_r, middle_go_w) = pipe::new()?;
     let mut middle = fork(lang, || {
         let middle_pid = getpid();
+        // Not `fork_child`: this one must survive its parent's exit, which is the lesson.
         let grandchild =
-            fork_child(|| orphan_grandchild(lang, middle_pid, me, &writer, &release_r));
+            child::fork_orphanable(|| orphan_grandchild(lang, middle_pid, me, &writer, &release_r));
         match grandchild {
             Ok(g) => {
                 let g = raw(g.disown());
@@ -471,6 +472,10 @@ fn orphan_grandchild(lang: Lang, middle: Pid, toolkit: Pid, writer: &File, relea
         std::thread::sleep(Duration::from_millis(5));
     }
     let adopted_by = raw(getppid());
+    // Adopted by the toolkit (the subreaper): from now on, die with it.
+    if adopted_by == raw(toolkit) && !die_with_parent(toolkit, nix::sys::signal::Signal::SIGKILL) {
+        return 0;
+    }
     report(
         writer,
         Observation::GrandchildAdopted {
@@ -612,12 +617,10 @@ impl TreeCtx<'_> {
         (kids, Ok(failed))
     }
 
-    /// A process born at iteration `born_at`: it carries on with the loop, reports itself, waits
-    /// until the tree has been drawn, then reaps its own children.
+    /// A process born at iteration `born_at` (dying with its `parent`, as every forked child
+    /// does): it carries on with the loop, reports itself, waits until the tree has been drawn,
+    /// then reaps its own children.
     fn member(&mut self, born_at: u32, parent: Pid) -> i32 {
-        if !die_with_parent(parent, nix::sys::signal::Signal::SIGKILL) {
-            return 1;
-        }
         let (mut kids, failures) = self.fork_loop(born_at + 1);
         let pid = raw(getpid());
         for (i, errno) in failures.unwrap_or_default() {
