@@ -881,3 +881,67 @@ fn look_alike_names_are_refused_over_the_wire() {
     kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
     assert_eq!(srv.wait_exit().code(), Some(0));
 }
+
+/// The client's sender killed with SIGKILL: the client says so, reaps it, and leaves (instead of
+/// printing on while dropping everything typed).
+#[test]
+fn a_client_whose_sender_is_killed_says_so_and_leaves() {
+    let (mut srv, addr) = server(&["--rate", "0"]);
+    let mut alice = client(&addr, "alice", "en", &["--explain"]);
+    let sender = explained_child_pid(&mut alice);
+    kill(Pid::from_raw(sender), Signal::SIGKILL).unwrap();
+    assert_eq!(alice.wait_exit().code(), Some(1));
+    assert!(alice.stderr_text().contains("sending process"));
+    wait_gone(sender, alice.pid());
+    kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+}
+
+/// A hand-made server: `script` gets the accepted connection.
+fn fake_server(script: impl FnOnce(TcpStream) + Send + 'static) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    thread::spawn(move || {
+        if let Ok((stream, _)) = listener.accept() {
+            script(stream);
+        }
+    });
+    addr
+}
+
+/// A server that says BYE unasked: the client leaves at once, without waiting for a typed line.
+#[test]
+fn a_bye_nobody_asked_for_ends_the_client_at_once() {
+    let addr = fake_server(|mut s| {
+        s.write_all(b"HELLO toolkit-chat 1\n").unwrap();
+        let mut name = String::new();
+        BufReader::new(s.try_clone().unwrap())
+            .read_line(&mut name)
+            .unwrap();
+        s.write_all(b"WELCOME alice\nBYE\n").unwrap();
+        thread::sleep(Duration::from_secs(2));
+    });
+    let mut alice = Proc::spawn(&[
+        "--lang", "en", "chat", "client", "--addr", &addr, "--name", "alice",
+    ]);
+    // stdin stays open: nothing is typed.
+    assert_eq!(alice.wait_exit().code(), Some(0));
+}
+
+/// A peer that never says HELLO is not a chat server: the client gives up with a clear line.
+#[test]
+fn a_silent_server_is_given_up_on() {
+    let addr = fake_server(|s| {
+        thread::sleep(Duration::from_secs(20));
+        drop(s);
+    });
+    let mut alice = Proc::spawn(&[
+        "--lang", "en", "chat", "client", "--addr", &addr, "--name", "alice",
+    ]);
+    assert_eq!(alice.wait_exit().code(), Some(1));
+    assert!(
+        alice
+            .stderr_text()
+            .contains("does not look like a toolkit chat server")
+    );
+}

@@ -21,8 +21,9 @@
 //! the middle of what you are typing; what you had typed stays in the terminal's input buffer and
 //! is still sent when you press Enter.
 
-use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
@@ -55,12 +56,13 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
     let _ = stream.set_nodelay(true);
     let mut events = EventReader::new(stream.try_clone()?);
 
-    match events.next_event()? {
-        Some(ServerEvent::Hello { .. }) => {}
-        Some(ServerEvent::Err {
+    match events.next_event_within(ANSWER_TIMEOUT) {
+        Ok(Some(ServerEvent::Hello { .. })) => {}
+        Ok(Some(ServerEvent::Err {
             code: ErrorCode::ServerFull,
             ..
-        }) => return Err(Failure::new(EXIT_SERVER_GONE, msg::server_full_exit(lang)).into()),
+        })) => return Err(Failure::new(EXIT_SERVER_GONE, msg::server_full_exit(lang)).into()),
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e.into()),
         _ => return Err(Failure::new(1, msg::not_a_chat_server(lang, &args.addr)).into()),
     }
 
@@ -111,7 +113,13 @@ fn enter(
                     protocol::encode_client(&ClientCommand::Name(name.clone())).as_bytes(),
                 )?;
                 loop {
-                    match events.next_event()? {
+                    let event = match events.next_event_within(ANSWER_TIMEOUT) {
+                        Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                            return Err(Failure::new(EXIT_SERVER_GONE, msg::no_answer(lang)).into());
+                        }
+                        other => other?,
+                    };
+                    match event {
                         Some(ServerEvent::Welcome { name }) => return Ok(name),
                         Some(ServerEvent::Err { code, reason }) if code.is_name_refusal() => {
                             break Some(refusal(lang, code, &name, &reason));
@@ -167,33 +175,49 @@ fn send_loop(mut socket: TcpStream, parent: nix::unistd::Pid, lang: Lang) -> i32
         // The receiver died before the request above took effect.
         return 1;
     }
-    let stdin = io::stdin();
-    let mut input = stdin.lock();
-    let mut raw = Vec::new();
-    loop {
-        raw.clear();
-        match input.read_until(b'\n', &mut raw) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(_) => break,
+    let mut input = io::stdin().lock();
+    // A line is kept whole only up to a bound (a paste without a newline cannot fill memory);
+    // past it, the line is refused with a note, as one too long to send.
+    let mut lines = LineFramer::new(MAX_TYPED_LINE);
+    let mut end_of_input = false;
+    'typing: loop {
+        while let Some(frame) = lines.next_frame() {
+            let Frame::Line(raw) = frame else {
+                eprintln!("{}", msg::too_long_local(lang, MAX_TEXT));
+                continue;
+            };
+            let text = String::from_utf8_lossy(raw);
+            let text = text.trim_end_matches('\r');
+            if is_leave_command(text) {
+                break 'typing;
+            }
+            if text.trim().is_empty() {
+                continue;
+            }
+            if text.len() > MAX_TEXT {
+                eprintln!("{}", msg::too_long_local(lang, MAX_TEXT));
+                continue;
+            }
+            let line = protocol::encode_client(&ClientCommand::Say(text.to_string()));
+            if socket.write_all(line.as_bytes()).is_err() {
+                // The server is gone; the parent reports it.
+                return 1;
+            }
         }
-        let text = String::from_utf8_lossy(&raw);
-        let text = text.trim_end_matches(['\n', '\r']);
-        if is_leave_command(text) {
+        if end_of_input {
             break;
         }
-        if text.trim().is_empty() {
-            continue;
-        }
-        if text.len() > MAX_TEXT {
-            eprintln!("{}", msg::too_long_local(lang, MAX_TEXT));
-            continue;
-        }
-        let line = protocol::encode_client(&ClientCommand::Say(text.to_string()));
-        if socket.write_all(line.as_bytes()).is_err() {
-            // The server is gone; the parent reports it.
-            return 1;
+        match input.read(lines.spare(4096)) {
+            Ok(0) => {
+                // A last line without its newline is sent too.
+                end_of_input = true;
+                if lines.pending() > 0 {
+                    lines.push(b"\n");
+                }
+            }
+            Ok(n) => lines.commit(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
         }
     }
     let _ = socket.write_all(protocol::encode_client(&ClientCommand::Quit).as_bytes());
@@ -212,8 +236,27 @@ fn receive_loop(mut events: EventReader, mut child: Child, name: &str, lang: Lan
     let mut said_bye = false;
     let mut closing = false;
     loop {
-        let event = match events.next_event() {
-            Ok(Some(e)) => e,
+        let event = match events.next() {
+            Ok(Some(Incoming::Event(e))) => e,
+            Ok(Some(Incoming::Quiet)) => {
+                // The sender may have died (killed, or its stdin gone bad): without it nothing the
+                // user types is sent, so say so and leave rather than go on printing.
+                if let Ok(Some(_)) = child.try_wait() {
+                    let _ = events
+                        .stream
+                        .write_all(protocol::encode_client(&ClientCommand::Quit).as_bytes());
+                    return Err(Failure::new(
+                        EXIT_SERVER_GONE,
+                        msg::sender_died(lang, child.pid_i32()),
+                    )
+                    .into());
+                }
+                continue;
+            }
+            Ok(Some(Incoming::TooLong)) => {
+                eprintln!("{}", msg::notice(lang, &msg::line_dropped(lang, MAX_LINE)));
+                continue;
+            }
             Ok(None) => break,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {
                 if let Some(sig) = interrupt::pending() {
@@ -246,6 +289,14 @@ fn receive_loop(mut events: EventReader, mut child: Child, name: &str, lang: Lan
         }
     }
     if said_bye {
+        // After our QUIT the sender has already ended; a BYE nobody asked for finds it still
+        // reading the keyboard, and it must not wait for the next line to learn the news.
+        if child.try_wait()?.is_none() {
+            std::thread::sleep(Duration::from_millis(100));
+            if child.try_wait()?.is_none() {
+                let _ = child.signal(Signal::SIGTERM);
+            }
+        }
         child.wait()?;
         eprintln!(
             "{}",
@@ -287,6 +338,12 @@ fn refusal(lang: Lang, code: ErrorCode, name: &str, reason: &str) -> String {
     msg::refusal(lang, code.as_str(), name, reason, protocol::MAX_NAME_CHARS)
 }
 
+/// Longest line read from the keyboard (a pasted paragraph) before it is refused unread.
+const MAX_TYPED_LINE: usize = 64 * 1024;
+
+/// How long the client waits for the server's `HELLO`, and for the answer to `NAME`.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long a blocking read waits before it looks at the interrupt flag again.
 ///
 /// A Ctrl-C that lands while the receiver is busy printing sets the flag but interrupts no system
@@ -311,14 +368,20 @@ impl EventReader {
         }
     }
 
-    /// The next event this version understands; `None` at end of stream.
-    fn next_event(&mut self) -> io::Result<Option<ServerEvent>> {
+    /// The next event this version understands, a quiet moment, or a line too long to be one;
+    /// `None` at end of stream.
+    fn next(&mut self) -> io::Result<Option<Incoming>> {
         loop {
             while let Some(frame) = self.framer.next_frame() {
-                if let Frame::Line(raw) = frame
-                    && let Some(event) = protocol::parse_server_line(&String::from_utf8_lossy(raw))
-                {
-                    return Ok(Some(event));
+                match frame {
+                    Frame::Line(raw) => {
+                        if let Some(event) =
+                            protocol::parse_server_line(&String::from_utf8_lossy(raw))
+                        {
+                            return Ok(Some(Incoming::Event(event)));
+                        }
+                    }
+                    Frame::TooLong => return Ok(Some(Incoming::TooLong)),
                 }
             }
             let n = match self.stream.read(self.framer.spare(MAX_LINE)) {
@@ -333,7 +396,7 @@ impl EventReader {
                     if interrupt::pending().is_some() {
                         return Err(io::ErrorKind::Interrupted.into());
                     }
-                    continue;
+                    return Ok(Some(Incoming::Quiet));
                 }
                 Err(e) => return Err(e),
             };
@@ -343,6 +406,29 @@ impl EventReader {
             self.framer.commit(n);
         }
     }
+
+    /// The next event, waiting at most `limit`: a server that stays silent is not one we can
+    /// talk to. A line too long to be an event is skipped here (there is no room to show yet).
+    fn next_event_within(&mut self, limit: Duration) -> io::Result<Option<ServerEvent>> {
+        let deadline = Instant::now() + limit;
+        loop {
+            match self.next()? {
+                Some(Incoming::Event(event)) => return Ok(Some(event)),
+                Some(Incoming::Quiet | Incoming::TooLong) if Instant::now() < deadline => {}
+                Some(_) => return Err(io::ErrorKind::TimedOut.into()),
+                None => return Ok(None),
+            }
+        }
+    }
+}
+
+/// What the server's side of the socket brought.
+enum Incoming {
+    Event(ServerEvent),
+    /// Nothing for a while (the read timeout).
+    Quiet,
+    /// A line longer than any event: dropped, and said so.
+    TooLong,
 }
 
 #[cfg(test)]

@@ -169,6 +169,35 @@ pub fn server_closing(lang: Lang) -> &'static str {
     lang.pick("服务器正在关闭", "the server is shutting down")
 }
 
+/// The server did not answer `NAME` in time.
+pub fn no_answer(lang: Lang) -> &'static str {
+    lang.pick(
+        "服务器没有回答（10 秒内没有 WELCOME 或 ERR）：它可能卡住了，或者不是 toolkit 聊天服务器",
+        "the server did not answer (no WELCOME or ERR within 10 s): it may be stuck, or not a toolkit chat server",
+    )
+}
+
+/// The client's sending child died while the client was in the room.
+pub fn sender_died(lang: Lang, pid: i32) -> String {
+    match lang {
+        Lang::Zh => {
+            format!("发送进程（PID {pid}）意外结束，输入的内容再也发不出去了；已回收它并离开聊天室")
+        }
+        Lang::En => format!(
+            "the sending process (PID {pid}) ended unexpectedly, so nothing typed could be sent any \
+             more; it was reaped and the client left the room"
+        ),
+    }
+}
+
+/// A line from the server longer than any event was dropped.
+pub fn line_dropped(lang: Lang, max: usize) -> String {
+    match lang {
+        Lang::Zh => format!("服务器发来的一行超过 {max} 字节，已丢弃"),
+        Lang::En => format!("a line from the server was longer than {max} bytes and was dropped"),
+    }
+}
+
 pub fn server_gone(lang: Lang) -> &'static str {
     lang.pick(
         "与服务器的连接断开了（服务器关闭或把我们断开）；发送进程已停止并回收",
