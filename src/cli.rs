@@ -115,7 +115,7 @@ pub struct PsArgs {
     #[arg(long)]
     pub tree: bool,
     /// Explain the STAT codes instead of listing processes (same as `toolkit stat-codes`)
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["pids", "no_kernel", "tree"])]
     pub explain: bool,
     /// Print JSON
     #[arg(long)]
@@ -134,8 +134,8 @@ pub struct StatCodesArgs {
     after_help = "Examples:\n  toolkit fork-demo\n  toolkit fork-demo --zombie\n  toolkit fork-demo --orphan\n  toolkit fork-demo --tree 3\n  toolkit fork-demo --buffer-trap"
 )]
 pub struct ForkDemoArgs {
-    /// How many fork rounds to run when counting who prints first
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    /// How many fork rounds to run when counting who prints first (1 to 1000)
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub rounds: u32,
     /// Show a zombie: the child exits, the parent waits before reaping it
     #[arg(long)]
@@ -153,7 +153,8 @@ pub struct ForkDemoArgs {
     #[arg(long)]
     pub json: bool,
     /// With --zombie: how long to leave the zombie in place before reaping it, in milliseconds
-    #[arg(long = "pause-ms", default_value_t = 1500, value_name = "MS")]
+    /// (0 to 600000, ten minutes)
+    #[arg(long = "pause-ms", default_value_t = 1500, value_name = "MS", requires = "zombie", value_parser = clap::value_parser!(u64).range(0..=600_000))]
     pub pause_ms: u64,
 }
 

@@ -295,9 +295,23 @@ fn pcb_of_the_toolkit_itself() {
     ] {
         assert!(keys.contains(&key), "{key} missing from {keys:?}");
     }
-    let ppid = pcb_value(&pcb, "ppid");
-    assert_eq!(ppid, std::process::id().to_string());
+    // Typed: numbers are numbers.
+    let field = |key: &str| {
+        pcb["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == key)
+            .unwrap()["value"]
+            .clone()
+    };
+    assert_eq!(field("ppid"), serde_json::json!(std::process::id()));
+    assert!(
+        field("threads").is_i64() && field("vm_rss").is_u64(),
+        "{pcb}"
+    );
     let uid = nix::unistd::getuid().as_raw();
+    assert_eq!(field("user")["real"], uid);
     assert!(pcb_value(&pcb, "user").ends_with(&format!("({uid})")));
     assert_eq!(pcb_value(&pcb, "exe"), support::BIN);
     assert_eq!(
@@ -312,7 +326,7 @@ fn pcb_value(pcb: &Value, key: &str) -> String {
         .unwrap()
         .iter()
         .find(|f| f["key"] == key)
-        .unwrap_or_else(|| panic!("no {key} in {pcb}"))["value"]
+        .unwrap_or_else(|| panic!("no {key} in {pcb}"))["text"]
         .as_str()
         .unwrap()
         .to_string()

@@ -16,10 +16,15 @@ use crate::proc::{self, ProcError, pcb::PcbExtras};
 /// One field of the PCB as shown.
 #[derive(Debug, Serialize)]
 pub struct Field {
-    /// Stable key (pid, ppid, command, state, priority, nice, vm_size, vm_rss, open_files,
-    /// threads, cpu_time, start_time, context_switches).
+    /// Stable key (pid, ppid, command, user, group, exe, cwd, state, priority, nice, vm_size,
+    /// vm_rss, open_files, threads, cpu_time, start_time, context_switches).
     pub key: &'static str,
-    pub value: String,
+    /// The value itself, typed: a number (KiB for memory, seconds for CPU time, seconds since the
+    /// epoch for the start time), a string, an object (the two ids, the two switch counts), or
+    /// null where it could not be read.
+    pub value: serde_json::Value,
+    /// The value as the table shows it.
+    pub text: String,
     /// Where in /proc it was read.
     pub source: &'static str,
     pub meaning: String,
@@ -59,7 +64,7 @@ pub fn run(pid: Option<i32>, json: bool, lang: Lang) -> CmdResult {
     for f in &fields {
         table.add_row(vec![
             t::pcb_field_name(lang, f.key).to_string(),
-            f.value.clone(),
+            f.text.clone(),
             f.source.to_string(),
             f.meaning.clone(),
         ]);
@@ -106,38 +111,78 @@ fn fields(p: &proc::Process, x: &PcbExtras, lang: Lang) -> Vec<Field> {
         )),
         _ => None,
     };
-    let mut rows = vec![
-        ("pid", p.pid.to_string(), STAT),
-        ("ppid", p.ppid.to_string(), STAT),
-        ("command", p.comm.clone(), STAT),
+    use serde_json::{Value, json};
+    let or_null = |v: Option<Value>| v.unwrap_or(Value::Null);
+    let id_pair = |real: Option<u32>, effective: Option<u32>| match (real, effective) {
+        (Some(r), Some(e)) => json!({ "real": r, "effective": e }),
+        _ => Value::Null,
+    };
+    let rows: Vec<(&'static str, Value, String, &'static str)> = vec![
+        ("pid", json!(p.pid), p.pid.to_string(), STAT),
+        ("ppid", json!(p.ppid), p.ppid.to_string(), STAT),
+        ("command", json!(p.comm), p.comm.clone(), STAT),
         (
             "user",
+            id_pair(x.uid, x.euid),
             opt(ids(x.uid, x.euid, proc::user_name), lang),
             STATUS,
         ),
         (
             "group",
+            id_pair(x.gid, x.egid),
             opt(ids(x.gid, x.egid, proc::group_name), lang),
             STATUS,
         ),
-        ("exe", opt(x.exe.clone(), lang), "/proc/PID/exe"),
-        ("cwd", opt(x.cwd.clone(), lang), "/proc/PID/cwd"),
-        ("state", format!("{} ({state_meaning})", p.state), STAT),
-        ("priority", p.priority.to_string(), STAT),
-        ("nice", p.nice.to_string(), STAT),
-        ("vm_size", opt(kib(x.vm_size_kib), lang), STATUS),
+        (
+            "exe",
+            or_null(x.exe.clone().map(Value::from)),
+            opt(x.exe.clone(), lang),
+            "/proc/PID/exe",
+        ),
+        (
+            "cwd",
+            or_null(x.cwd.clone().map(Value::from)),
+            opt(x.cwd.clone(), lang),
+            "/proc/PID/cwd",
+        ),
+        (
+            "state",
+            json!(p.state.to_string()),
+            format!("{} ({state_meaning})", p.state),
+            STAT,
+        ),
+        ("priority", json!(p.priority), p.priority.to_string(), STAT),
+        ("nice", json!(p.nice), p.nice.to_string(), STAT),
+        (
+            "vm_size",
+            or_null(x.vm_size_kib.map(Value::from)),
+            opt(kib(x.vm_size_kib), lang),
+            STATUS,
+        ),
         (
             "vm_rss",
+            json!(x.vm_rss_kib.unwrap_or(p.rss_kib())),
             opt(
                 kib(x.vm_rss_kib).or(Some(format!("{} KiB", p.rss_kib()))),
                 lang,
             ),
             STATUS,
         ),
-        ("open_files", opt(x.open_files, lang), "/proc/PID/fd"),
-        ("threads", p.num_threads.to_string(), STAT),
+        (
+            "open_files",
+            or_null(x.open_files.map(Value::from)),
+            opt(x.open_files, lang),
+            "/proc/PID/fd",
+        ),
+        (
+            "threads",
+            json!(p.num_threads),
+            p.num_threads.to_string(),
+            STAT,
+        ),
         (
             "cpu_time",
+            json!(p.cpu_ticks() as f64 / ticks),
             t::pcb_cpu_time(
                 lang,
                 p.cpu_ticks() as f64 / ticks,
@@ -146,13 +191,27 @@ fn fields(p: &proc::Process, x: &PcbExtras, lang: Lang) -> Vec<Field> {
             ),
             STAT,
         ),
-        ("start_time", opt(start, lang), STAT),
-        ("context_switches", opt(switches, lang), STATUS),
+        (
+            "start_time",
+            or_null(p.start_epoch_secs().map(Value::from)),
+            opt(start, lang),
+            STAT,
+        ),
+        (
+            "context_switches",
+            match (x.voluntary_switches, x.involuntary_switches) {
+                (Some(v), Some(n)) => json!({ "voluntary": v, "involuntary": n }),
+                _ => Value::Null,
+            },
+            opt(switches, lang),
+            STATUS,
+        ),
     ];
-    rows.drain(..)
-        .map(|(key, value, source)| Field {
+    rows.into_iter()
+        .map(|(key, value, text, source)| Field {
             key,
             value,
+            text,
             source,
             meaning: t::pcb_meaning(lang, key),
         })

@@ -84,13 +84,15 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         ("ps", "tree") => "以树的形式显示进程（即 ps-tree 的视图）",
         ("ps", "explain") => "不列进程，而是解释 STAT 代码（同 `toolkit stat-codes`）",
 
-        ("fork-demo", "rounds") => "统计谁先打印时，fork 多少轮",
+        ("fork-demo", "rounds") => "统计谁先打印时，fork 多少轮（1 到 1000）",
         ("fork-demo", "zombie") => "演示僵尸进程：子进程退出，父进程等一会儿再回收它",
         ("fork-demo", "orphan") => "演示孤儿进程：孙进程的父进程先退出，孙进程被重新收养",
         ("fork-demo", "tree") => "在循环里 fork() N 次（N ≤ 6），画出 2^N 个进程的实时进程树",
         ("fork-demo", "buffer_trap") => "演示为什么 fork() 之前写入缓冲区的输出会出现两次",
         ("fork-demo", "json") => "每个观察结果输出一个 JSON 对象（每行一个）",
-        ("fork-demo", "pause_ms") => "和 --zombie 一起用：回收僵尸进程之前让它保留多久，毫秒",
+        ("fork-demo", "pause_ms") => {
+            "和 --zombie 一起用：回收僵尸进程之前让它保留多久，毫秒（0 到 600000，即十分钟）"
+        }
 
         ("states", "json") => "以 JSON 输出观察结果",
         ("threads", "json") => "每个观察结果输出一个 JSON 对象（每行一个）",

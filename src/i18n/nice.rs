@@ -348,10 +348,28 @@ pub fn adjustment_without_command(lang: Lang) -> String {
     }
 }
 
-pub fn race_with_command(lang: Lang) -> String {
+pub fn race_with_command(lang: Lang, word: &str) -> String {
     match lang {
-        Lang::Zh => "--race 自己启动比赛的子进程，不能再跟命令".to_string(),
-        Lang::En => "--race starts its own children and takes no command".to_string(),
+        Lang::Zh => format!(
+            "--race 后面只能跟一个 nice 值（-20..19），不能跟命令或别的词（'{word}'）：比赛的子进程由它自己启动"
+        ),
+        Lang::En => format!(
+            "--race takes a nice value (-20..19), not a command or another word ('{word}'): it starts its own children"
+        ),
+    }
+}
+
+pub fn race_nice_out_of_range(lang: Lang, n: i64) -> String {
+    match lang {
+        Lang::Zh => format!("--race 的 nice 值必须在 -20..19 之间，不是 {n}"),
+        Lang::En => format!("the nice value of --race must be in -20..19, not {n}"),
+    }
+}
+
+pub fn explain_alone(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "--explain 只显示几种写法的对照，不能再跟 --race、调整值或命令".into(),
+        Lang::En => "--explain only shows the spellings side by side; it takes no --race, adjustment or command".into(),
     }
 }
 

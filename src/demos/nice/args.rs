@@ -72,8 +72,12 @@ pub enum UsageError {
     UnexpectedValue(String),
     /// An adjustment without a command (coreutils: "a command must be given with an adjustment").
     AdjustmentWithoutCommand,
-    /// `--race` and a command at the same time.
-    RaceWithCommand,
+    /// `--race` and a command at the same time; the first word of the command.
+    RaceWithCommand(String),
+    /// `--race N` with N outside -20..19.
+    RaceNiceOutOfRange(i64),
+    /// `--explain` with something it would silently ignore (`--race`, a command, an adjustment).
+    ExplainAlone,
     /// `--seconds` or `--json` without `--race`.
     RaceOnly(&'static str),
 }
@@ -110,6 +114,11 @@ fn parse_adjustment(word: &str) -> Result<i64, UsageError> {
     parse_integer(word)
         .map(|n| n.clamp(-ADJUSTMENT_LIMIT, ADJUSTMENT_LIMIT))
         .ok_or_else(|| UsageError::InvalidAdjustment(word.to_string()))
+}
+
+/// An adjustment word as typed (saturating), for the messages that quote it.
+fn typed(word: &str) -> Option<i64> {
+    parse_integer(word)
 }
 
 fn parse_seconds(word: &str) -> Result<f64, UsageError> {
@@ -157,6 +166,8 @@ fn long_option(name: &str) -> Result<(&'static str, bool), UsageError> {
 /// Turn the words after `toolkit nice` into a request.
 pub fn parse(words: &[String]) -> Result<Parsed, UsageError> {
     let mut adjustment: Option<i64> = None;
+    // The same, as typed: `--race 100` is refused as 100, not as the 39 it clamps to.
+    let mut adjustment_typed: Option<i64> = None;
     let mut obsolete: Option<(String, i64)> = None;
     let mut quiet = false;
     let mut explain = false;
@@ -176,6 +187,7 @@ pub fn parse(words: &[String]) -> Result<Parsed, UsageError> {
         if let Some(written) = obsolete_adjustment(word) {
             let value = parse_adjustment(written)?;
             adjustment = Some(value);
+            adjustment_typed = typed(written);
             obsolete = Some((word.to_string(), value));
             i += 1;
             continue;
@@ -200,7 +212,9 @@ pub fn parse(words: &[String]) -> Result<Parsed, UsageError> {
             }
             match name {
                 "adjustment" => {
-                    adjustment = Some(parse_adjustment(&value_of(inline, "--adjustment")?)?);
+                    let word = value_of(inline, "--adjustment")?;
+                    adjustment = Some(parse_adjustment(&word)?);
+                    adjustment_typed = typed(&word);
                     obsolete = None;
                 }
                 "seconds" => seconds = Some(parse_seconds(&value_of(inline, "--seconds")?)?),
@@ -212,7 +226,9 @@ pub fn parse(words: &[String]) -> Result<Parsed, UsageError> {
             }
         } else if word == "-n" || (word.starts_with("-n") && word.len() > 2) {
             let inline = (word.len() > 2).then(|| &word[2..]);
-            adjustment = Some(parse_adjustment(&value_of(inline, "-n")?)?);
+            let word = value_of(inline, "-n")?;
+            adjustment = Some(parse_adjustment(&word)?);
+            adjustment_typed = typed(&word);
             obsolete = None;
         } else if word == "-q" {
             quiet = true;
@@ -223,6 +239,7 @@ pub fn parse(words: &[String]) -> Result<Parsed, UsageError> {
         } else if adjustment.is_none() && !word.starts_with('-') && parse_integer(word).is_some() {
             // Ours: the design's bare number, `9` or `+9`.
             adjustment = Some(parse_adjustment(word)?);
+            adjustment_typed = typed(word);
         } else {
             command = words[i..].to_vec();
             break;
@@ -233,15 +250,20 @@ pub fn parse(words: &[String]) -> Result<Parsed, UsageError> {
     let request = if help {
         NiceRequest::Help
     } else if explain {
+        if race || !command.is_empty() || adjustment.is_some() || seconds.is_some() || json {
+            return Err(UsageError::ExplainAlone);
+        }
         NiceRequest::Explain
     } else if race {
-        if !command.is_empty() {
-            return Err(UsageError::RaceWithCommand);
+        if let Some(first) = command.first() {
+            return Err(UsageError::RaceWithCommand(first.clone()));
+        }
+        let nice = adjustment_typed.unwrap_or(DEFAULT_RACE_NICE);
+        if !(NICE_MIN..=NICE_MAX).contains(&nice) {
+            return Err(UsageError::RaceNiceOutOfRange(nice));
         }
         NiceRequest::Race {
-            nice: adjustment
-                .unwrap_or(DEFAULT_RACE_NICE)
-                .clamp(NICE_MIN, NICE_MAX),
+            nice,
             seconds: seconds.unwrap_or(DEFAULT_RACE_SECONDS),
             json,
         }
@@ -410,7 +432,17 @@ mod tests {
         assert_eq!(parsed(&["--race=3"]), Err(UnexpectedValue("--race".into())));
         assert_eq!(parsed(&["5"]), Err(AdjustmentWithoutCommand));
         assert_eq!(parsed(&["-9"]), Err(AdjustmentWithoutCommand));
-        assert_eq!(parsed(&["--race", "true"]), Err(RaceWithCommand));
+        assert_eq!(
+            parsed(&["--race", "true"]),
+            Err(RaceWithCommand("true".into()))
+        );
+        assert_eq!(
+            parsed(&["--race", "abc"]),
+            Err(RaceWithCommand("abc".into()))
+        );
+        assert_eq!(parsed(&["--race", "100"]), Err(RaceNiceOutOfRange(100)));
+        assert_eq!(parsed(&["--explain", "--race"]), Err(ExplainAlone));
+        assert_eq!(parsed(&["--explain", "true"]), Err(ExplainAlone));
         assert_eq!(parsed(&["--seconds", "1"]), Err(RaceOnly("--seconds")));
         assert_eq!(parsed(&["--json"]), Err(RaceOnly("--json")));
         assert_eq!(
@@ -444,7 +476,7 @@ mod tests {
             parsed(&["--race", "--seconds=1", "--json"]),
             Ok(race(9, 1.0, true))
         );
-        assert_eq!(parsed(&["--race", "30"]), Ok(race(19, 2.0, false)));
+        assert_eq!(parsed(&["--race", "19"]), Ok(race(19, 2.0, false)));
     }
 
     #[test]
@@ -452,7 +484,7 @@ mod tests {
         assert_eq!(parsed(&["--help"]), Ok(NiceRequest::Help));
         assert_eq!(parsed(&["-h"]), Ok(NiceRequest::Help));
         assert_eq!(parsed(&["--he"]), Ok(NiceRequest::Help));
-        assert_eq!(parsed(&["5", "--explain"]), Ok(NiceRequest::Explain));
+        assert_eq!(parsed(&["--explain"]), Ok(NiceRequest::Explain));
         // But a command's own --help is the command's.
         assert_eq!(parsed(&["ls", "--help"]), Ok(run(10, &["ls", "--help"])));
     }

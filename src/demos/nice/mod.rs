@@ -97,7 +97,9 @@ fn usage_error(error: &UsageError, lang: Lang) -> String {
         UsageError::InvalidSeconds(word) => t::invalid_seconds(lang, word),
         UsageError::UnknownOption(word) => t::unknown_option(lang, word),
         UsageError::AdjustmentWithoutCommand => t::adjustment_without_command(lang),
-        UsageError::RaceWithCommand => t::race_with_command(lang),
+        UsageError::RaceWithCommand(word) => t::race_with_command(lang, word),
+        UsageError::RaceNiceOutOfRange(n) => t::race_nice_out_of_range(lang, *n),
+        UsageError::ExplainAlone => t::explain_alone(lang),
         UsageError::RaceOnly(option) => t::race_only(lang, option),
     };
     t::usage_error(lang, &what)
