@@ -945,3 +945,26 @@ fn a_silent_server_is_given_up_on() {
             .contains("does not look like a toolkit chat server")
     );
 }
+
+/// A text that fits in the sender's line but not, with the name in front, in the `MSG` line every
+/// member gets: refused to the sender with `ERR line-too-long`, never relayed too long.
+#[test]
+fn a_message_that_would_not_fit_once_named_is_refused_to_its_sender() {
+    let (mut srv, addr) = server(&["--rate", "0"]);
+    let name = "n".repeat(32);
+    let mut sender = Raw::named(&addr, &name);
+    let mut reader = Raw::named(&addr, "reader");
+    assert_eq!(sender.line(), "JOINED reader");
+    let longest = toolkit::chat::protocol::MAX_TEXT;
+    for len in [4000, 4090, longest + 1] {
+        sender.send(&format!("SAY {}", "x".repeat(len)));
+        let answer = sender.line();
+        assert!(answer.starts_with("ERR line-too-long "), "{len}: {answer}");
+    }
+    sender.send(&format!("SAY {}", "y".repeat(longest)));
+    let relayed = reader.line();
+    assert!(relayed.len() <= toolkit::chat::protocol::MAX_LINE, "{}", relayed.len());
+    assert_eq!(relayed, format!("MSG {name} {}", "y".repeat(longest)));
+    kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+}

@@ -55,7 +55,7 @@ use tokio::time::{Instant, sleep_until, timeout};
 use super::fanout::{self, Batch, Fanout, Link, Pace, WriteEnd};
 use super::names::NameKeys;
 use super::protocol::{
-    self, ClientCommand, CommandReader, ErrorCode, MAX_LINE, RateLimiter, ServerEvent,
+    self, ClientCommand, CommandReader, ErrorCode, MAX_LINE, MAX_TEXT, RateLimiter, ServerEvent,
 };
 use super::{admin, log};
 use crate::error::{CmdResult, Failure};
@@ -607,6 +607,16 @@ impl Session {
         let Some(name) = self.name.clone() else {
             return;
         };
+        // What everyone receives is `MSG <name> <text>`, which must fit in a line too: a text that
+        // fitted in the sender's line can be too long once the name is in front of it, and a
+        // client would have to drop it. Refused here, where the sender is told.
+        if text.len() > MAX_TEXT {
+            self.reply(ServerEvent::Err {
+                code: ErrorCode::LineTooLong,
+                reason: format!("a message has at most {MAX_TEXT} bytes; not sent"),
+            });
+            return;
+        }
         let now = Instant::now();
         match self.limiter.check(now.into_std()) {
             Ok(()) => self.said.push_line(
