@@ -34,7 +34,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 start_toolkit() {
     # stdin from /dev/null: the admin console child sees end-of-file and exits; the server goes on.
-    "$bin" chat server --addr 127.0.0.1:0 --max-clients 20000 --rate 0 --queue 65536 </dev/null \
+    "$bin" chat server --addr 127.0.0.1:0 --max-clients 20000 --max-per-address 0 --rate 0 --queue 65536 </dev/null \
         >"$work/toolkit.out" 2>"$work/toolkit.err" &
     server_pid=$!
     pids+=("$server_pid")

@@ -8,7 +8,8 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::chat::server::{
-    DEFAULT_LINGER_MS, DEFAULT_MAX_CLIENTS, DEFAULT_NAME_TIMEOUT_SECS, DEFAULT_QUEUE, DEFAULT_RATE,
+    DEFAULT_LINGER_MS, DEFAULT_MAX_CLIENTS, DEFAULT_MAX_PER_ADDRESS, DEFAULT_NAME_TIMEOUT_SECS,
+    DEFAULT_QUEUE, DEFAULT_RATE,
 };
 
 /// Linux processes, shown on the live machine / 在真实的机器上看懂 Linux 进程
@@ -241,6 +242,10 @@ pub struct ChatServerArgs {
     /// Most clients at once; more are refused with a message
     #[arg(long = "max-clients", default_value_t = DEFAULT_MAX_CLIENTS)]
     pub max_clients: usize,
+    /// Most connections from one IP address at once (a classroom behind one router shares one;
+    /// 0: no limit, for load tests)
+    #[arg(long = "max-per-address", default_value_t = DEFAULT_MAX_PER_ADDRESS, value_name = "N")]
+    pub max_per_address: usize,
     /// Seconds a new connection has to send its name before it is closed
     #[arg(long = "name-timeout", default_value_t = DEFAULT_NAME_TIMEOUT_SECS, value_name = "SECS")]
     pub name_timeout: u64,

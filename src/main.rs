@@ -301,6 +301,7 @@ fn chat_server_options(a: cli::ChatServerArgs, lang: Lang) -> chat::server::Opti
         addr: a.addr,
         config: chat::server::Config {
             max_clients: a.max_clients.max(1),
+            max_per_address: a.max_per_address,
             name_timeout: Duration::from_secs(a.name_timeout.max(1)),
             rate_per_second: a.rate,
             rate_burst: chat::server::RATE_BURST,

@@ -963,8 +963,46 @@ fn a_message_that_would_not_fit_once_named_is_refused_to_its_sender() {
     }
     sender.send(&format!("SAY {}", "y".repeat(longest)));
     let relayed = reader.line();
-    assert!(relayed.len() <= toolkit::chat::protocol::MAX_LINE, "{}", relayed.len());
+    assert!(
+        relayed.len() <= toolkit::chat::protocol::MAX_LINE,
+        "{}",
+        relayed.len()
+    );
     assert_eq!(relayed, format!("MSG {name} {}", "y".repeat(longest)));
+    kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+}
+
+/// One address cannot take every place: past `--max-per-address`, a connection is told why and
+/// closed; when one of them leaves, the place is free again.
+#[test]
+fn one_address_holds_at_most_its_share_of_places() {
+    let (mut srv, addr) = server(&["--max-per-address", "2"]);
+    let first = Raw::connect(&addr);
+    let _second = Raw::connect(&addr);
+    let stream = TcpStream::connect(&addr).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    let mut third = BufReader::new(stream);
+    let mut answer = String::new();
+    third.read_line(&mut answer).unwrap();
+    assert!(answer.starts_with("ERR too-many-connections "), "{answer}");
+    drop(first);
+    // The server notices the close and gives the place back.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let stream = TcpStream::connect(&addr).unwrap();
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).unwrap();
+        if line.starts_with("HELLO ") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the place never came back: {line}"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
     kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
     assert_eq!(srv.wait_exit().code(), Some(0));
 }

@@ -18,7 +18,14 @@ struct Server {
 impl Server {
     fn start(extra: &[&str]) -> Server {
         let mut child = toolkit()
-            .args(["chat", "server", "--addr", "127.0.0.1:0"])
+            .args([
+                "chat",
+                "server",
+                "--addr",
+                "127.0.0.1:0",
+                "--max-per-address",
+                "0",
+            ])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

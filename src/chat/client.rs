@@ -62,6 +62,10 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
             code: ErrorCode::ServerFull,
             ..
         })) => return Err(Failure::new(EXIT_SERVER_GONE, msg::server_full_exit(lang)).into()),
+        Ok(Some(ServerEvent::Err {
+            code: code @ ErrorCode::TooManyConnections,
+            reason,
+        })) => return Err(Failure::new(EXIT_SERVER_GONE, refusal(lang, code, "", &reason)).into()),
         Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e.into()),
         _ => return Err(Failure::new(1, msg::not_a_chat_server(lang, &args.addr)).into()),
     }

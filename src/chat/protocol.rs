@@ -81,13 +81,15 @@ pub enum ErrorCode {
     BadUtf8,
     RateLimited,
     ServerFull,
+    /// This address already has `--max-per-address` connections open.
+    TooManyConnections,
     NameTimeout,
     /// A code this version does not know (a newer server); kept so the client can still show it.
     Other,
 }
 
 impl ErrorCode {
-    const ALL: [(ErrorCode, &'static str); 10] = [
+    const ALL: [(ErrorCode, &'static str); 11] = [
         (ErrorCode::NameTaken, "name-taken"),
         (ErrorCode::NameReserved, "name-reserved"),
         (ErrorCode::NameInvalid, "name-invalid"),
@@ -97,6 +99,7 @@ impl ErrorCode {
         (ErrorCode::BadUtf8, "bad-utf8"),
         (ErrorCode::RateLimited, "rate-limited"),
         (ErrorCode::ServerFull, "server-full"),
+        (ErrorCode::TooManyConnections, "too-many-connections"),
         (ErrorCode::NameTimeout, "name-timeout"),
     ];
 

@@ -93,6 +93,11 @@ pub const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
 /// A client over its rate is told so at most once per this interval, not once per message.
 const RATE_NOTICE_INTERVAL: Duration = Duration::from_secs(10);
 
+/// Default for `--max-per-address`: connections one address may hold at once. A whole classroom
+/// behind one NAT router shares an address, so it is generous; it only stops one machine from
+/// taking every place.
+pub const DEFAULT_MAX_PER_ADDRESS: usize = 256;
+
 /// Admin lines waiting for the accept loop.
 const ADMIN_QUEUE: usize = 64;
 
@@ -100,6 +105,8 @@ const ADMIN_QUEUE: usize = 64;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub max_clients: usize,
+    /// Connections one IP address may hold at once (0: no limit).
+    pub max_per_address: usize,
     pub name_timeout: Duration,
     pub rate_per_second: u32,
     pub rate_burst: u32,
@@ -114,6 +121,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             max_clients: DEFAULT_MAX_CLIENTS,
+            max_per_address: DEFAULT_MAX_PER_ADDRESS,
             name_timeout: Duration::from_secs(DEFAULT_NAME_TIMEOUT_SECS),
             rate_per_second: DEFAULT_RATE,
             rate_burst: RATE_BURST,
@@ -219,6 +227,7 @@ pub async fn serve(
         rest: fanout::REST,
     })));
     let places = Arc::new(Semaphore::new(config.max_clients));
+    let addresses: Addresses = Arc::default();
     let (notify_shutdown, _) = broadcast::channel::<()>(1);
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
     let mut admin_open = true;
@@ -242,6 +251,14 @@ pub async fn serve(
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
                     let done = done_tx.clone();
+                    let Some(held) = AddressPlace::take(&addresses, peer.ip(), config.max_per_address) else {
+                        log(&msg::log_too_many_from(config.lang, &peer));
+                        tokio::spawn(async move {
+                            refuse(socket, ErrorCode::TooManyConnections, "too many connections from your address").await;
+                            drop(done);
+                        });
+                        continue;
+                    };
                     match places.clone().try_acquire_owned() {
                         Ok(permit) => {
                             let (room, config) = (room.clone(), config.clone());
@@ -249,13 +266,14 @@ pub async fn serve(
                             tokio::spawn(async move {
                                 Session::serve(room, config, peer, socket, stop).await;
                                 drop(permit);
+                                drop(held);
                                 drop(done);
                             });
                         }
                         Err(_) => {
                             log(&msg::log_full(config.lang, &peer));
                             tokio::spawn(async move {
-                                refuse_full(socket).await;
+                                refuse(socket, ErrorCode::ServerFull, "the room is full, try again later").await;
                                 drop(done);
                             });
                         }
@@ -276,10 +294,48 @@ pub async fn serve(
     room.fanout.stop().await;
 }
 
-async fn refuse_full(mut socket: TcpStream) {
+/// Connections per address, counted while they are open.
+type Addresses = Arc<Mutex<HashMap<std::net::IpAddr, usize>>>;
+
+/// One connection's place in its address's count, given back when dropped.
+struct AddressPlace {
+    addresses: Addresses,
+    ip: std::net::IpAddr,
+}
+
+impl AddressPlace {
+    /// A place for one more connection from `ip`, unless it already holds `max` (0: no limit).
+    fn take(addresses: &Addresses, ip: std::net::IpAddr, max: usize) -> Option<AddressPlace> {
+        let mut counts = addresses.lock().unwrap_or_else(|p| p.into_inner());
+        let count = counts.entry(ip).or_insert(0);
+        if max > 0 && *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(AddressPlace {
+            addresses: Arc::clone(addresses),
+            ip,
+        })
+    }
+}
+
+impl Drop for AddressPlace {
+    fn drop(&mut self) {
+        let mut counts = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = counts.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// Say why instead of `HELLO`, then close.
+async fn refuse(mut socket: TcpStream, code: ErrorCode, reason: &str) {
     let line = protocol::encode_server(&ServerEvent::Err {
-        code: ErrorCode::ServerFull,
-        reason: "the room is full, try again later".into(),
+        code,
+        reason: reason.into(),
     });
     let _ = timeout(GOODBYE_TIMEOUT, async {
         socket.write_all(line.as_bytes()).await?;

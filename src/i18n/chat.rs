@@ -94,6 +94,12 @@ pub fn refusal(lang: Lang, code: &str, name: &str, reason: &str, max_name_chars:
         (Lang::En, "rate-limited") => {
             "you are sending too fast: your messages are being delayed (none is lost)".into()
         }
+        (Lang::Zh, "too-many-connections") => {
+            "从你的地址来的连接太多了（服务器的 --max-per-address），请先关掉一些".into()
+        }
+        (Lang::En, "too-many-connections") => {
+            "too many connections from your address (the server's --max-per-address); close some first".into()
+        }
         (Lang::Zh, "server-full") => "聊天室已满，请稍后再试".into(),
         (Lang::En, "server-full") => "the chat room is full, try again later".into(),
         (Lang::Zh, "name-timeout") => "太久没有输入名字，服务器关闭了连接".into(),
@@ -232,6 +238,15 @@ pub fn explain_server(lang: Lang, pid: u32, ppid: i32, admin_pid: i32) -> String
         ),
         Lang::En => format!(
             "Who does what:\n  PID {pid} (parent, PPID {ppid}): tokio server, accepts connections and broadcasts; turns admin lines from the admin channel (a socket pair) into broadcasts\n  PID {admin_pid} (child, PPID {pid}): admin console, reads this terminal line by line into the admin channel\n  See: toolkit ps-tree -p {pid}"
+        ),
+    }
+}
+
+pub fn log_too_many_from(lang: Lang, peer: &SocketAddr) -> String {
+    match lang {
+        Lang::Zh => format!("拒绝 {peer}：这个地址的连接数已达上限（--max-per-address）"),
+        Lang::En => format!(
+            "refused {peer}: that address holds its limit of connections (--max-per-address)"
         ),
     }
 }

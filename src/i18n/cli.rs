@@ -111,6 +111,9 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
             "监听的地址（端口 0 表示挑一个空闲端口；实际地址会第一个打印出来）"
         }
         ("chat server", "max_clients") => "同时在线的最多客户端数；更多的会收到一条消息并被拒绝",
+        ("chat server", "max_per_address") => {
+            "同一个 IP 地址最多同时有多少个连接（一个教室可能共用一个路由器的地址；0：不限，用于压力测试）"
+        }
         ("chat server", "name_timeout") => "新连接必须在多少秒内发送名字，否则被关闭",
         ("chat server", "rate") => {
             "每个客户端在突发 10 条之后每秒最多发多少条（0: 不限）；发得更快的会被延后"
