@@ -1006,3 +1006,46 @@ fn one_address_holds_at_most_its_share_of_places() {
     kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
     assert_eq!(srv.wait_exit().code(), Some(0));
 }
+
+/// A peer that vanishes without a word is found out by TCP keepalive: the server's end of every
+/// connection carries a keepalive timer, as `ss` (iproute2) shows it.
+#[test]
+fn the_server_probes_idle_connections_for_dead_peers() {
+    let Ok(probe) = std::process::Command::new("ss").arg("-V").output() else {
+        eprintln!("skipped: ss (iproute2) is not installed");
+        return;
+    };
+    assert!(probe.status.success());
+    let (mut srv, addr) = server(&[]);
+    let raw = Raw::named(&addr, "alice");
+    let ours = raw.reader.get_ref().local_addr().unwrap();
+    let port = addr.rsplit(':').next().unwrap();
+    // The server's side: source port = the server's, destination = our end. While data is in
+    // flight the retransmission timer shows instead; once all is acknowledged, keepalive's.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let out = std::process::Command::new("ss")
+            .args([
+                "-tno",
+                "state",
+                "established",
+                &format!("( sport = :{port} )"),
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .find(|l| l.contains(&ours.to_string()))
+            .unwrap_or_else(|| panic!("no server socket for {ours} in:\n{text}"))
+            .to_string();
+        if line.contains("timer:(keepalive") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no keepalive timer: {line}");
+        thread::sleep(Duration::from_millis(50));
+    }
+    drop(raw);
+    kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+}

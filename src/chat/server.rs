@@ -250,6 +250,7 @@ pub async fn serve(
             },
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
+                    detect_dead_peers(&socket);
                     let done = done_tx.clone();
                     let Some(held) = AddressPlace::take(&addresses, peer.ip(), config.max_per_address) else {
                         log(&msg::log_too_many_from(config.lang, &peer));
@@ -293,6 +294,28 @@ pub async fn serve(
     let _ = done_rx.recv().await;
     room.fanout.stop().await;
 }
+
+/// A peer that vanishes without a word (a laptop closed, a phone off the Wi-Fi: no FIN, no RST)
+/// would hold its place forever. TCP keepalive probes an idle connection after 30 s, every 10 s,
+/// and gives up after 3 unanswered probes; TCP_USER_TIMEOUT gives up on data unacknowledged for
+/// 60 s. Either way the kernel reports an error on the socket and the session ends: a dead peer is
+/// noticed within about a minute. (Best effort: a socket option the kernel refuses changes
+/// nothing else.)
+fn detect_dead_peers(socket: &TcpStream) {
+    use nix::sys::socket::{setsockopt, sockopt};
+    let _ = setsockopt(socket, sockopt::KeepAlive, &true);
+    let _ = setsockopt(socket, sockopt::TcpKeepIdle, &DEAD_PEER_IDLE_SECS);
+    let _ = setsockopt(socket, sockopt::TcpKeepInterval, &DEAD_PEER_PROBE_SECS);
+    let _ = setsockopt(socket, sockopt::TcpKeepCount, &DEAD_PEER_PROBES);
+    let _ = setsockopt(socket, sockopt::TcpUserTimeout, &DEAD_PEER_UNACKED_MS);
+}
+
+/// Seconds of silence before the first keepalive probe, between probes, and probes unanswered.
+const DEAD_PEER_IDLE_SECS: u32 = 30;
+const DEAD_PEER_PROBE_SECS: u32 = 10;
+const DEAD_PEER_PROBES: u32 = 3;
+/// Milliseconds data may stay unacknowledged before the connection is given up.
+const DEAD_PEER_UNACKED_MS: u32 = 60_000;
 
 /// Connections per address, counted while they are open.
 type Addresses = Arc<Mutex<HashMap<std::net::IpAddr, usize>>>;
