@@ -84,6 +84,12 @@ pub struct PsTreeArgs {
     /// Use ASCII line drawing characters
     #[arg(short = 'A', long = "ascii")]
     pub ascii: bool,
+    /// Don't truncate long lines (pstree's -l; toolkit never truncates)
+    #[arg(short = 'l', long = "long")]
+    pub long: bool,
+    /// Hide threads (pstree's -T; toolkit does not show threads yet)
+    #[arg(short = 'T', long = "hide-threads")]
+    pub hide_threads: bool,
     /// Highlight this process and its ancestors (default on a TTY: the toolkit's own ancestry)
     #[arg(short = 'H', long = "highlight", value_name = "PID")]
     pub highlight: Option<i32>,

@@ -263,8 +263,8 @@ fn ps_tree_options(a: cli::PsTreeArgs) -> inspect::ps_tree::Options {
         show_pids: a.show_pids,
         arguments: a.arguments,
         uid_changes: a.uid_changes,
-        // pstree: -p implies -c (PIDs make every node different anyway).
-        compact: !a.no_compact && !a.show_pids,
+        // pstree: -p and -a imply -c (PIDs and arguments make nodes different anyway).
+        compact: !a.no_compact && !a.show_pids && !a.arguments,
         ascii: a.ascii,
         highlight: a.highlight,
         show_parents: a.show_parents,

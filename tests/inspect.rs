@@ -163,6 +163,56 @@ fn ps_tree_text_shows_pids_and_compacts_by_default() {
     );
 }
 
+/// `toolkit ps-tree FLAGS ROOT` and `pstree FLAGS ROOT`, byte for byte, on trees these tests make:
+/// identical siblings that are not next to each other, nested identical subtrees, a uid change.
+/// (`-T`: pstree hides threads; toolkit shows none yet.)
+#[test]
+fn ps_tree_draws_what_pstree_draws() {
+    let corpora = [
+        // sh ─┬─ sh───sleep, sh───2*[sleep], sh───sleep: the two `sh───sleep` are one entry.
+        (
+            "sh -c 'sleep 310; true' & sh -c 'sleep 311 & sleep 312; true' & sh -c 'sleep 313; true' & wait",
+            7,
+        ),
+        // Nested: two identical subtrees of two levels, and a different one between them.
+        (
+            "sh -c 'sh -c \"sleep 314; true\" & sleep 315; true' & sleep 316 & sh -c 'sh -c \"sleep 317; true\" & sleep 318; true' & wait",
+            9,
+        ),
+    ];
+    let flag_sets: [&[&str]; 7] = [
+        &["-A", "-l", "-T"],
+        &["-A", "-l", "-T", "-p"],
+        &["-A", "-l", "-T", "-c"],
+        &["-A", "-l", "-T", "-u"],
+        &["-A", "-l", "-T", "-p", "-u"],
+        &["-A", "-l", "-T", "-a"],
+        &["-A", "-l", "-T", "-a", "-p"],
+    ];
+    for (script, processes) in corpora {
+        let family = Family::spawn(script, processes);
+        let root = family.pid().to_string();
+        for flags in flag_sets {
+            let ours = toolkit()
+                .args(["ps-tree"])
+                .args(flags)
+                .arg(&root)
+                .output()
+                .unwrap();
+            let theirs = Command::new("pstree")
+                .args(flags)
+                .arg(&root)
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&ours.stdout),
+                String::from_utf8_lossy(&theirs.stdout),
+                "ps-tree {flags:?} on {script}"
+            );
+        }
+    }
+}
+
 #[test]
 fn ps_stat_matches_real_ps() {
     // A plain sleeper, a niced one, a high-priority one (we may lack the privilege: then ps and

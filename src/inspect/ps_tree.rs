@@ -245,20 +245,23 @@ fn build_node(
     }
 }
 
-/// Fold adjacent identical sibling subtrees (same labels all the way down) into one node with a
-/// count. Siblings are sorted by name first, so identical ones are adjacent.
+/// Fold identical sibling subtrees (same labels all the way down) into one node with a count, as
+/// pstree does: wherever the copies stand among the siblings (two `sh---sleep` with an
+/// `sh---2*[sleep]` between them are still `2*[sh---sleep]`), shown where the first one stands.
 pub fn fold(nodes: Vec<Node>) -> Vec<Node> {
-    crate::proc::tree::group_adjacent(nodes, |n| {
-        (n.label.clone(), n.highlighted, n.children.clone())
-    })
-    .into_iter()
-    .map(|group| {
-        let total = group.iter().map(|n| n.count).sum();
-        let mut first = group.into_iter().next().expect("groups are never empty");
-        first.count = total;
-        first
-    })
-    .collect()
+    let mut folded: Vec<Node> = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        let same = |n: &&mut Node| {
+            n.label == node.label
+                && n.highlighted == node.highlighted
+                && n.children == node.children
+        };
+        match folded.iter_mut().find(same) {
+            Some(first) => first.count += node.count,
+            None => folded.push(node),
+        }
+    }
+    folded
 }
 
 /// Line-drawing characters.
@@ -317,8 +320,9 @@ fn with_count(node: &Node, mut lines: Vec<String>) -> Vec<String> {
                 format!("{pad}{line}")
             };
         }
-        if let Some(last) = lines.last_mut() {
-            last.push(']');
+        // pstree closes the bracket on every line the group spans, not only on its last.
+        for line in lines.iter_mut() {
+            line.push(']');
         }
     }
     lines
@@ -469,6 +473,34 @@ mod tests {
     fn render(table: &ProcessTable, opts: &Options) -> String {
         let node = shape(table, opts, None).unwrap();
         draw(&node, opts, Paint { enabled: false }).join("\n")
+    }
+
+    #[test]
+    fn identical_siblings_fold_wherever_they_stand() {
+        let leaf = |label: &str| Node {
+            label: label.into(),
+            count: 1,
+            highlighted: false,
+            children: vec![],
+        };
+        let with = |label: &str, children: Vec<Node>| Node {
+            children,
+            ..leaf(label)
+        };
+        let folded = fold(vec![
+            with("sh", vec![leaf("sleep")]),
+            with("sh", vec![leaf("cat")]),
+            with("sh", vec![leaf("sleep")]),
+        ]);
+        assert_eq!(folded.len(), 2);
+        assert_eq!(
+            (folded[0].count, folded[0].children[0].label.as_str()),
+            (2, "sleep")
+        );
+        assert_eq!(
+            (folded[1].count, folded[1].children[0].label.as_str()),
+            (1, "cat")
+        );
     }
 
     #[test]

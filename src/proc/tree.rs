@@ -94,19 +94,6 @@ impl Tree {
     }
 }
 
-/// Group adjacent items with the same key: `[a, a, b, a]` becomes `[[a, a], [b], [a]]`.
-/// pstree's compaction (`3*[sleep]`) is this, applied to siblings sorted by name.
-pub fn group_adjacent<T, K: PartialEq>(items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<Vec<T>> {
-    let mut groups: Vec<Vec<T>> = Vec::new();
-    for item in items {
-        match groups.last_mut() {
-            Some(group) if key(&group[0]) == key(&item) => group.push(item),
-            _ => groups.push(vec![item]),
-        }
-    }
-    groups
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,12 +160,5 @@ mod tests {
     fn self_parent_is_not_its_own_child() {
         let t = Tree::build([(1, 1)]);
         assert!(t.children(1).is_empty());
-    }
-
-    #[test]
-    fn grouping_is_adjacent_only() {
-        let groups = group_adjacent(vec!["a", "a", "b", "a"], |s| *s);
-        assert_eq!(groups, vec![vec!["a", "a"], vec!["b"], vec!["a"]]);
-        assert!(group_adjacent(Vec::<u8>::new(), |x| *x).is_empty());
     }
 }
