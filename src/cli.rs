@@ -87,9 +87,12 @@ pub struct PsTreeArgs {
     /// Don't truncate long lines (pstree's -l; toolkit never truncates)
     #[arg(short = 'l', long = "long")]
     pub long: bool,
-    /// Hide threads (pstree's -T; toolkit does not show threads yet)
+    /// Hide threads (shown by default as {name} children, as pstree shows them)
     #[arg(short = 'T', long = "hide-threads")]
     pub hide_threads: bool,
+    /// Name threads by their own names (as a thread sets it with PR_SET_NAME), not their process's
+    #[arg(short = 't', long = "thread-names")]
+    pub thread_names: bool,
     /// Highlight this process and its ancestors (default on a TTY: the toolkit's own ancestry)
     #[arg(short = 'H', long = "highlight", value_name = "PID")]
     pub highlight: Option<i32>,

@@ -265,6 +265,10 @@ fn ps_tree_options(a: cli::PsTreeArgs) -> inspect::ps_tree::Options {
         uid_changes: a.uid_changes,
         // pstree: -p and -a imply -c (PIDs and arguments make nodes different anyway).
         compact: !a.no_compact && !a.show_pids && !a.arguments,
+        // pstree folds threads even with -a, but not with -c or -p.
+        compact_threads: !a.no_compact && !a.show_pids,
+        threads: !a.hide_threads,
+        thread_names: a.thread_names,
         ascii: a.ascii,
         highlight: a.highlight,
         show_parents: a.show_parents,

@@ -213,6 +213,67 @@ fn ps_tree_draws_what_pstree_draws() {
     }
 }
 
+/// Threads as pstree shows them: `{name}` children, folded as `N*[{name}]` (even with `-a`), one
+/// per line with `-c` or `-p`, hidden with `-T`; and a command line with a newline in it, which
+/// pstree prints as `\012`.
+#[test]
+fn ps_tree_shows_threads_as_pstree_does() {
+    // Three threads that sleep, one of them named "worker" (PR_SET_NAME), under one python3.
+    let script = "import ctypes, threading, time\n\
+def named():\n    ctypes.CDLL(None).prctl(15, b'worker', 0, 0, 0)\n    time.sleep(60)\n\
+for f in (named, lambda: time.sleep(60), lambda: time.sleep(60)):\n    threading.Thread(target=f, daemon=True).start()\n\
+time.sleep(60)\n";
+    let python = support::Guard::spawn(
+        Command::new("python3")
+            .args(["-c", script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null()),
+    );
+    let pid = python.pid();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let threads = toolkit::proc::threads_of(pid).unwrap_or_default();
+        if threads.len() == 4 && threads.iter().any(|t| t.comm == "worker") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the threads did not start");
+        sleep(Duration::from_millis(20));
+    }
+    let root = pid.to_string();
+    for flags in [
+        &["-A", "-l"][..],
+        &["-A", "-l", "-p"],
+        &["-A", "-l", "-c"],
+        &["-A", "-l", "-a"],
+        &["-A", "-l", "-a", "-p"],
+        &["-A", "-l", "-t"],
+        &["-A", "-l", "-T"],
+        &["-A", "-l", "-u"],
+    ] {
+        let ours = toolkit()
+            .args(["ps-tree"])
+            .args(flags)
+            .arg(&root)
+            .output()
+            .unwrap();
+        let theirs = Command::new("pstree")
+            .args(flags)
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs.stdout),
+            "ps-tree {flags:?}"
+        );
+    }
+    // --json carries them too.
+    let tree = json_of(toolkit().args(["ps-tree", "--json", &root]));
+    let threads = tree["threads"].as_array().unwrap();
+    assert_eq!(threads.len(), 3);
+    assert!(threads.iter().any(|t| t["comm"] == "worker"));
+}
+
 #[test]
 fn ps_stat_matches_real_ps() {
     // A plain sleeper, a niced one, a high-priority one (we may lack the privilege: then ps and

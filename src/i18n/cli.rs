@@ -73,7 +73,10 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         ("ps-tree", "no_compact") => "不合并相同的子树",
         ("ps-tree", "ascii") => "用 ASCII 字符画线",
         ("ps-tree", "long") => "不截断过长的行（pstree 的 -l；toolkit 从不截断）",
-        ("ps-tree", "hide_threads") => "不显示线程（pstree 的 -T；toolkit 暂时不显示线程）",
+        ("ps-tree", "hide_threads") => "不显示线程（默认像 pstree 一样把线程显示成 {名字} 子节点）",
+        ("ps-tree", "thread_names") => {
+            "用线程自己的名字（线程用 PR_SET_NAME 设的）而不是进程的名字来显示线程"
+        }
         ("ps-tree", "highlight") => "高亮这个进程及其祖先（在终端上默认高亮 toolkit 自己的祖先）",
         ("ps-tree", "show_parents") => "显示所选进程的父进程（祖先）",
         ("ps-tree", "stat") => "在每个进程旁边显示 STAT 和 NI",

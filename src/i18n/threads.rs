@@ -116,11 +116,11 @@ pub fn tasks_seen(
 pub fn pid_lesson(lang: Lang) -> String {
     match lang {
         Lang::Zh => "所有线程的 getpid() 都一样：PID 属于进程；每个线程有自己的 TID（主线程的 TID 就是 PID），\
-                     内核按 TID 调度。看它们: ps -L -p PID、top -H -p PID，以及 pstree -p PID 里的 {名字}"
+                     内核按 TID 调度。看它们: ps -L -p PID、top -H -p PID，以及 toolkit ps-tree -p PID 里的 {名字}（和 pstree 一样）"
             .into(),
         Lang::En => "Every thread's getpid() is the same: the PID belongs to the process; each thread \
                      has a TID of its own (the main thread's TID is the PID), and the kernel schedules \
-                     TIDs. See them with ps -L -p PID, top -H -p PID, and as {name} in pstree -p PID"
+                     TIDs. See them with ps -L -p PID, top -H -p PID, and as {name} in toolkit ps-tree -p PID (as in pstree)"
             .into(),
     }
 }

@@ -30,6 +30,12 @@ pub struct Options {
     pub uid_changes: bool,
     /// Fold identical sibling subtrees into `N*[...]`.
     pub compact: bool,
+    /// Fold identical threads into `N*[{name}]` (pstree does even with `-a`; not with `-c`, `-p`).
+    pub compact_threads: bool,
+    /// Show each process's threads as `{name}` children (pstree's default; `-T` hides them).
+    pub threads: bool,
+    /// Name threads by their own names (`-t`) rather than their process's, as pstree does.
+    pub thread_names: bool,
     pub ascii: bool,
     pub highlight: Option<i32>,
     pub show_parents: bool,
@@ -49,13 +55,15 @@ impl Options {
     }
 }
 
-/// One node as drawn: a process, or `count` identical sibling subtrees folded together.
+/// One node as drawn: a process (or a thread, `{name}`), or `count` identical sibling subtrees
+/// folded together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub label: String,
     pub count: usize,
     pub highlighted: bool,
     pub children: Vec<Node>,
+    pub thread: bool,
 }
 
 /// The nested JSON form: `{"pid","ppid","comm","state","nice","children":[...]}`.
@@ -73,6 +81,17 @@ pub struct JsonNode {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cmdline: Option<Vec<String>>,
     pub children: Vec<JsonNode>,
+    /// The process's other threads (not the main one, whose TID is the PID).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub threads: Vec<JsonThread>,
+}
+
+/// One thread of a process, in the JSON form.
+#[derive(Debug, Serialize)]
+pub struct JsonThread {
+    pub tid: i32,
+    pub comm: String,
+    pub state: char,
 }
 
 pub fn run(opts: &Options, lang: Lang) -> CmdResult {
@@ -171,7 +190,7 @@ fn label(p: &Process, parent: Option<&Process>, opts: &Options) -> String {
             && args.len() > 1
         {
             text.push(' ');
-            text.push_str(&args[1..].join(" "));
+            text.push_str(&printable(&args[1..].join(" ")));
         }
     } else if !extras.is_empty() {
         text.push('(');
@@ -182,6 +201,54 @@ fn label(p: &Process, parent: Option<&Process>, opts: &Options) -> String {
         text.push_str(&format!("[{} {}]", p.stat_string(), p.nice));
     }
     text
+}
+
+/// A command line as pstree prints it: control characters as `\ooo` (a newline is `\012`).
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if (c as u32) < 0x20 || c == '\u{7f}' {
+            out.push_str(&format!("\\{:03o}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The threads of `p` other than its main thread, as pstree draws them: `{name}` (the process's
+/// name, or with `-t` the thread's own), with `(tid)`
+/// (or `,tid` with `-a`) when PIDs are shown. Read only for a process whose `stat` says it has
+/// more than one thread, so single-threaded ones cost no more than their one read.
+fn thread_nodes(p: &Process, opts: &Options) -> Vec<Node> {
+    if !opts.threads || p.num_threads <= 1 {
+        return Vec::new();
+    }
+    let Ok(threads) = proc::threads_of(p.pid) else {
+        return Vec::new();
+    };
+    threads
+        .iter()
+        .filter(|t| t.pid != p.pid)
+        .map(|t| {
+            let name = if opts.thread_names { &t.comm } else { &p.comm };
+            let mut label = format!("{{{name}}}");
+            if opts.show_pids {
+                label.push_str(&if opts.arguments {
+                    format!(",{}", t.pid)
+                } else {
+                    format!("({})", t.pid)
+                });
+            }
+            Node {
+                label,
+                count: 1,
+                highlighted: false,
+                children: Vec::new(),
+                thread: true,
+            }
+        })
+        .collect()
 }
 
 /// Build the tree to draw: rooted at the requested process (or, with `-s`, at the top of its
@@ -209,6 +276,7 @@ pub fn shape(table: &ProcessTable, opts: &Options, highlight: Option<i32>) -> Op
             count: 1,
             highlighted: lit.contains(&ancestor),
             children: vec![node],
+            thread: false,
         };
     }
     Some(node)
@@ -231,28 +299,63 @@ fn build_node(
     let children = if depth >= MAX_DEPTH {
         Vec::new()
     } else {
-        let kids: Vec<Node> = sorted_children(table, tree, pid, opts)
+        let processes = sorted_children(table, tree, pid, opts)
             .into_iter()
-            .map(|c| build_node(table, tree, c.pid, opts, lit, depth + 1))
-            .collect();
-        if opts.compact { fold(kids) } else { kids }
+            .map(|c| {
+                (
+                    c.comm.clone(),
+                    c.pid,
+                    build_node(table, tree, c.pid, opts, lit, depth + 1),
+                )
+            });
+        let threads = thread_nodes(p, opts)
+            .into_iter()
+            .map(|t| (t.label.clone(), 0, t));
+        // pstree sorts threads among the children by their drawn name (`{` comes after the
+        // letters), processes by name then PID, threads in TID order.
+        let mut kids: Vec<(String, i32, Node)> = processes.chain(threads).collect();
+        kids.sort_by(|a, b| {
+            let name = |k: &(String, i32, Node)| {
+                if k.2.thread {
+                    format!("{{{}", &k.0[1..])
+                } else {
+                    k.0.clone()
+                }
+            };
+            name(a).cmp(&name(b)).then(a.1.cmp(&b.1))
+        });
+        let kids: Vec<Node> = kids.into_iter().map(|(_, _, node)| node).collect();
+        fold(kids, |n| {
+            if n.thread {
+                opts.compact_threads
+            } else {
+                opts.compact
+            }
+        })
     };
     Node {
         label: label(p, table.get(p.ppid), opts),
         count: 1,
         highlighted: lit.contains(&pid),
         children,
+        thread: false,
     }
 }
 
 /// Fold identical sibling subtrees (same labels all the way down) into one node with a count, as
 /// pstree does: wherever the copies stand among the siblings (two `sh---sleep` with an
 /// `sh---2*[sleep]` between them are still `2*[sh---sleep]`), shown where the first one stands.
-pub fn fold(nodes: Vec<Node>) -> Vec<Node> {
+/// `foldable` says which nodes may fold (threads and processes have their own switches).
+pub fn fold(nodes: Vec<Node>, foldable: impl Fn(&Node) -> bool) -> Vec<Node> {
     let mut folded: Vec<Node> = Vec::with_capacity(nodes.len());
     for node in nodes {
+        if !foldable(&node) {
+            folded.push(node);
+            continue;
+        }
         let same = |n: &&mut Node| {
             n.label == node.label
+                && n.thread == node.thread
                 && n.highlighted == node.highlighted
                 && n.children == node.children
         };
@@ -405,6 +508,7 @@ fn json_leaf(p: &Process, opts: &Options) -> JsonNode {
         uid: p.uid,
         cmdline: p.cmdline.clone(),
         children: Vec::new(),
+        threads: Vec::new(),
     }
 }
 
@@ -419,6 +523,18 @@ fn json_node(
         .get(pid)
         .expect("json_node is called for PIDs in the table");
     let mut node = json_leaf(p, opts);
+    if opts.threads && p.num_threads > 1 {
+        node.threads = proc::threads_of(pid)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| t.pid != pid)
+            .map(|t| JsonThread {
+                tid: t.pid,
+                comm: t.comm,
+                state: t.state,
+            })
+            .collect();
+    }
     if depth < MAX_DEPTH {
         node.children = sorted_children(table, tree, pid, opts)
             .into_iter()
@@ -482,16 +598,20 @@ mod tests {
             count: 1,
             highlighted: false,
             children: vec![],
+            thread: false,
         };
         let with = |label: &str, children: Vec<Node>| Node {
             children,
             ..leaf(label)
         };
-        let folded = fold(vec![
-            with("sh", vec![leaf("sleep")]),
-            with("sh", vec![leaf("cat")]),
-            with("sh", vec![leaf("sleep")]),
-        ]);
+        let folded = fold(
+            vec![
+                with("sh", vec![leaf("sleep")]),
+                with("sh", vec![leaf("cat")]),
+                with("sh", vec![leaf("sleep")]),
+            ],
+            |_| true,
+        );
         assert_eq!(folded.len(), 2);
         assert_eq!(
             (folded[0].count, folded[0].children[0].label.as_str()),
