@@ -318,6 +318,17 @@ fn three_clients_join_talk_and_leave_and_hear_the_admin() {
     alice.expect("carol joined the chat");
     bob.expect("carol joined the chat");
 
+    // Who is here: told on entry, and on /who.
+    assert_eq!(
+        carol.expect("在线的人"),
+        "在线的人（共 3 位）：alice、bob、carol"
+    );
+    alice.type_line("/who");
+    assert_eq!(
+        alice.expect("In the room"),
+        "In the room (3): alice, bob, carol"
+    );
+
     alice.type_line("hello everyone");
     bob.expect("alice says: hello everyone");
     // The homework's sentences, byte for byte as the notes print them: "xxx 说 ： xxxxxxxx" with a
@@ -359,7 +370,7 @@ fn three_clients_join_talk_and_leave_and_hear_the_admin() {
     assert_eq!(carol.wait_exit().code(), Some(0));
     alice.expect("carol left the chat");
     bob.expect("carol left the chat");
-    assert_eq!(xiaoming.expect("carol"), "carol 退出了聊天");
+    assert_eq!(xiaoming.expect("退出了聊天"), "carol 退出了聊天");
     xiaoming.close_stdin();
     assert_eq!(xiaoming.wait_exit().code(), Some(0));
     alice.expect("小明 left the chat");

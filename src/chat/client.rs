@@ -71,6 +71,8 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
     }
 
     let name = enter(&stream, &mut events, args.name.clone(), lang)?;
+    // Who is here already: the answer is printed like any event once the room starts.
+    let _ = (&stream).write_all(protocol::encode_client(&ClientCommand::Who).as_bytes());
     let mut out = io::stdout();
     let _ = writeln!(
         out,
@@ -194,6 +196,15 @@ fn send_loop(mut socket: TcpStream, parent: nix::unistd::Pid, lang: Lang) -> i32
             let text = text.trim_end_matches('\r');
             if is_leave_command(text) {
                 break 'typing;
+            }
+            if text.trim() == "/who" {
+                if socket
+                    .write_all(protocol::encode_client(&ClientCommand::Who).as_bytes())
+                    .is_err()
+                {
+                    return 1;
+                }
+                continue;
             }
             if text.trim().is_empty() {
                 continue;
@@ -326,6 +337,10 @@ pub fn display(event: &ServerEvent, lang: Lang) -> Option<(String, bool)> {
         ServerEvent::Msg { name, text } => (msg::says(lang, &e(name), &e(text)), false),
         ServerEvent::Left { name } => (msg::left(lang, &e(name)), false),
         ServerEvent::Admin { text } => (msg::admin_says(lang, &e(text)), false),
+        ServerEvent::Members { total, names } => {
+            let names: Vec<String> = names.iter().map(|n| e(n)).collect();
+            (msg::members(lang, *total, &names), false)
+        }
         ServerEvent::Err { code, reason } => (
             msg::notice(lang, &refusal(lang, *code, "", &e(reason))),
             true,

@@ -41,6 +41,8 @@ pub enum ClientCommand {
     Say(String),
     /// `QUIT`: leave the room; the server answers `BYE` and closes.
     Quit,
+    /// `WHO`: who is in the room; the server answers with `MEMBERS` lines.
+    Who,
     /// An empty line: ignored.
     Empty,
 }
@@ -66,6 +68,9 @@ pub enum ServerEvent {
     Bye,
     /// `CLOSING`: the server is shutting down; the connection closes next.
     Closing,
+    /// `MEMBERS <total> <name>...`: who is in the room (answer to `WHO`), sorted; a long list is
+    /// split over several lines, each carrying the total.
+    Members { total: usize, names: Vec<String> },
 }
 
 /// The machine-readable part of an `ERR` line. The text after it is for humans using `nc`; our
@@ -142,6 +147,7 @@ pub fn parse_client_line(line: &str, named: bool) -> Result<ClientCommand, Error
             }
         }
         "QUIT" if rest.is_empty() => Ok(ClientCommand::Quit),
+        "WHO" if named && rest.is_empty() => Ok(ClientCommand::Who),
         "SAY" if named => Ok(ClientCommand::Say(rest.to_string())),
         _ if named => Ok(ClientCommand::Say(line.to_string())),
         _ => Err(ErrorCode::NeedName),
@@ -239,6 +245,7 @@ pub fn encode_client(cmd: &ClientCommand) -> String {
         ClientCommand::Name(n) => format!("NAME {n}\n"),
         ClientCommand::Say(t) => format!("SAY {t}\n"),
         ClientCommand::Quit => "QUIT\n".to_string(),
+        ClientCommand::Who => "WHO\n".to_string(),
         ClientCommand::Empty => "\n".to_string(),
     }
 }
@@ -256,7 +263,34 @@ pub fn encode_server(event: &ServerEvent) -> String {
         ServerEvent::Err { code, reason } => format!("ERR {} {reason}\n", code.as_str()),
         ServerEvent::Bye => "BYE\n".to_string(),
         ServerEvent::Closing => "CLOSING\n".to_string(),
+        ServerEvent::Members { total, names } => format!("MEMBERS {total} {}\n", names.join(" ")),
     }
+}
+
+/// The `MEMBERS` lines that list `names` (sorted by the caller), each within [`MAX_LINE`].
+pub fn members_lines(names: &[String]) -> Vec<ServerEvent> {
+    let total = names.len();
+    let room = MAX_LINE - format!("MEMBERS {total} ").len();
+    let mut lines = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    let mut used = 0;
+    for name in names {
+        let cost = name.len() + usize::from(!current.is_empty());
+        if !current.is_empty() && used + cost > room {
+            lines.push(ServerEvent::Members {
+                total,
+                names: std::mem::take(&mut current),
+            });
+            used = 0;
+        }
+        used += name.len() + usize::from(!current.is_empty());
+        current.push(name.clone());
+    }
+    lines.push(ServerEvent::Members {
+        total,
+        names: current,
+    });
+    lines
 }
 
 /// Parse one line (without `\n`) sent by the server. `None` for a line this version does not
@@ -280,6 +314,17 @@ pub fn parse_server_line(line: &str) -> Option<ServerEvent> {
             (!name.is_empty()).then(|| ServerEvent::Msg {
                 name: name.to_string(),
                 text: text.to_string(),
+            })
+        }
+        "MEMBERS" => {
+            let (total, names) = split_word(rest);
+            Some(ServerEvent::Members {
+                total: total.parse().ok()?,
+                names: names
+                    .split(' ')
+                    .filter(|n| !n.is_empty())
+                    .map(String::from)
+                    .collect(),
             })
         }
         "ADMIN" => Some(ServerEvent::Admin {
@@ -513,6 +558,29 @@ mod tests {
         }
         assert!(ErrorCode::NameTaken.is_name_refusal());
         assert!(!ErrorCode::RateLimited.is_name_refusal());
+    }
+
+    #[test]
+    fn members_lines_split_within_the_line_limit_and_round_trip() {
+        let names: Vec<String> = (0..2000).map(|i| format!("student{i:04}")).collect();
+        let lines = members_lines(&names);
+        assert!(lines.len() > 1);
+        let mut seen = Vec::new();
+        for line in &lines {
+            let encoded = encode_server(line);
+            assert!(encoded.len() <= MAX_LINE + 1, "{}", encoded.len());
+            match parse_server_line(encoded.trim_end()) {
+                Some(ServerEvent::Members { total, names }) => {
+                    assert_eq!(total, 2000);
+                    seen.extend(names);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(seen, names);
+        assert_eq!(parse_client_line("WHO", true), Ok(ClientCommand::Who));
+        // Before entering, WHO is not a command (the room is not yours to see yet).
+        assert_eq!(parse_client_line("WHO", false), Err(ErrorCode::NeedName));
     }
 
     #[test]

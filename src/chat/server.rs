@@ -373,6 +373,8 @@ async fn refuse(mut socket: TcpStream, code: ErrorCode, reason: &str) {
 struct Members {
     folded: HashMap<String, u64>,
     shaped: HashMap<String, u64>,
+    /// Their names as they entered, for `WHO`.
+    names: HashMap<u64, Arc<str>>,
 }
 
 impl Members {
@@ -384,9 +386,17 @@ impl Members {
         self.folded.contains_key(&keys.folded) || self.shaped.contains_key(&keys.shaped)
     }
 
-    fn insert(&mut self, keys: NameKeys, id: u64) {
+    fn insert(&mut self, keys: NameKeys, id: u64, name: Arc<str>) {
         self.folded.insert(keys.folded, id);
         self.shaped.insert(keys.shaped, id);
+        self.names.insert(id, name);
+    }
+
+    /// Every member's name, sorted.
+    fn sorted_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.names.values().map(|n| n.to_string()).collect();
+        names.sort();
+        names
     }
 
     /// Remove the member `id` known by `keys`; false if that name is not (or no longer) theirs.
@@ -395,6 +405,7 @@ impl Members {
             return false;
         }
         self.folded.remove(&keys.folded);
+        self.names.remove(&id);
         if self.shaped.get(&keys.shaped) == Some(&id) {
             self.shaped.remove(&keys.shaped);
         }
@@ -445,7 +456,7 @@ impl Room {
             }),
             Some(id),
         );
-        members.insert(keys, id);
+        members.insert(keys, id, name);
         Ok(members.len())
     }
 
@@ -643,6 +654,12 @@ impl Session {
                 Err(refusal) => self.reply(refusal.event()),
                 Ok(ClientCommand::Empty) => {}
                 Ok(ClientCommand::Quit) => return Some(End::Quit),
+                Ok(ClientCommand::Who) => {
+                    let names = self.room.lock().sorted_names();
+                    for line in protocol::members_lines(&names) {
+                        self.reply(line);
+                    }
+                }
                 Ok(ClientCommand::Name(name)) => self.enter(name),
                 Ok(ClientCommand::Say(text)) => {
                     self.say(text);

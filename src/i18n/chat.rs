@@ -33,6 +33,15 @@ pub fn left(lang: Lang, name: &str) -> String {
     }
 }
 
+/// The members of the room (the answer to `/who`, and on entry): `total` in all, `names` of
+/// them on this line.
+pub fn members(lang: Lang, total: usize, names: &[String]) -> String {
+    match lang {
+        Lang::Zh => format!("在线的人（共 {total} 位）：{}", names.join("、")),
+        Lang::En => format!("In the room ({total}): {}", names.join(", ")),
+    }
+}
+
 pub fn admin_says(lang: Lang, text: &str) -> String {
     match lang {
         Lang::Zh => format!("管理员说 :{text}"),
