@@ -314,7 +314,7 @@ fn ps_stat_matches_real_ps() {
         .join(",");
     let ours = json_of(toolkit().args(["ps", "--json", "-p", &list]));
     let ps = Command::new("ps")
-        .args(["-o", "pid=,stat=", "-p", &list])
+        .args(["-o", "pid=,stat=,rss=", "-p", &list])
         .output()
         .unwrap();
     // Resume the stopped one now that both snapshots are taken (before any assertion can fail),
@@ -323,17 +323,19 @@ fn ps_stat_matches_real_ps() {
         .args(["-CONT", &plain.to_string()])
         .status();
     let ps_text = String::from_utf8_lossy(&ps.stdout);
-    let theirs: Vec<(i32, String)> = ps_text
+    // STAT and RSS (sleeping processes: their resident memory does not move between the reads).
+    let theirs: Vec<(i32, String, u64)> = ps_text
         .lines()
         .map(|l| {
             let mut f = l.split_whitespace();
             (
                 f.next().unwrap().parse().unwrap(),
                 f.next().unwrap().to_string(),
+                f.next().unwrap().parse().unwrap(),
             )
         })
         .collect();
-    let ours: Vec<(i32, String)> = ours
+    let ours: Vec<(i32, String, u64)> = ours
         .as_array()
         .unwrap()
         .iter()
@@ -341,11 +343,21 @@ fn ps_stat_matches_real_ps() {
             (
                 r["pid"].as_i64().unwrap() as i32,
                 r["stat"].as_str().unwrap().to_string(),
+                r["rss_kib"].as_u64().unwrap(),
             )
         })
         .collect();
-    assert_eq!(ours, theirs);
-    let stats: HashSet<&str> = ours.iter().map(|(_, s)| s.as_str()).collect();
+    // PID 1 and the family's shell may allocate between the two reads: their RSS is not compared.
+    let steady = |rows: &[(i32, String, u64)]| -> Vec<(i32, String, Option<u64>)> {
+        rows.iter()
+            .map(|(pid, stat, rss)| {
+                let sleeper = *pid != 1 && *pid != family.pid();
+                (*pid, stat.clone(), sleeper.then_some(*rss))
+            })
+            .collect()
+    };
+    assert_eq!(steady(&ours), steady(&theirs));
+    let stats: HashSet<&str> = ours.iter().map(|(_, s, _)| s.as_str()).collect();
     for expected in ["S", "SN", "Ss", "T"] {
         assert!(
             stats.contains(expected),

@@ -123,6 +123,10 @@ pub struct Process {
     pub uid: Option<u32>,
     /// Locked memory in KiB (`VmLck`), when `status` was asked for and readable.
     pub locked_kib: Option<u64>,
+    /// Resident memory in KiB as `/proc/PID/status` counts it (`VmRSS`), when `status` was asked
+    /// for: the figure `ps` prints. (`stat`'s page count can lag behind it: newer kernels keep
+    /// the counters per CPU and `stat` reads them without summing.)
+    pub vm_rss_kib: Option<u64>,
     /// The argument vector, when asked for and readable (empty for kernel threads and zombies).
     pub cmdline: Option<Vec<String>>,
 }
@@ -167,8 +171,10 @@ impl Process {
     }
 
     /// Resident memory in KiB.
+    /// Resident memory in KiB: `status`'s exact figure when it was read, else `stat`'s pages.
     pub fn rss_kib(&self) -> u64 {
-        self.rss_pages * page_size() / 1024
+        self.vm_rss_kib
+            .unwrap_or_else(|| self.rss_pages * page_size() / 1024)
     }
 
     /// Seconds since the Unix epoch at which the process started.
@@ -259,6 +265,7 @@ pub fn parse_stat(bytes: &[u8]) -> Result<Process, String> {
         flags: s.flags,
         uid: None,
         locked_kib: None,
+        vm_rss_kib: None,
         cmdline: None,
     })
 }
@@ -372,7 +379,10 @@ pub fn read_process(pid: i32, fields: Fields) -> Result<Process, ProcError> {
     }
     if fields.status {
         match read_proc_file(pid, "status") {
-            Ok(Some(status)) => process.locked_kib = parse_status_kib(&status, "VmLck"),
+            Ok(Some(status)) => {
+                process.locked_kib = parse_status_kib(&status, "VmLck");
+                process.vm_rss_kib = parse_status_kib(&status, "VmRSS");
+            }
             Ok(None) => return Err(ProcError::NoSuchProcess(pid)),
             Err(_) => {}
         }
