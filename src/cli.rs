@@ -124,8 +124,11 @@ pub struct PsArgs {
     /// Show the processes as a tree (the ps-tree view)
     #[arg(long)]
     pub tree: bool,
+    /// One row per thread, with its LWP (thread ID) and NLWP (threads in the process), as ps -L
+    #[arg(short = 'L', long = "threads", conflicts_with = "tree")]
+    pub threads: bool,
     /// Explain the STAT codes instead of listing processes (same as `toolkit stat-codes`)
-    #[arg(long, conflicts_with_all = ["pids", "no_kernel", "tree"])]
+    #[arg(long, conflicts_with_all = ["pids", "no_kernel", "tree", "threads"])]
     pub explain: bool,
     /// Print JSON
     #[arg(long)]

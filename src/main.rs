@@ -285,6 +285,7 @@ fn ps_options(a: cli::PsArgs) -> inspect::ps::Options {
         tree: a.tree,
         explain: a.explain,
         json: a.json,
+        threads: a.threads,
     }
 }
 

@@ -267,6 +267,32 @@ time.sleep(60)\n";
             "ps-tree {flags:?}"
         );
     }
+    // ps -L: one row per thread, the same LWPs, NLWP and per-thread STAT as the real ps.
+    let ours = json_of(toolkit().args(["ps", "-L", "--json", "-p", &root]));
+    let ours: Vec<String> = ours
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {} {}",
+                r["pid"],
+                r["lwp"],
+                r["threads"],
+                r["stat"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let theirs = Command::new("ps")
+        .args(["-L", "-o", "pid=,lwp=,nlwp=,stat=", "-p", &root])
+        .output()
+        .unwrap();
+    let theirs: Vec<String> = String::from_utf8_lossy(&theirs.stdout)
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(ours, theirs);
+
     // --json carries them too.
     let tree = json_of(toolkit().args(["ps-tree", "--json", &root]));
     let threads = tree["threads"].as_array().unwrap();

@@ -87,6 +87,9 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
 
         ("ps", "pids") => "按 PID 选择进程（逗号分隔，可重复）",
         ("ps", "tree") => "以树的形式显示进程（即 ps-tree 的视图）",
+        ("ps", "threads") => {
+            "每个线程一行，带 LWP（线程 ID）和 NLWP（进程的线程数），和 ps -L 一样"
+        }
         ("ps", "explain") => "不列进程，而是解释 STAT 代码（同 `toolkit stat-codes`）",
 
         ("fork-demo", "rounds") => "统计谁先打印时，fork 多少轮（1 到 1000）",

@@ -25,6 +25,8 @@ pub struct Options {
     pub tree: bool,
     pub explain: bool,
     pub json: bool,
+    /// `-L`: one row per thread.
+    pub threads: bool,
 }
 
 /// One row of the listing, as JSON shows it.
@@ -44,6 +46,9 @@ pub struct Row {
     pub start: Option<u64>,
     pub rss_kib: u64,
     pub command: String,
+    /// With `-L`: the thread's ID (LWP, "light-weight process"); the main thread's is the PID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lwp: Option<i32>,
 }
 
 pub fn run(opts: &Options, lang: Lang) -> CmdResult {
@@ -64,18 +69,32 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
 
     let processes = select(opts, lang)?;
     let mut users = HashMap::new();
-    let rows: Vec<Row> = processes.iter().map(|p| row(p, &mut users)).collect();
+    let rows: Vec<Row> = if opts.threads {
+        processes
+            .iter()
+            .flat_map(|p| thread_rows(p, &mut users))
+            .collect()
+    } else {
+        processes.iter().map(|p| row(p, &mut users)).collect()
+    };
 
     let mut out = io::stdout().lock();
     if opts.json {
         output::write_json(&mut out, &rows)?;
     } else {
-        let mut table = output::table(msg::ps_headers(lang));
+        let mut headers = msg::ps_headers(lang).to_vec();
+        if opts.threads {
+            headers.splice(2..2, ["LWP", "NLWP"]);
+        }
+        let mut table = output::table(headers);
         let now = Local::now();
         for r in &rows {
-            table.add_row(vec![
-                r.user.clone(),
-                r.pid.to_string(),
+            let mut cells = vec![r.user.clone(), r.pid.to_string()];
+            if opts.threads {
+                cells.push(r.lwp.unwrap_or(r.pid).to_string());
+                cells.push(r.threads.to_string());
+            }
+            cells.extend([
                 r.ppid.to_string(),
                 r.nice.to_string(),
                 r.priority.to_string(),
@@ -86,6 +105,7 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
                 r.rss_kib.to_string(),
                 r.command.clone(),
             ]);
+            table.add_row(cells);
         }
         output::write_table(&mut out, &table)?;
         writeln!(out, "{}", msg::ps_footer(lang, rows.len()))?;
@@ -135,6 +155,36 @@ fn select(opts: &Options, lang: Lang) -> Result<Vec<Process>, Failure> {
         .collect())
 }
 
+/// `-L`: one row per thread, as `ps -L` lists them: the process's PID, the thread's LWP, the
+/// thread's own state (its STAT), everything else the process's. `task/` is read only for
+/// processes with more than one thread.
+fn thread_rows(p: &Process, users: &mut HashMap<u32, String>) -> Vec<Row> {
+    let threads = if p.num_threads > 1 {
+        proc::threads_of(p.pid).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    if threads.is_empty() {
+        let mut only = row(p, users);
+        only.lwp = Some(p.pid);
+        return vec![only];
+    }
+    threads
+        .into_iter()
+        .map(|mut t| {
+            let tid = t.pid;
+            t.uid = p.uid;
+            t.cmdline = p.cmdline.clone();
+            t.locked_kib = p.locked_kib;
+            t.vm_rss_kib = p.vm_rss_kib;
+            let mut r = row(&t, users);
+            r.pid = p.pid;
+            r.lwp = Some(tid);
+            r
+        })
+        .collect()
+}
+
 fn row(p: &Process, users: &mut HashMap<u32, String>) -> Row {
     let user = match p.uid {
         Some(uid) => users
@@ -157,6 +207,7 @@ fn row(p: &Process, users: &mut HashMap<u32, String>) -> Row {
         start: p.start_epoch_secs(),
         rss_kib: p.rss_kib(),
         command: p.command_line(),
+        lwp: None,
     }
 }
 
