@@ -46,6 +46,7 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
         Command::Pcb(args) => demos::pcb::run(args.pid, args.json, lang),
         Command::Nice(args) => demos::nice::run(&args.words, lang),
         Command::Renice(args) => demos::nice::renice(&renice_options(args), lang),
+        Command::Top(args) => inspect::top::run(top_options(args), lang),
         Command::Chat(args) => match args.command {
             ChatCommand::Server(a) => chat::server::run(chat_server_options(a, lang), lang),
             ChatCommand::Client(a) => chat::client::run(
@@ -115,6 +116,19 @@ fn renice_options(a: cli::ReniceArgs) -> demos::nice::ReniceOptions {
         value: i64::from(a.priority.or(a.priority_flag).unwrap_or(0)),
         relative: a.relative,
         pids: a.pids,
+    }
+}
+
+fn top_options(a: cli::TopArgs) -> inspect::top::Options {
+    inspect::top::Options {
+        delay_secs: a.delay,
+        iterations: a.iterations,
+        batch: a.batch,
+        json: a.json,
+        pids: a.pids,
+        user: a.user,
+        threads: a.threads,
+        sample_ms: a.sample_ms,
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! The language is chosen once, in `main`: `--lang zh|en`, else `LANG` (zh for `zh_*`, else en).
 //! Each wing of the program has its own catalogue file here (`chat`, `bench`, `demos`, `nice`,
-//! `inspect`, `lessons`, and `common` for what they share), so the sentences of a lesson can be
+//! `inspect`, `top`, `lessons`, and `common` for what they share), so the sentences of a lesson can be
 //! read side by side in both languages.
 //!
 //! One way of writing a message: a function of the language and plain values (numbers, `&str`,
@@ -19,6 +19,7 @@ pub mod demos;
 pub mod inspect;
 pub mod lessons;
 pub mod nice;
+pub mod top;
 
 use serde::Serialize;
 

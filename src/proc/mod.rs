@@ -10,6 +10,7 @@
 //! | uid                            | owner of `/proc/PID`    | `ps`, `ps-tree -u`            |
 //! | locked memory (STAT `L`)       | `/proc/PID/status`      | `ps`, `ps-tree --stat`        |
 //! | command line                   | `/proc/PID/cmdline`     | `ps`, `ps-tree -a`            |
+//! | one thread, the same fields    | `/proc/PID/task/TID/…`  | `top -H`                      |
 //!
 //! Processes come and go while we read. A process that disappears between listing `/proc` and
 //! reading its files is skipped silently; a file we may not read (another user's, or hardened
@@ -19,8 +20,8 @@
 //! opens this file sees which file each field comes from and when it is read, and the values
 //! match `ps` because they come from the files `ps` reads. The `procfs` crate only splits a
 //! file into its fields (the 52 of `stat`); what they mean is decided here and in [`stat`]. System-wide figures that are not about
-//! one process (CPU usage per core, memory, load for a live view) are what `sysinfo` is for; no
-//! command shows them yet, and when `toolkit top` does, they come from there, not from here.
+//! one process (CPU usage per core, memory, load for a live view) are what `sysinfo` is for:
+//! `toolkit top` takes its header from there and its rows from here.
 //!
 //! The pure parts live in submodules a student can read on their own: [`stat`] turns the kernel's
 //! fields into the `STAT` string `ps` prints, and [`tree`] builds the parent/child tree.
@@ -227,7 +228,12 @@ fn proc_path(pid: i32, file: &str) -> PathBuf {
 /// Read a file of a process. `Ok(None)` when the process is gone; permission errors come back as
 /// `Err` so the caller can choose to leave the field empty.
 fn read_proc_file(pid: i32, file: &str) -> io::Result<Option<Vec<u8>>> {
-    match fs::read(proc_path(pid, file)) {
+    read_file(&proc_path(pid, file))
+}
+
+/// [`read_proc_file`] for any path under `/proc`.
+fn read_file(path: &std::path::Path) -> io::Result<Option<Vec<u8>>> {
+    match fs::read(path) {
         Ok(bytes) => Ok(Some(bytes)),
         // ENOENT: the process is gone. ESRCH: it died while we were reading.
         Err(e) if e.kind() == ErrorKind::NotFound || e.raw_os_error() == Some(libc::ESRCH) => {
@@ -325,10 +331,46 @@ pub fn read_process(pid: i32, fields: Fields) -> Result<Process, ProcError> {
     if pid <= 0 {
         return Err(ProcError::NoSuchProcess(pid));
     }
-    let path = proc_path(pid, "stat");
-    let bytes = match read_proc_file(pid, "stat") {
+    read_entry(&format!("{pid}"), pid, fields)
+}
+
+/// Read one thread (a *task*) of process `pid`, from `/proc/PID/task/TID/`. The result's `pid`
+/// is the thread's id (TID), its other fields are the thread's own (state, CPU time, priority).
+pub fn read_thread(pid: i32, tid: i32, fields: Fields) -> Result<Process, ProcError> {
+    if pid <= 0 || tid <= 0 {
+        return Err(ProcError::NoSuchProcess(tid));
+    }
+    read_entry(&format!("{pid}/task/{tid}"), tid, fields)
+}
+
+/// The thread ids of process `pid` (`/proc/PID/task`), ascending; empty once it is gone.
+pub fn list_tids(pid: i32) -> Vec<i32> {
+    let Ok(entries) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    let mut tids: Vec<i32> = entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    tids.sort_unstable();
+    tids
+}
+
+/// Every thread of process `pid` that could be read (none once it is gone).
+pub fn read_threads(pid: i32, fields: Fields) -> Vec<Process> {
+    list_tids(pid)
+        .into_iter()
+        .filter_map(|tid| read_thread(pid, tid, fields).ok())
+        .collect()
+}
+
+/// Read the entry `/proc/<dir>/` (a process, or `PID/task/TID` for a thread); `id` names it in
+/// errors.
+fn read_entry(dir: &str, id: i32, fields: Fields) -> Result<Process, ProcError> {
+    let file = |name: &str| PathBuf::from(format!("/proc/{dir}/{name}"));
+    let path = file("stat");
+    let bytes = match read_file(&path) {
         Ok(Some(bytes)) => bytes,
-        Ok(None) => return Err(ProcError::NoSuchProcess(pid)),
+        Ok(None) => return Err(ProcError::NoSuchProcess(id)),
         Err(source) => return Err(ProcError::Unreadable { path, source }),
     };
     let mut process = parse_stat(&bytes).map_err(|message| ProcError::Malformed {
@@ -336,23 +378,23 @@ pub fn read_process(pid: i32, fields: Fields) -> Result<Process, ProcError> {
         message,
     })?;
     if fields.uid {
-        match fs::metadata(format!("/proc/{pid}")) {
+        match fs::metadata(format!("/proc/{dir}")) {
             Ok(meta) => process.uid = Some(meta.uid()),
-            Err(e) if e.kind() == ErrorKind::NotFound => return Err(ProcError::NoSuchProcess(pid)),
+            Err(e) if e.kind() == ErrorKind::NotFound => return Err(ProcError::NoSuchProcess(id)),
             Err(_) => {}
         }
     }
     if fields.status {
-        match read_proc_file(pid, "status") {
+        match read_file(&file("status")) {
             Ok(Some(status)) => process.locked_kib = parse_status_kib(&status, "VmLck"),
-            Ok(None) => return Err(ProcError::NoSuchProcess(pid)),
+            Ok(None) => return Err(ProcError::NoSuchProcess(id)),
             Err(_) => {}
         }
     }
     if fields.cmdline {
-        match read_proc_file(pid, "cmdline") {
+        match read_file(&file("cmdline")) {
             Ok(Some(cmdline)) => process.cmdline = Some(parse_cmdline(&cmdline)),
-            Ok(None) => return Err(ProcError::NoSuchProcess(pid)),
+            Ok(None) => return Err(ProcError::NoSuchProcess(id)),
             Err(_) => {}
         }
     }
@@ -404,6 +446,15 @@ impl ProcessTable {
             }
         }
         Ok(ProcessTable::from_processes(processes))
+    }
+
+    /// Read every thread of every process (what `top -H` lists), indexed by thread id.
+    pub fn scan_threads(fields: Fields) -> Result<ProcessTable, ProcError> {
+        let mut threads = Vec::new();
+        for pid in list_pids()? {
+            threads.extend(read_threads(pid, fields));
+        }
+        Ok(ProcessTable::from_processes(threads))
     }
 
     /// A table from processes already read (tests build these by hand).
@@ -477,6 +528,38 @@ mod tests {
         drop(done_tx);
         idle.join().unwrap();
         assert_eq!(thread_cpu_ticks(pid, tid), None, "a thread that is gone");
+    }
+
+    /// A thread is read from `task/TID`: its own id, its own CPU time.
+    #[test]
+    fn threads_are_listed_with_their_own_ids() {
+        let pid = std::process::id() as i32;
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let idle = std::thread::spawn(move || {
+            tid_tx.send(nix::unistd::gettid().as_raw()).unwrap();
+            let _ = done_rx.recv();
+        });
+        let tid = tid_rx.recv().unwrap();
+        assert!(
+            list_tids(pid).contains(&pid),
+            "the main thread's TID is the PID"
+        );
+        assert!(list_tids(pid).contains(&tid));
+        let thread = read_thread(pid, tid, Fields::STAT_ONLY).unwrap();
+        assert_eq!(thread.pid, tid);
+        assert!(
+            read_threads(pid, Fields::STAT_ONLY)
+                .iter()
+                .any(|t| t.pid == tid)
+        );
+        drop(done_tx);
+        idle.join().unwrap();
+        assert!(matches!(
+            read_thread(pid, tid, Fields::STAT_ONLY),
+            Err(ProcError::NoSuchProcess(_))
+        ));
+        assert!(list_tids(i32::MAX).is_empty());
     }
 
     const BASH_STAT: &[u8] = b"1032 (bash) S 1031 1032 1032 34816 2101 4194560 1790 9140 0 0 3 2 12 9 20 0 1 0 2330 8396800 1120 18446744073709551615 1 1 0 0 0 0 65536 3686404 1266761467 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n";

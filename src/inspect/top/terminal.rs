@@ -1,0 +1,114 @@
+//! Borrowing the terminal, and always giving it back.
+//!
+//! A full-screen program changes two things a shell relies on: *raw mode* (keys arrive one by
+//! one, unechoed, and Ctrl-C is a key instead of SIGINT) and the *alternate screen* (a second
+//! screen the program draws on, so the shell's scrollback is untouched). Left behind, the shell
+//! echoes nothing and ignores Enter until the user types `reset` blind. So every way out restores
+//! both:
+//!
+//! - a normal return, an error, and Ctrl-C (a key in raw mode, so `q`'s path): [`Screen`]'s
+//!   `Drop`;
+//! - a panic: the hook installed by [`Screen::enter`] restores first, then prints the panic
+//!   message on the normal screen where it can be read (unwinding then runs `Drop` too, which is
+//!   harmless: restoring twice changes nothing);
+//! - SIGTERM, or SIGINT sent by `kill`: [`crate::child::interrupt`] only records the signal, the
+//!   loop sees it within one poll interval and returns, and `Drop` restores.
+
+use std::io::{self, Stdout};
+use std::sync::Once;
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::crossterm::{cursor, execute};
+
+use super::keys::Key;
+
+/// Restores the terminal when dropped. Made *before* the terminal is changed, so a failure
+/// half-way through entering (raw mode on, alternate screen refused) still restores.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
+}
+
+/// The terminal, in raw mode on the alternate screen, for as long as this lives.
+pub struct Screen {
+    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    _restore: Restore,
+}
+
+impl Screen {
+    pub fn enter() -> io::Result<Screen> {
+        install_panic_hook();
+        let restore = Restore;
+        enable_raw_mode()?;
+        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        Ok(Screen {
+            terminal,
+            _restore: restore,
+        })
+    }
+}
+
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
+}
+
+/// What the terminal had to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    Key(Key),
+    /// The window changed size: draw again.
+    Resize,
+    Nothing,
+}
+
+/// Wait at most `timeout` for a key or a resize.
+pub fn next_input(timeout: Duration) -> io::Result<Input> {
+    match event::poll(timeout) {
+        Ok(true) => {}
+        Ok(false) => return Ok(Input::Nothing),
+        // A signal arrived while waiting: the caller looks at it.
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(Input::Nothing),
+        Err(e) => return Err(e),
+    }
+    let event = match event::read() {
+        Ok(event) => event,
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(Input::Nothing),
+        Err(e) => return Err(e),
+    };
+    Ok(match event {
+        Event::Key(k) if k.kind != KeyEventKind::Release => match k.code {
+            KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                Input::Key(Key::Interrupt)
+            }
+            KeyCode::Char(c) => Input::Key(Key::Char(c)),
+            KeyCode::Enter => Input::Key(Key::Enter),
+            KeyCode::Esc => Input::Key(Key::Esc),
+            KeyCode::Backspace => Input::Key(Key::Backspace),
+            _ => Input::Nothing,
+        },
+        Event::Resize(..) => Input::Resize,
+        _ => Input::Nothing,
+    })
+}
