@@ -563,3 +563,40 @@ fn sigterm_restores_the_terminal() {
     kill(Pid::from_raw(top.pid), Signal::SIGTERM).unwrap();
     assert_terminal_restored(&stty_file);
 }
+
+#[test]
+fn the_race_says_how_to_watch_it_and_top_sees_the_split() {
+    let _serial = support::serial();
+    let mut race = Guard::spawn(
+        support::toolkit()
+            .args(["--lang", "en", "nice", "--race", "--seconds", "4"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    let mut lines = BufReader::new(race.stdout.take().unwrap()).lines();
+    let Some(Ok(first)) = lines.next() else {
+        let mut err = String::new();
+        let _ = std::io::Read::read_to_string(&mut race.stderr.take().unwrap(), &mut err);
+        // Unprivileged and already above nice 0: the nice-0 racer cannot be made (tests/nice.rs).
+        assert!(err.contains("CAP_SYS_NICE") && my_nice() > 0, "{err}");
+        return;
+    };
+    let watch = first
+        .split("toolkit top -p ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no hint in {first:?}"));
+    let pids: Vec<i32> = watch
+        .split(',')
+        .map(|p| p.trim().parse().unwrap())
+        .collect();
+    assert_eq!(pids.len(), 2, "{first}");
+    let out = top(&["--json", "-n", "2", "-d", "1", "-p", watch.trim()]);
+    let frame = frames(&out).remove(1);
+    let row = |pid: i32| frame.rows.iter().find(|r| r.pid == pid).unwrap();
+    let (fast, slow) = (row(pids[0]), row(pids[1]));
+    assert_eq!((fast.nice, fast.priority), (0, 20));
+    assert_eq!((slow.nice, slow.priority), (9, 29));
+    // Pinned to one CPU, the weights decide: 1024 against 137.
+    assert!(fast.cpu_percent > slow.cpu_percent, "{fast:?} {slow:?}");
+    assert!(race.wait().unwrap().success());
+}
