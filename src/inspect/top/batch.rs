@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 
 use super::frame::{Frame, header_lines};
-use super::rows::{Column, Row, sort_rows};
+use super::rows::{Column, Row, compare};
 use crate::i18n::Lang;
 use crate::output;
 
@@ -25,9 +25,9 @@ pub fn write_text(out: &mut impl Write, frame: &Frame, lang: Lang) -> io::Result
     }
     writeln!(out)?;
     writeln!(out, "{}", header_row())?;
-    let mut rows = frame.rows.clone();
-    sort_rows(&mut rows, Column::Cpu);
-    for row in &rows {
+    let mut rows: Vec<&Row> = frame.rows.iter().collect();
+    rows.sort_by(|a, b| compare(Column::Cpu, a, b));
+    for row in rows {
         writeln!(out, "{}", text_row(row))?;
     }
     writeln!(out)?;
@@ -64,15 +64,57 @@ pub fn header_row() -> String {
     titles.join(" ")
 }
 
-/// One row as text: every column at its width, COMMAND last and whole.
+/// One row as text: every column at its width (as [`Column::align`] pads them), COMMAND last
+/// and whole. Written with one `format!`: `top -b` prints 2,000 of these per frame.
 pub fn text_row(row: &Row) -> String {
-    let cells: Vec<String> = Column::ALL.iter().map(|&c| c.align(&c.cell(row))).collect();
-    cells.join(" ").trim_end().to_string()
+    let user = crate::output::pad_to(&row.user, Column::User.width());
+    let stat = crate::output::pad_to(&row.stat, Column::Stat.width());
+    format!(
+        "{:>7} {user} {:>3} {:>3} {stat} {:>5.1} {:>4.1} {:>7} {:>9} {}",
+        row.pid,
+        row.priority_text(),
+        row.nice,
+        row.cpu_percent,
+        row.mem_percent,
+        row.rss_kib,
+        row.time,
+        Column::Command.cell(row),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_row_lines_up_with_the_header() {
+        let row = Row {
+            pid: 4242,
+            ppid: 1,
+            user: "alice".to_string(),
+            uid: Some(1000),
+            priority: 29,
+            nice: 9,
+            stat: "RN".to_string(),
+            state: 'R',
+            cpu_percent: 99.44,
+            mem_percent: 0.06,
+            rss_kib: 1234,
+            cpu_ticks: 250,
+            time: "0:02.50".to_string(),
+            command: "burner".to_string(),
+            threads: 1,
+            new: false,
+            exited: false,
+            depth: 0,
+        };
+        let by_columns: Vec<String> = Column::ALL.iter().map(|c| c.align(&c.cell(&row))).collect();
+        assert_eq!(text_row(&row), by_columns.join(" "));
+        assert_eq!(
+            header_row().find("PID").unwrap() + 3,
+            text_row(&row).find("4242").unwrap() + 4
+        );
+    }
 
     #[test]
     fn cpu_bars_scale_and_clamp() {

@@ -13,7 +13,7 @@ use super::rows::{self, Row, Users};
 use super::sample::{Sample, Sampler, SystemFigures, SystemSource};
 use super::transitions::{Tracker, Transition};
 use crate::i18n::{Lang, top as msg};
-use crate::proc::{Fields, ProcError};
+use crate::proc::ProcError;
 
 /// What a refresh shows.
 #[derive(Debug, Clone, Serialize)]
@@ -99,10 +99,7 @@ impl Watch {
     }
 
     fn baseline(&mut self) -> Result<(), ProcError> {
-        let sample = self.sampler.take(Fields {
-            uid: true,
-            ..Fields::STAT_ONLY
-        })?;
+        let sample = self.sampler.take(true)?;
         self.tracker.reset();
         self.tracker
             .observe(&sample.table, &clock_hundredths(Local::now()));
@@ -112,13 +109,13 @@ impl Watch {
     }
 
     pub fn threads(&self) -> bool {
-        self.sampler.threads
+        self.sampler.threads()
     }
 
     /// Switch between processes and threads; the next frame starts from a new baseline.
     pub fn set_threads(&mut self, on: bool) -> Result<(), ProcError> {
-        if self.sampler.threads != on {
-            self.sampler.threads = on;
+        if self.sampler.threads() != on {
+            self.sampler.set_threads(on);
             self.baseline()?;
         }
         Ok(())
@@ -126,7 +123,7 @@ impl Watch {
 
     /// A sample between refreshes, for the transitions log only (reads `stat` and nothing else).
     pub fn quick_sample(&mut self) -> Result<(), ProcError> {
-        let sample = self.sampler.take(Fields::STAT_ONLY)?;
+        let sample = self.sampler.take(false)?;
         self.tracker
             .observe(&sample.table, &clock_hundredths(Local::now()));
         Ok(())
@@ -134,10 +131,7 @@ impl Watch {
 
     /// Take a full sample and make the frame.
     pub fn frame(&mut self) -> Result<Frame, ProcError> {
-        let sample = self.sampler.take(Fields {
-            uid: true,
-            ..Fields::STAT_ONLY
-        })?;
+        let sample = self.sampler.take(true)?;
         let now = Local::now();
         self.tracker.observe(&sample.table, &clock_hundredths(now));
         let system = self.system.refresh();
@@ -181,10 +175,7 @@ mod tests {
     #[test]
     fn a_frame_of_this_process_shows_it() {
         let me = std::process::id() as i32;
-        let sampler = Sampler {
-            pids: vec![me],
-            threads: false,
-        };
+        let sampler = Sampler::new(vec![me], false);
         let mut watch = Watch::start(sampler, SystemSource::new().unwrap(), 1000).unwrap();
         let frame = watch.frame().unwrap();
         assert_eq!(frame.tasks.total, 1);

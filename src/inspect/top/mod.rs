@@ -109,10 +109,7 @@ pub fn run(opts: Options, lang: Lang) -> CmdResult {
     pids.dedup();
     let system = SystemSource::new()
         .map_err(|e| Failure::new(1, msg::no_system_figures(lang, &e.to_string())))?;
-    let sampler = Sampler {
-        pids,
-        threads: opts.threads,
-    };
+    let sampler = Sampler::new(pids, opts.threads);
     interrupt::install();
     let watch = Watch::start(sampler, system, sample_ms).map_err(|e| proc_failure(lang, &e))?;
     let timing = Timing {
@@ -164,7 +161,8 @@ fn batch_loop(mut watch: Watch, opts: &Options, timing: Timing, lang: Lang) -> C
         user: opts.user.clone(),
         name: None,
     };
-    let mut out = io::stdout().lock();
+    // One write per frame, not one per line (stdout alone is line-buffered).
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     wait_sampling(&mut watch, PRIME.min(timing.delay), timing.sample)?;
     let mut shown = 0u32;
     loop {

@@ -23,15 +23,14 @@
 
 use std::time::{Duration, Instant};
 
-use crate::proc::{self, Fields, ProcError, Process, ProcessTable};
+use crate::proc::{ProcError, Process, ProcessTable, StatFiles};
 
-/// Which processes a sample reads.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Which processes a sample reads, and the `stat` files kept open to read them again.
+#[derive(Debug)]
 pub struct Sampler {
     /// Only these PIDs (top's `-p`); empty: every process.
-    pub pids: Vec<i32>,
-    /// Threads instead of processes (top's `H`).
-    pub threads: bool,
+    pids: Vec<i32>,
+    files: StatFiles,
 }
 
 /// The watched processes (or threads) at one instant.
@@ -43,31 +42,56 @@ pub struct Sample {
 }
 
 impl Sampler {
-    /// Read the watched processes now, with the optional `fields` (the owner for the USER column;
-    /// a sample for the transitions log needs only `stat`).
-    pub fn take(&self, fields: Fields) -> Result<Sample, ProcError> {
-        let table = match (self.pids.is_empty(), self.threads) {
-            (true, false) => ProcessTable::scan(fields)?,
-            (true, true) => ProcessTable::scan_threads(fields)?,
-            (false, false) => ProcessTable::from_processes(
-                self.pids
-                    .iter()
-                    .filter_map(|&pid| proc::read_process(pid, fields).ok())
-                    .collect(),
-            ),
-            (false, true) => ProcessTable::from_processes(
-                self.pids
-                    .iter()
-                    .flat_map(|&pid| proc::read_threads(pid, fields))
-                    .collect(),
-            ),
+    /// Watch `pids` (empty: every process), as threads when `threads` is set.
+    pub fn new(pids: Vec<i32>, threads: bool) -> Sampler {
+        Sampler {
+            pids,
+            files: StatFiles::new(open_files_capacity(), threads),
+        }
+    }
+
+    pub fn threads(&self) -> bool {
+        self.files.threads()
+    }
+
+    /// Switch between processes and threads (the files kept open are of the other kind).
+    pub fn set_threads(&mut self, on: bool) {
+        if self.files.threads() != on {
+            self.files = StatFiles::new(open_files_capacity(), on);
+        }
+    }
+
+    /// Read the watched processes now, with their owner (for the USER column) when `owner` is
+    /// set; a sample for the transitions log needs only `stat`.
+    pub fn take(&mut self, owner: bool) -> Result<Sample, ProcError> {
+        let table = if self.pids.is_empty() {
+            self.files.scan(owner)?
+        } else {
+            self.files.read_pids(&self.pids, owner)
         };
         Ok(Sample {
             taken: Instant::now(),
-            threads: self.threads,
+            threads: self.files.threads(),
             table,
         })
     }
+}
+
+/// How many `stat` files may stay open: the soft open-files limit, raised to the hard one (at most
+/// 65,536), less a margin for everything else (the terminal, `sysinfo`'s files).
+fn open_files_capacity() -> usize {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    const MARGIN: u64 = 64;
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return 0;
+    };
+    let wanted = hard.min(65_536).max(soft);
+    let soft = if wanted > soft && setrlimit(Resource::RLIMIT_NOFILE, wanted, hard).is_ok() {
+        wanted
+    } else {
+        soft
+    };
+    soft.saturating_sub(MARGIN) as usize
 }
 
 /// Whether two readings are of the same process: same PID *and* same start time (a PID can be
@@ -154,6 +178,7 @@ impl SystemSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proc;
 
     fn process(pid: i32, start_ticks: u64, utime: u64, stime: u64) -> Process {
         let line = format!(
@@ -213,12 +238,10 @@ mod tests {
     #[test]
     fn a_sample_of_one_pid_reads_only_that_pid() {
         let me = std::process::id() as i32;
-        let sampler = Sampler {
-            pids: vec![me, i32::MAX],
-            threads: false,
-        };
-        let sample = sampler.take(Fields::STAT_ONLY).unwrap();
+        let mut sampler = Sampler::new(vec![me, i32::MAX], false);
+        let sample = sampler.take(false).unwrap();
         assert_eq!(sample.table.len(), 1);
         assert!(sample.table.get(me).is_some());
+        assert!(open_files_capacity() > 0);
     }
 }
