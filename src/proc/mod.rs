@@ -572,6 +572,7 @@ pub struct StatFiles {
     buf: Vec<u8>,
     /// Threads (`/proc/PID/task/TID/stat`, keyed by TID) rather than processes.
     threads: bool,
+    births: Births,
 }
 
 impl StatFiles {
@@ -582,6 +583,7 @@ impl StatFiles {
             capacity,
             buf: Vec::new(),
             threads,
+            births: Births::new(),
         }
     }
 
@@ -592,8 +594,15 @@ impl StatFiles {
     /// Every process (or thread) now, with its owner when `owner` is set. Files of the processes
     /// that are gone are closed.
     pub fn scan(&mut self, owner: bool) -> Result<ProcessTable, ProcError> {
-        let table = self.read_pids(&list_pids()?, owner);
+        let last_pid = self.births.last_pid();
+        let pids = match self.births.known_if_none_born(last_pid) {
+            Some(known) if !self.threads => known,
+            _ => list_pids()?,
+        };
+        let table = self.read_pids(&pids, owner);
         self.open.retain(|id, _| table.get(*id).is_some());
+        self.births
+            .listed(last_pid, table.iter().map(|p| p.pid).collect());
         Ok(table)
     }
 
@@ -652,6 +661,72 @@ impl StatFiles {
         }
         Some(Process { uid, ..process })
     }
+}
+
+/// Whether anyone was born since the last look, from the kernel's last PID handed out.
+///
+/// Listing `/proc` costs the kernel work for every entry, at every refresh. But a new process (or
+/// thread) always gets a new PID, and `/proc/loadavg` ends with the last PID the kernel handed
+/// out. If that number has not moved, nobody was born: the processes are the ones we know, less
+/// the dead, whom reading their files reveals anyway. One caveat makes the rule safe: a PID is
+/// handed out a moment before its process appears in `/proc`, so a listing is trusted only if the
+/// number had already stopped moving before it was taken.
+#[derive(Debug)]
+struct Births {
+    /// `/proc/loadavg`, kept open; `None` when this `/proc` is not of our PID namespace (its
+    /// numbers would not be the ones listed) or cannot be read.
+    loadavg: Option<fs::File>,
+    /// The last PID at the previous scan.
+    previous: Option<u32>,
+    /// The last PID at a scan whose listing is complete, and the PIDs that listing found.
+    settled: Option<(u32, Vec<i32>)>,
+}
+
+impl Births {
+    fn new() -> Births {
+        let ours = fs::read_link("/proc/self")
+            .ok()
+            .and_then(|target| target.to_str()?.parse::<u32>().ok())
+            == Some(std::process::id());
+        Births {
+            loadavg: ours.then(|| fs::File::open("/proc/loadavg").ok()).flatten(),
+            previous: None,
+            settled: None,
+        }
+    }
+
+    /// The last PID handed out, from the 5th field of `/proc/loadavg` (`0.12 0.20 0.18 1/93 4242`).
+    fn last_pid(&mut self) -> Option<u32> {
+        use std::os::unix::fs::FileExt;
+        let file = self.loadavg.as_ref()?;
+        let mut buf = [0u8; 128];
+        let n = file.read_at(&mut buf, 0).ok()?;
+        parse_last_pid(&buf[..n])
+    }
+
+    /// The PIDs of the last complete listing, if nobody was born since.
+    fn known_if_none_born(&self, last_pid: Option<u32>) -> Option<Vec<i32>> {
+        match (&self.settled, last_pid) {
+            (Some((settled, pids)), Some(now)) if *settled == now => Some(pids.clone()),
+            _ => None,
+        }
+    }
+
+    /// Record a scan: `pids` were found with `last_pid` read just before.
+    fn listed(&mut self, last_pid: Option<u32>, pids: Vec<i32>) {
+        self.settled = match last_pid {
+            // Unchanged since the previous scan: every PID up to it had time to appear.
+            Some(now) if self.previous == Some(now) => Some((now, pids)),
+            _ => None,
+        };
+        self.previous = last_pid;
+    }
+}
+
+/// The last field of `/proc/loadavg`.
+fn parse_last_pid(loadavg: &[u8]) -> Option<u32> {
+    let text = std::str::from_utf8(loadavg).ok()?;
+    text.split_whitespace().nth(4)?.parse().ok()
 }
 
 /// How many reads of a kept-open file may pass before its owner is read again (see
@@ -851,6 +926,57 @@ mod tests {
             "the main thread"
         );
         assert!(none.open.is_empty());
+    }
+
+    #[test]
+    fn the_last_pid_is_the_fifth_field_of_loadavg() {
+        assert_eq!(parse_last_pid(b"0.12 0.20 0.18 1/93 4242\n"), Some(4242));
+        assert_eq!(parse_last_pid(b"0.12 0.20"), None);
+    }
+
+    /// A listing is reused only once the last PID has stood still across two scans, and never
+    /// after a birth.
+    #[test]
+    fn births_decide_when_proc_must_be_listed_again() {
+        let mut b = Births {
+            loadavg: None,
+            previous: None,
+            settled: None,
+        };
+        b.listed(Some(100), vec![1, 2]);
+        assert_eq!(
+            b.known_if_none_born(Some(100)),
+            None,
+            "the number may just have moved"
+        );
+        b.listed(Some(100), vec![1, 2, 3]);
+        assert_eq!(b.known_if_none_born(Some(100)), Some(vec![1, 2, 3]));
+        assert_eq!(b.known_if_none_born(Some(101)), None, "someone was born");
+        b.listed(Some(101), vec![1, 2, 3, 4]);
+        assert_eq!(b.known_if_none_born(Some(101)), None);
+        assert_eq!(b.known_if_none_born(None), None);
+    }
+
+    /// A process born between two scans is listed, whatever the shortcut.
+    #[test]
+    fn a_scan_sees_a_newborn() {
+        let mut files = StatFiles::new(64, false);
+        for _ in 0..3 {
+            files.scan(false).unwrap();
+        }
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        let seen = files.scan(false).unwrap().get(pid).is_some();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(seen, "the new process {pid} was not listed");
+        assert!(
+            files.scan(false).unwrap().get(pid).is_none(),
+            "nor kept once reaped"
+        );
     }
 
     const BASH_STAT: &[u8] = b"1032 (bash) S 1031 1032 1032 34816 2101 4194560 1790 9140 0 0 3 2 12 9 20 0 1 0 2330 8396800 1120 18446744073709551615 1 1 0 0 0 0 65536 3686404 1266761467 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n";

@@ -106,7 +106,6 @@ mod tests {
             threads: 1,
             new: false,
             exited: false,
-            depth: 0,
         };
         let by_columns: Vec<String> = Column::ALL.iter().map(|c| c.align(&c.cell(&row))).collect();
         assert_eq!(text_row(&row), by_columns.join(" "));

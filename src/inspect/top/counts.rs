@@ -32,25 +32,36 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Count the states of `letters`.
+    /// Count the states of `letters`. Tallied in a plain array first (this runs over every
+    /// process at every refresh), then named.
     pub fn of_letters(letters: impl IntoIterator<Item = char>) -> Counts {
+        let mut tally = [0usize; 128];
+        let mut total = 0;
+        for letter in letters {
+            total += 1;
+            if letter.is_ascii() {
+                tally[letter as usize] += 1;
+            }
+        }
+        let n = |l: char| tally[l as usize];
         let mut c = Counts {
-            letters: LETTERS.iter().map(|&l| (l, 0)).collect(),
+            total,
+            running: n('R'),
+            sleeping: n('S') + n('D') + n('I'),
+            stopped: n('T') + n('t'),
+            zombie: n('Z'),
+            letters: LETTERS.iter().map(|&l| (l, n(l))).collect(),
             ..Counts::default()
         };
-        for letter in letters {
-            c.total += 1;
-            *c.letters.entry(letter).or_default() += 1;
-            match letter {
-                'R' => c.running += 1,
-                'S' | 'D' | 'I' => c.sleeping += 1,
-                'T' | 't' => c.stopped += 1,
-                'Z' => c.zombie += 1,
-                _ => {}
+        for (byte, &count) in tally.iter().enumerate() {
+            let letter = char::from(byte as u8);
+            if count == 0 {
+                continue;
             }
+            c.letters.insert(letter, count);
             if let Some(code) = StateCode::from_letter(letter) {
-                *c.three_state.entry(code.three_state().id()).or_default() += 1;
-                *c.five_state.entry(code.five_state().id()).or_default() += 1;
+                *c.three_state.entry(code.three_state().id()).or_default() += count;
+                *c.five_state.entry(code.five_state().id()).or_default() += count;
             }
         }
         c

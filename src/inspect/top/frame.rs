@@ -102,14 +102,10 @@ impl Watch {
         let sample = self.sampler.take(true)?;
         self.tracker.reset();
         self.tracker
-            .observe(&sample.table, &clock_hundredths(Local::now()));
+            .observe(sample.table.clone(), &clock_hundredths(Local::now()));
         self.system.refresh();
         self.last = Some(sample);
         Ok(())
-    }
-
-    pub fn threads(&self) -> bool {
-        self.sampler.threads()
     }
 
     /// Switch between processes and threads; the next frame starts from a new baseline.
@@ -125,7 +121,7 @@ impl Watch {
     pub fn quick_sample(&mut self) -> Result<(), ProcError> {
         let sample = self.sampler.take(false)?;
         self.tracker
-            .observe(&sample.table, &clock_hundredths(Local::now()));
+            .observe(sample.table, &clock_hundredths(Local::now()));
         Ok(())
     }
 
@@ -133,7 +129,8 @@ impl Watch {
     pub fn frame(&mut self) -> Result<Frame, ProcError> {
         let sample = self.sampler.take(true)?;
         let now = Local::now();
-        self.tracker.observe(&sample.table, &clock_hundredths(now));
+        self.tracker
+            .observe(sample.table.clone(), &clock_hundredths(now));
         let system = self.system.refresh();
         let all = rows::build_rows(
             self.last.as_ref(),

@@ -248,15 +248,16 @@ fn interactive_loop(mut watch: Watch, opts: &Options, timing: Timing, lang: Lang
             Input::Key(key) => {
                 let top_pid = view::ordered_rows(&frame, &ui)
                     .iter()
-                    .find(|r| !r.exited)
-                    .map(|r| r.pid);
+                    .find(|(r, _)| !r.exited)
+                    .map(|(r, _)| r.pid);
                 match ui.on_key(key, top_pid, lang) {
                     Action::None => {}
                     Action::Quit => return Ok(0),
                     Action::SetThreads(on) => {
+                        // A new baseline; the first frame of threads comes as the first frame
+                        // of all does, a moment later (%CPU over no time would be noise).
                         watch.set_threads(on)?;
-                        frame = watch.frame()?;
-                        next_refresh = Instant::now() + timing.delay;
+                        next_refresh = Instant::now() + PRIME.min(timing.delay);
                     }
                     Action::Renice { pid, nice } => ui.message = Some(renice(pid, nice, lang)),
                     Action::Signal { pid, signal } => {

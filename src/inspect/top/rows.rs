@@ -38,9 +38,6 @@ pub struct Row {
     /// Gone since the previous refresh: the last reading, shown dimmed for one refresh.
     #[serde(skip)]
     pub exited: bool,
-    /// Depth in the forest view (0 otherwise).
-    #[serde(skip)]
-    pub depth: usize,
 }
 
 impl Row {
@@ -147,6 +144,11 @@ impl Column {
 
     /// The column's text in a row.
     pub fn cell(self, row: &Row) -> String {
+        self.cell_at(row, 0)
+    }
+
+    /// The column's text in a row shown at `depth` in the forest view (COMMAND is indented).
+    pub fn cell_at(self, row: &Row, depth: usize) -> String {
         match self {
             Column::Pid => row.pid.to_string(),
             Column::User => row.user.clone(),
@@ -158,10 +160,10 @@ impl Column {
             Column::Rss => row.rss_kib.to_string(),
             Column::Time => row.time.clone(),
             Column::Command => {
-                if row.depth == 0 {
+                if depth == 0 {
                     row.command.clone()
                 } else {
-                    format!("{}`- {}", "   ".repeat(row.depth - 1), row.command)
+                    format!("{}`- {}", "   ".repeat(depth - 1), row.command)
                 }
             }
         }
@@ -185,35 +187,30 @@ pub fn compare(column: Column, a: &Row, b: &Row) -> Ordering {
     by.then(a.pid.cmp(&b.pid))
 }
 
-/// Sort rows by `column`.
-pub fn sort_rows(rows: &mut [Row], column: Column) {
-    rows.sort_by(|a, b| compare(column, a, b));
-}
-
-/// top's forest view (`V`): each process under its parent, children sorted by `column`.
-/// A row whose parent is not shown starts a tree of its own.
-pub fn forest(rows: Vec<Row>, column: Column) -> Vec<Row> {
+/// top's forest view (`V`): each process under its parent, children sorted by `column`, with
+/// its depth. A row whose parent is not shown starts a tree of its own.
+pub fn forest<'a>(rows: &[&'a Row], column: Column) -> Vec<(&'a Row, usize)> {
     let present: std::collections::HashSet<i32> = rows.iter().map(|r| r.pid).collect();
-    let mut children: HashMap<i32, Vec<Row>> = HashMap::new();
+    let mut children: HashMap<i32, Vec<&Row>> = HashMap::new();
     let mut roots = Vec::new();
-    for row in rows {
+    for &row in rows {
         if row.ppid != row.pid && present.contains(&row.ppid) {
             children.entry(row.ppid).or_default().push(row);
         } else {
             roots.push(row);
         }
     }
-    sort_rows(&mut roots, column);
-    let mut out = Vec::with_capacity(present.len());
+    let by = |a: &&Row, b: &&Row| compare(column, a, b);
+    roots.sort_by(by);
+    let mut out = Vec::with_capacity(rows.len());
     // Depth first, with an explicit stack (a deep chain of processes must not overflow ours).
-    let mut stack: Vec<(Row, usize)> = roots.into_iter().rev().map(|r| (r, 0)).collect();
-    while let Some((mut row, depth)) = stack.pop() {
+    let mut stack: Vec<(&Row, usize)> = roots.into_iter().rev().map(|r| (r, 0)).collect();
+    while let Some((row, depth)) = stack.pop() {
         if let Some(mut kids) = children.remove(&row.pid) {
-            sort_rows(&mut kids, column);
+            kids.sort_by(by);
             stack.extend(kids.into_iter().rev().map(|k| (k, depth + 1)));
         }
-        row.depth = depth;
-        out.push(row);
+        out.push((row, depth));
     }
     out
 }
@@ -328,7 +325,6 @@ fn row_of(p: &Process, mem_total_kib: u64, users: &mut Users) -> Row {
         threads: p.num_threads,
         new: false,
         exited: false,
-        depth: 0,
     }
 }
 
@@ -355,8 +351,11 @@ mod tests {
             threads: 1,
             new: false,
             exited: false,
-            depth: 0,
         }
+    }
+
+    fn sort_rows(rows: &mut [Row], column: Column) {
+        rows.sort_by(|a, b| compare(column, a, b));
     }
 
     fn pids(rows: &[Row]) -> Vec<i32> {
@@ -392,7 +391,7 @@ mod tests {
 
     #[test]
     fn forest_puts_children_under_parents() {
-        let rows = vec![
+        let rows = [
             row(1, 0, 0.0, 0, 0, "init"),
             row(50, 10, 0.0, 0, 0, "sleep"),
             row(10, 1, 0.0, 0, 0, "bash"),
@@ -400,11 +399,13 @@ mod tests {
             // Its parent is not shown: a root of its own.
             row(99, 77, 0.0, 0, 0, "orphan"),
         ];
-        let tree = forest(rows, Column::Pid);
-        let shape: Vec<(i32, usize)> = tree.iter().map(|r| (r.pid, r.depth)).collect();
+        let refs: Vec<&Row> = rows.iter().collect();
+        let tree = forest(&refs, Column::Pid);
+        let shape: Vec<(i32, usize)> = tree.iter().map(|(r, d)| (r.pid, *d)).collect();
         assert_eq!(shape, [(1, 0), (10, 1), (50, 2), (11, 1), (99, 0)]);
-        assert_eq!(Column::Command.cell(&tree[2]), "   `- sleep");
-        assert_eq!(Column::Command.cell(&tree[1]), "`- bash");
+        assert_eq!(Column::Command.cell_at(tree[2].0, 2), "   `- sleep");
+        assert_eq!(Column::Command.cell_at(tree[1].0, 1), "`- bash");
+        assert_eq!(Column::Command.cell(tree[1].0), "bash");
     }
 
     #[test]

@@ -21,6 +21,7 @@
 //! usage per core, memory, load, uptime) from `sysinfo`, which reads `/proc/stat`,
 //! `/proc/meminfo` and `/proc/loadavg` for them.
 
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::proc::{ProcError, Process, ProcessTable, StatFiles};
@@ -38,7 +39,8 @@ pub struct Sampler {
 pub struct Sample {
     pub taken: Instant,
     pub threads: bool,
-    pub table: ProcessTable,
+    /// Shared with the transitions tracker, which compares it with the next sample.
+    pub table: Rc<ProcessTable>,
 }
 
 impl Sampler {
@@ -72,7 +74,7 @@ impl Sampler {
         Ok(Sample {
             taken: Instant::now(),
             threads: self.files.threads(),
-            table,
+            table: Rc::new(table),
         })
     }
 }

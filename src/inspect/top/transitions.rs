@@ -13,41 +13,14 @@
 //! shorter than the interval cannot be seen, which is why the pane's title says how often we look
 //! (`--sample-ms` looks more often).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use std::rc::Rc;
 
 use serde::Serialize;
 
 use crate::i18n::{Lang, top as msg};
-use crate::proc::ProcessTable;
 use crate::proc::stat::StateCode;
-
-/// What a sample says about one process, for comparing it with the next.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Seen {
-    pub comm: String,
-    pub state: char,
-    pub ppid: i32,
-    pub start_ticks: u64,
-}
-
-/// One sample, reduced to what transitions need, by PID.
-pub type Snapshot = HashMap<i32, Seen>;
-
-/// Reduce a table to a snapshot.
-pub fn snapshot(table: &ProcessTable) -> Snapshot {
-    table
-        .iter()
-        .map(|p| {
-            let seen = Seen {
-                comm: p.comm.clone(),
-                state: p.state,
-                ppid: p.ppid,
-                start_ticks: p.start_ticks,
-            };
-            (p.pid, seen)
-        })
-        .collect()
-}
+use crate::proc::{Process, ProcessTable};
 
 /// One change seen between two samples.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -108,57 +81,71 @@ pub enum Kind {
 
 /// Every change between `before` and `now`, in a fixed order: deaths, changes, births, each by
 /// PID. A new zombie's parent is named from `now` when it is watched too.
-pub fn detect(before: &Snapshot, now: &Snapshot, at: &str) -> Vec<Transition> {
+///
+/// Both tables are sorted by PID, so they are walked side by side, like merging two sorted lists:
+/// a PID only in `before` died, a PID only in `now` was born, and a PID in both is the same
+/// process if it started at the same time (else the number was reused: a death and a birth).
+pub fn detect(before: &ProcessTable, now: &ProcessTable, at: &str) -> Vec<Transition> {
     let mut deaths = Vec::new();
     let mut changes = Vec::new();
     let mut births = Vec::new();
-    for (&pid, old) in before {
-        match now.get(&pid) {
-            Some(new) if new.start_ticks == old.start_ticks => {}
-            // Gone, or the PID now belongs to a new process: the old one died either way.
-            _ => deaths.push(Transition {
-                at: at.to_string(),
-                pid,
-                comm: old.comm.clone(),
-                kind: Kind::Died {
-                    last_state: old.state,
-                    reaped: old.state == 'Z',
-                },
-            }),
-        }
-    }
-    for (&pid, new) in now {
-        match before.get(&pid) {
-            Some(old) if old.start_ticks == new.start_ticks => {
-                if old.state != new.state {
-                    let reaper = (new.state == 'Z').then(|| Reaper {
-                        pid: new.ppid,
-                        comm: now.get(&new.ppid).map(|p| p.comm.clone()),
+    let died = |old: &Process| Transition {
+        at: at.to_string(),
+        pid: old.pid,
+        comm: old.comm.clone(),
+        kind: Kind::Died {
+            last_state: old.state,
+            reaped: old.state == 'Z',
+        },
+    };
+    let born = |new: &Process| Transition {
+        at: at.to_string(),
+        pid: new.pid,
+        comm: new.comm.clone(),
+        kind: Kind::Born { state: new.state },
+    };
+    let (mut old, mut new) = (before.iter().peekable(), now.iter().peekable());
+    loop {
+        match (old.peek().copied(), new.peek().copied()) {
+            (None, None) => break,
+            (Some(o), Some(n)) if o.pid == n.pid => {
+                if o.start_ticks != n.start_ticks {
+                    deaths.push(died(o));
+                    births.push(born(n));
+                } else if o.state != n.state {
+                    let reaper = (n.state == 'Z').then(|| Reaper {
+                        pid: n.ppid,
+                        comm: now.get(n.ppid).map(|p| p.comm.clone()),
                     });
                     changes.push(Transition {
                         at: at.to_string(),
-                        pid,
-                        comm: new.comm.clone(),
+                        pid: n.pid,
+                        comm: n.comm.clone(),
                         kind: Kind::Changed {
-                            from: old.state,
-                            to: new.state,
-                            from_models: Models::of(old.state),
-                            to_models: Models::of(new.state),
+                            from: o.state,
+                            to: n.state,
+                            from_models: Models::of(o.state),
+                            to_models: Models::of(n.state),
                             reaper,
                         },
                     });
                 }
+                old.next();
+                new.next();
             }
-            _ => births.push(Transition {
-                at: at.to_string(),
-                pid,
-                comm: new.comm.clone(),
-                kind: Kind::Born { state: new.state },
-            }),
+            (Some(o), Some(n)) if o.pid < n.pid => {
+                deaths.push(died(o));
+                old.next();
+            }
+            (Some(o), None) => {
+                deaths.push(died(o));
+                old.next();
+            }
+            (_, Some(n)) => {
+                births.push(born(n));
+                new.next();
+            }
         }
-    }
-    for list in [&mut deaths, &mut changes, &mut births] {
-        list.sort_by_key(|t| t.pid);
     }
     deaths.into_iter().chain(changes).chain(births).collect()
 }
@@ -202,18 +189,18 @@ impl Transition {
 /// Follows the watched processes from sample to sample and collects what changed.
 #[derive(Debug, Default)]
 pub struct Tracker {
-    last: Option<Snapshot>,
+    /// The previous sample (shared with the frame that may also need it, not copied).
+    last: Option<Rc<ProcessTable>>,
     pending: Vec<Transition>,
 }
 
 impl Tracker {
     /// Compare a new sample with the previous one; the first sample only sets the baseline.
-    pub fn observe(&mut self, table: &ProcessTable, at: &str) {
-        let now = snapshot(table);
+    pub fn observe(&mut self, table: Rc<ProcessTable>, at: &str) {
         if let Some(before) = &self.last {
-            self.pending.extend(detect(before, &now, at));
+            self.pending.extend(detect(before, &table, at));
         }
-        self.last = Some(now);
+        self.last = Some(table);
     }
 
     /// The transitions seen since the last call, oldest first.
@@ -268,17 +255,19 @@ impl Log {
 mod tests {
     use super::*;
 
-    fn seen(comm: &str, state: char, ppid: i32, start: u64) -> Seen {
-        Seen {
-            comm: comm.to_string(),
-            state,
-            ppid,
-            start_ticks: start,
-        }
-    }
-
-    fn snap(entries: &[(i32, Seen)]) -> Snapshot {
-        entries.iter().cloned().collect()
+    /// A table of processes given as (pid, comm, state, ppid, start time).
+    fn snap(entries: &[(i32, &str, char, i32, u64)]) -> ProcessTable {
+        ProcessTable::from_processes(
+            entries
+                .iter()
+                .map(|&(pid, comm, state, ppid, start)| {
+                    let line = format!(
+                        "{pid} ({comm}) {state} {ppid} {pid} {pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 {start} 0 0\n"
+                    );
+                    crate::proc::parse_stat(line.as_bytes()).unwrap()
+                })
+                .collect(),
+        )
     }
 
     fn transition(kind: Kind) -> Transition {
@@ -335,8 +324,8 @@ mod tests {
 
     #[test]
     fn a_letter_change_is_a_transition_with_model_names() {
-        let before = snap(&[(42, seen("python3", 'S', 1, 7))]);
-        let now = snap(&[(42, seen("python3", 'R', 1, 7))]);
+        let before = snap(&[(42, "python3", 'S', 1, 7)]);
+        let now = snap(&[(42, "python3", 'R', 1, 7)]);
         let t = detect(&before, &now, "10:02:03.41");
         assert_eq!(t.len(), 1);
         assert_eq!((t[0].pid, t[0].comm.as_str()), (42, "python3"));
@@ -359,20 +348,14 @@ mod tests {
 
     #[test]
     fn nothing_changed_is_nothing_reported() {
-        let s = snap(&[(1, seen("init", 'S', 0, 1)), (2, seen("k", 'I', 0, 2))]);
+        let s = snap(&[(1, "init", 'S', 0, 1), (2, "k", 'I', 0, 2)]);
         assert!(detect(&s, &s, "t").is_empty());
     }
 
     #[test]
     fn a_zombie_names_the_parent_that_should_reap_it() {
-        let before = snap(&[
-            (100, seen("bash", 'S', 1, 5)),
-            (200, seen("sleep", 'S', 100, 9)),
-        ]);
-        let now = snap(&[
-            (100, seen("bash", 'S', 1, 5)),
-            (200, seen("sleep", 'Z', 100, 9)),
-        ]);
+        let before = snap(&[(100, "bash", 'S', 1, 5), (200, "sleep", 'S', 100, 9)]);
+        let now = snap(&[(100, "bash", 'S', 1, 5), (200, "sleep", 'Z', 100, 9)]);
         let t = detect(&before, &now, "t");
         assert_eq!(t.len(), 1);
         let Kind::Changed { to, reaper, .. } = &t[0].kind else {
@@ -390,8 +373,8 @@ mod tests {
 
     #[test]
     fn births_and_deaths_and_reaping() {
-        let before = snap(&[(1, seen("init", 'S', 0, 1)), (7, seen("sleep", 'Z', 1, 3))]);
-        let now = snap(&[(1, seen("init", 'S', 0, 1)), (8, seen("sh", 'R', 1, 4))]);
+        let before = snap(&[(1, "init", 'S', 0, 1), (7, "sleep", 'Z', 1, 3)]);
+        let now = snap(&[(1, "init", 'S', 0, 1), (8, "sh", 'R', 1, 4)]);
         let t = detect(&before, &now, "t");
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].pid, 7);
@@ -408,8 +391,8 @@ mod tests {
 
     #[test]
     fn a_reused_pid_is_a_death_and_a_birth_not_a_transition() {
-        let before = snap(&[(9, seen("old", 'S', 1, 100))]);
-        let now = snap(&[(9, seen("new", 'R', 1, 200))]);
+        let before = snap(&[(9, "old", 'S', 1, 100)]);
+        let now = snap(&[(9, "new", 'R', 1, 200)]);
         let t = detect(&before, &now, "t");
         let kinds: Vec<_> = t.iter().map(|t| (&t.comm[..], &t.kind)).collect();
         assert_eq!(
@@ -430,16 +413,11 @@ mod tests {
     #[test]
     fn the_tracker_starts_silently_and_the_log_keeps_the_newest() {
         let mut tracker = Tracker::default();
-        let table = |state: char| {
-            let line = format!(
-                "5 (x) {state} 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 77 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n"
-            );
-            ProcessTable::from_processes(vec![crate::proc::parse_stat(line.as_bytes()).unwrap()])
-        };
-        tracker.observe(&table('S'), "a");
+        let table = |state: char| Rc::new(snap(&[(5, "x", state, 1, 77)]));
+        tracker.observe(table('S'), "a");
         assert!(tracker.take().is_empty(), "a baseline is not a change");
-        tracker.observe(&table('T'), "b");
-        tracker.observe(&table('S'), "c");
+        tracker.observe(table('T'), "b");
+        tracker.observe(table('S'), "c");
         let seen = tracker.take();
         assert_eq!(seen.len(), 2);
         assert_eq!((seen[0].at.as_str(), seen[1].at.as_str()), ("b", "c"));

@@ -40,22 +40,22 @@ impl Look {
     }
 }
 
-/// The rows as the view shows them: filtered, then sorted or laid out as a forest; the processes
-/// that exited since the previous refresh are kept, dimmed, where they were.
-pub fn ordered_rows(frame: &Frame, ui: &Ui) -> Vec<Row> {
-    let rows: Vec<Row> = frame
+/// The rows as the view shows them, each with its depth in the forest view (0 otherwise):
+/// filtered, then sorted or laid out as a forest; the processes that exited since the previous
+/// refresh are kept, dimmed, where they were. References only: a frame may hold 2,000 rows, and
+/// only the few that fit on the screen are turned into cells.
+pub fn ordered_rows<'a>(frame: &'a Frame, ui: &Ui) -> Vec<(&'a Row, usize)> {
+    let mut rows: Vec<&Row> = frame
         .rows
         .iter()
         .chain(&frame.exited)
         .filter(|r| ui.filter.keeps(r))
-        .cloned()
         .collect();
     if ui.forest {
-        rows::forest(rows, ui.sort)
+        rows::forest(&rows, ui.sort)
     } else {
-        let mut rows = rows;
-        rows::sort_rows(&mut rows, ui.sort);
-        rows
+        rows.sort_by(|a, b| rows::compare(ui.sort, a, b));
+        rows.into_iter().map(|r| (r, 0)).collect()
     }
 }
 
@@ -150,7 +150,7 @@ fn draw_status(surface: &mut Surface, area: Rect, ui: &Ui, lang: Lang) {
     );
 }
 
-fn draw_table(surface: &mut Surface, area: Rect, rows: &[Row], sort: Column, look: Look) {
+fn draw_table(surface: &mut Surface, area: Rect, rows: &[(&Row, usize)], sort: Column, look: Look) {
     let header = TableRow::new(Column::ALL.iter().map(|&c| {
         let style = if c == sort {
             Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
@@ -161,7 +161,7 @@ fn draw_table(surface: &mut Surface, area: Rect, rows: &[Row], sort: Column, loo
     }));
     // Only the rows that fit are turned into cells.
     let visible = area.height.saturating_sub(1) as usize;
-    let body = rows.iter().take(visible).map(|row| {
+    let body = rows.iter().take(visible).map(|&(row, depth)| {
         let style = if row.exited {
             look.fg(Color::DarkGray).add_modifier(Modifier::DIM)
         } else if row.new {
@@ -174,7 +174,7 @@ fn draw_table(surface: &mut Surface, area: Rect, rows: &[Row], sort: Column, loo
         TableRow::new(
             Column::ALL
                 .iter()
-                .map(|&c| Cell::from(c.align(&c.cell(row)))),
+                .map(|&c| Cell::from(c.align(&c.cell_at(row, depth)))),
         )
         .style(style)
     });
@@ -260,7 +260,6 @@ mod tests {
             threads: 1,
             new: false,
             exited: false,
-            depth: 0,
         };
         Frame {
             time: "10:02:03".to_string(),
