@@ -549,7 +549,7 @@ fn sigterm_restores_the_terminal() {
     tmux.wait_screen("the header", |s| s.contains("Tasks: 1 total"));
     let shell: i32 = String::from_utf8_lossy(
         &tmux
-            .run(&["display-message", "-p", "-t", "top", "#{pane_pid}"])
+            .run(&["display-message", "-p", "-t", "=top:", "#{pane_pid}"])
             .stdout,
     )
     .trim()
