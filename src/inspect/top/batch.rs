@@ -24,11 +24,11 @@ pub fn write_text(out: &mut impl Write, frame: &Frame, lang: Lang) -> io::Result
         writeln!(out, "{}", cpu_line(cpu, f64::from(*percent), BAR))?;
     }
     writeln!(out)?;
-    writeln!(out, "{}", header_row())?;
+    writeln!(out, "{}", Row::header_line())?;
     let mut rows: Vec<&Row> = frame.rows.iter().collect();
     rows.sort_by(|a, b| compare(Column::Cpu, a, b));
     for row in rows {
-        writeln!(out, "{}", text_row(row))?;
+        writeln!(out, "{}", row.line(0))?;
     }
     writeln!(out)?;
     writeln!(
@@ -58,30 +58,6 @@ pub fn cpu_line(cpu: usize, percent: f64, width: usize) -> String {
     )
 }
 
-/// The column headers, aligned as the rows are.
-pub fn header_row() -> String {
-    let titles: Vec<String> = Column::ALL.iter().map(|&c| c.align(c.title())).collect();
-    titles.join(" ")
-}
-
-/// One row as text: every column at its width (as [`Column::align`] pads them), COMMAND last
-/// and whole. Written with one `format!`: `top -b` prints 2,000 of these per frame.
-pub fn text_row(row: &Row) -> String {
-    let user = crate::output::pad_to(&row.user, Column::User.width());
-    let stat = crate::output::pad_to(&row.stat, Column::Stat.width());
-    format!(
-        "{:>7} {user} {:>3} {:>3} {stat} {:>5.1} {:>4.1} {:>7} {:>9} {}",
-        row.pid,
-        row.priority_text(),
-        row.nice,
-        row.cpu_percent,
-        row.mem_percent,
-        row.rss_kib,
-        row.time,
-        Column::Command.cell(row),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,11 +84,12 @@ mod tests {
             exited: false,
         };
         let by_columns: Vec<String> = Column::ALL.iter().map(|c| c.align(&c.cell(&row))).collect();
-        assert_eq!(text_row(&row), by_columns.join(" "));
+        assert_eq!(row.line(0), by_columns.join(" "));
         assert_eq!(
-            header_row().find("PID").unwrap() + 3,
-            text_row(&row).find("4242").unwrap() + 4
+            Row::header_line().find("PID").unwrap() + 3,
+            row.line(0).find("4242").unwrap() + 4
         );
+        assert!(row.line(2).ends_with("   `- burner"));
     }
 
     #[test]

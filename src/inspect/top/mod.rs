@@ -50,8 +50,9 @@ use view::Look;
 /// The first frame's differences are taken over this much time (or the delay, if shorter):
 /// enough for `sysinfo`'s CPU usage, which needs two readings at least this far apart.
 const PRIME: Duration = Duration::from_millis(200);
-/// How long the interactive loop may wait before looking at SIGTERM again.
-const POLL_MAX: Duration = Duration::from_millis(250);
+/// How long a wait may last before looking at SIGTERM again (the terminal library goes back to
+/// waiting when a signal interrupts it, so the loop must wake up to see the flag).
+const POLL_MAX: Duration = Duration::from_millis(500);
 /// How many transitions the pane remembers.
 const LOG_CAPACITY: usize = 500;
 /// The shortest refresh delay and sampling interval accepted.

@@ -10,7 +10,7 @@ use ratatui::Frame as Surface;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row as TableRow, Table};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::frame::{Frame, header_lines};
 use super::keys::Ui;
@@ -97,7 +97,7 @@ pub fn draw(surface: &mut Surface, frame: &Frame, ui: &Ui, log: &Log, lang: Lang
     .areas(area);
 
     let head_lines: Vec<Line> = header.into_iter().map(Line::from).collect();
-    surface.render_widget(Paragraph::new(head_lines), head);
+    put_lines(surface, head, &head_lines);
     draw_cpus(surface, cpu_area, cpus, columns, look);
     draw_status(surface, status, ui, lang);
     let rows = ordered_rows(frame, ui);
@@ -127,7 +127,7 @@ fn draw_cpus(surface: &mut Surface, area: Rect, cpus: &[f32], columns: usize, lo
         }
         lines.push(Line::from(spans));
     }
-    surface.render_widget(Paragraph::new(lines), area);
+    put_lines(surface, area, &lines);
 }
 
 fn draw_status(surface: &mut Surface, area: Rect, ui: &Ui, lang: Lang) {
@@ -144,24 +144,30 @@ fn draw_status(surface: &mut Surface, area: Rect, ui: &Ui, lang: Lang) {
                 ui.paused,
             )
         });
-    surface.render_widget(
-        Paragraph::new(text).style(Style::default().add_modifier(Modifier::REVERSED)),
-        area,
-    );
+    let reversed = Style::default().add_modifier(Modifier::REVERSED);
+    surface.buffer_mut().set_style(area, reversed);
+    put_lines(surface, area, &[Line::styled(text, reversed)]);
 }
 
 fn draw_table(surface: &mut Surface, area: Rect, rows: &[(&Row, usize)], sort: Column, look: Look) {
-    let header = TableRow::new(Column::ALL.iter().map(|&c| {
+    // The header, with the sort column in reverse video.
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    let mut header = Vec::new();
+    for (i, &c) in Column::ALL.iter().enumerate() {
+        if i > 0 {
+            header.push(Span::styled(" ", bold));
+        }
         let style = if c == sort {
-            Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+            bold.add_modifier(Modifier::REVERSED)
         } else {
-            Style::default().add_modifier(Modifier::BOLD)
+            bold
         };
-        Cell::from(c.align(c.title())).style(style)
-    }));
-    // Only the rows that fit are turned into cells.
+        header.push(Span::styled(c.align(c.title()), style));
+    }
+    let mut lines = vec![Line::from(header)];
+    // One line per row that fits (a frame may hold 2,000), formatted as batch mode does.
     let visible = area.height.saturating_sub(1) as usize;
-    let body = rows.iter().take(visible).map(|&(row, depth)| {
+    lines.extend(rows.iter().take(visible).map(|&(row, depth)| {
         let style = if row.exited {
             look.fg(Color::DarkGray).add_modifier(Modifier::DIM)
         } else if row.new {
@@ -171,18 +177,9 @@ fn draw_table(surface: &mut Surface, area: Rect, rows: &[(&Row, usize)], sort: C
         } else {
             Style::default()
         };
-        TableRow::new(
-            Column::ALL
-                .iter()
-                .map(|&c| Cell::from(c.align(&c.cell_at(row, depth)))),
-        )
-        .style(style)
-    });
-    let widths = Column::ALL.map(|c| match c {
-        Column::Command => Constraint::Min(10),
-        other => Constraint::Length(other.width() as u16),
-    });
-    surface.render_widget(Table::new(body, widths).header(header), area);
+        Line::styled(row.line(depth), style)
+    }));
+    put_lines(surface, area, &lines);
 }
 
 fn draw_transitions(
@@ -212,7 +209,19 @@ fn draw_transitions(
             })
             .collect()
     };
-    surface.render_widget(Paragraph::new(lines).block(block), area);
+    let inside = block.inner(area);
+    surface.render_widget(block, area);
+    put_lines(surface, inside, &lines);
+}
+
+/// Lines written straight into the screen's buffer, cut at the area's edges. (A `Paragraph`
+/// would do the same after restyling every cell of its area and reflowing each line: work a
+/// screen redrawn every second does not need.)
+fn put_lines(surface: &mut Surface, area: Rect, lines: &[Line]) {
+    let buffer = surface.buffer_mut();
+    for (y, line) in (area.y..area.bottom()).zip(lines) {
+        buffer.set_line(area.x, y, line, area.width);
+    }
 }
 
 fn draw_help(surface: &mut Surface, area: Rect, lang: Lang) {
