@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 
 use super::frame::{Frame, header_lines};
-use super::rows::{Column, Row, compare};
+use super::rows::{Column, Row, RowLine, compare};
 use crate::i18n::Lang;
 use crate::output;
 
@@ -28,7 +28,7 @@ pub fn write_text(out: &mut impl Write, frame: &Frame, lang: Lang) -> io::Result
     let mut rows: Vec<&Row> = frame.rows.iter().collect();
     rows.sort_by(|a, b| compare(Column::Cpu, a, b));
     for row in rows {
-        writeln!(out, "{}", row.line(0))?;
+        writeln!(out, "{}", RowLine { row, depth: 0 })?;
     }
     writeln!(out)?;
     writeln!(

@@ -48,22 +48,9 @@ impl Row {
     }
 
     /// The row as one line: every column at its width (as [`Column::align`] pads them), COMMAND
-    /// last and whole, indented for `depth` in the forest view. One `format!`: a batch frame
-    /// prints 2,000 of these.
+    /// last and whole, indented for `depth` in the forest view.
     pub fn line(&self, depth: usize) -> String {
-        let user = crate::output::pad_to(&self.user, Column::User.width());
-        let stat = crate::output::pad_to(&self.stat, Column::Stat.width());
-        format!(
-            "{:>7} {user} {:>3} {:>3} {stat} {:>5.1} {:>4.1} {:>7} {:>9} {}",
-            self.pid,
-            self.priority_text(),
-            self.nice,
-            self.cpu_percent,
-            self.mem_percent,
-            self.rss_kib,
-            self.time,
-            Column::Command.cell_at(self, depth),
-        )
+        RowLine { row: self, depth }.to_string()
     }
 
     /// PR as top prints it: `rt` for the highest real-time priority.
@@ -73,6 +60,48 @@ impl Row {
         } else {
             self.priority.to_string()
         }
+    }
+}
+
+/// A row as its line of text, written straight into whatever formats it (a batch frame prints
+/// 2,000 of these: no string is built per column).
+pub struct RowLine<'a> {
+    pub row: &'a Row,
+    pub depth: usize,
+}
+
+impl std::fmt::Display for RowLine<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let r = self.row;
+        // Text padded by display width (a user or STAT could hold wide characters).
+        let pad = |f: &mut std::fmt::Formatter<'_>, text: &str, width: usize| {
+            f.write_str(text)?;
+            for _ in crate::output::display_width(text)..width {
+                f.write_str(" ")?;
+            }
+            Ok(())
+        };
+        write!(f, "{:>7} ", r.pid)?;
+        pad(f, &r.user, Column::User.width())?;
+        if r.priority <= -100 {
+            write!(f, " {:>3}", "rt")?;
+        } else {
+            write!(f, " {:>3}", r.priority)?;
+        }
+        write!(f, " {:>3} ", r.nice)?;
+        pad(f, &r.stat, Column::Stat.width())?;
+        write!(
+            f,
+            " {:>5.1} {:>4.1} {:>7} {:>9} ",
+            r.cpu_percent, r.mem_percent, r.rss_kib, r.time
+        )?;
+        if self.depth > 0 {
+            for _ in 1..self.depth {
+                f.write_str("   ")?;
+            }
+            f.write_str("`- ")?;
+        }
+        f.write_str(&r.command)
     }
 }
 
