@@ -11,6 +11,7 @@
 //! | locked memory (STAT `L`)       | `/proc/PID/status`      | `ps`, `ps-tree --stat`        |
 //! | command line                   | `/proc/PID/cmdline`     | `ps`, `ps-tree -a`            |
 //! | one thread, the same fields    | `/proc/PID/task/TID/…`  | `top -H`                      |
+//! | the last PID handed out        | `/proc/loadavg`         | `top` (was anyone born?)      |
 //!
 //! Processes come and go while we read. A process that disappears between listing `/proc` and
 //! reading its files is skipped silently; a file we may not read (another user's, or hardened

@@ -43,15 +43,14 @@ use frame::Watch;
 use keys::{Action, Ui};
 use rows::Filter;
 use sample::{Sampler, SystemSource};
-use terminal::{Input, Screen};
+use terminal::{Input, Keyboard, Screen};
 use transitions::Log;
 use view::Look;
 
 /// The first frame's differences are taken over this much time (or the delay, if shorter):
 /// enough for `sysinfo`'s CPU usage, which needs two readings at least this far apart.
 const PRIME: Duration = Duration::from_millis(200);
-/// How long a wait may last before looking at SIGTERM again (the terminal library goes back to
-/// waiting when a signal interrupts it, so the loop must wake up to see the flag).
+/// How long batch mode sleeps at most before looking at Ctrl-C / SIGTERM again.
 const POLL_MAX: Duration = Duration::from_millis(500);
 /// How many transitions the pane remembers.
 const LOG_CAPACITY: usize = 500;
@@ -136,7 +135,7 @@ fn proc_failure(lang: Lang, err: &ProcError) -> Failure {
 
 /// Wait `length`, taking the quick samples of the transitions log on the way, and looking for
 /// Ctrl-C / SIGTERM at least every [`POLL_MAX`].
-fn wait_sampling(watch: &mut Watch, length: Duration, sample: Duration) -> CmdResult {
+fn wait_sampling(watch: &mut Watch, length: Duration, sample: Duration, lang: Lang) -> CmdResult {
     let end = Instant::now() + length;
     let mut next_sample = Instant::now() + sample;
     loop {
@@ -148,7 +147,7 @@ fn wait_sampling(watch: &mut Watch, length: Duration, sample: Duration) -> CmdRe
             return Ok(0);
         }
         if now >= next_sample && next_sample < end {
-            watch.quick_sample()?;
+            watch.quick_sample().map_err(|e| proc_failure(lang, &e))?;
             next_sample += sample;
             continue;
         }
@@ -164,10 +163,10 @@ fn batch_loop(mut watch: Watch, opts: &Options, timing: Timing, lang: Lang) -> C
     };
     // One write per frame, not one per line (stdout alone is line-buffered).
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    wait_sampling(&mut watch, PRIME.min(timing.delay), timing.sample)?;
+    wait_sampling(&mut watch, PRIME.min(timing.delay), timing.sample, lang)?;
     let mut shown = 0u32;
     loop {
-        let mut frame = watch.frame()?;
+        let mut frame = watch.frame().map_err(|e| proc_failure(lang, &e))?;
         frame.rows.retain(|r| filter.keeps(r));
         if opts.json {
             batch::write_json(&mut out, &frame)?;
@@ -179,7 +178,7 @@ fn batch_loop(mut watch: Watch, opts: &Options, timing: Timing, lang: Lang) -> C
         if opts.iterations.is_some_and(|n| shown >= n) {
             return Ok(0);
         }
-        wait_sampling(&mut watch, timing.delay, timing.sample)?;
+        wait_sampling(&mut watch, timing.delay, timing.sample, lang)?;
     }
 }
 
@@ -200,10 +199,11 @@ fn interactive_loop(mut watch: Watch, opts: &Options, timing: Timing, lang: Lang
         ..Ui::default()
     };
     let mut log = Log::new(LOG_CAPACITY);
+    let keyboard = Keyboard::open();
     let mut screen =
         Screen::enter().map_err(|e| Failure::new(1, msg::terminal_failed(lang, &e.to_string())))?;
-    wait_sampling(&mut watch, PRIME.min(timing.delay), timing.sample)?;
-    let mut frame = watch.frame()?;
+    wait_sampling(&mut watch, PRIME.min(timing.delay), timing.sample, lang)?;
+    let mut frame = watch.frame().map_err(|e| proc_failure(lang, &e))?;
     log.extend(frame.transitions.iter().cloned());
     let mut shown = 1u32;
     let mut next_refresh = Instant::now() + timing.delay;
@@ -227,7 +227,7 @@ fn interactive_loop(mut watch: Watch, opts: &Options, timing: Timing, lang: Lang
             next_refresh = now + timing.delay;
             next_sample = now + timing.sample;
             if !ui.paused {
-                frame = watch.frame()?;
+                frame = watch.frame().map_err(|e| proc_failure(lang, &e))?;
                 log.extend(frame.transitions.iter().cloned());
                 shown += 1;
                 dirty = true;
@@ -237,15 +237,12 @@ fn interactive_loop(mut watch: Watch, opts: &Options, timing: Timing, lang: Lang
         if now >= next_sample {
             next_sample = now + timing.sample;
             if !ui.paused && timing.sample < timing.delay {
-                watch.quick_sample()?;
+                watch.quick_sample().map_err(|e| proc_failure(lang, &e))?;
             }
             continue;
         }
-        let timeout = next_refresh
-            .min(next_sample)
-            .saturating_duration_since(now)
-            .min(POLL_MAX);
-        match terminal::next_input(timeout)? {
+        let timeout = next_refresh.min(next_sample).saturating_duration_since(now);
+        match keyboard.next_input(timeout)? {
             Input::Key(key) => {
                 let top_pid = view::ordered_rows(&frame, &ui)
                     .iter()
@@ -257,7 +254,7 @@ fn interactive_loop(mut watch: Watch, opts: &Options, timing: Timing, lang: Lang
                     Action::SetThreads(on) => {
                         // A new baseline; the first frame of threads comes as the first frame
                         // of all does, a moment later (%CPU over no time would be noise).
-                        watch.set_threads(on)?;
+                        watch.set_threads(on).map_err(|e| proc_failure(lang, &e))?;
                         next_refresh = Instant::now() + PRIME.min(timing.delay);
                     }
                     Action::Renice { pid, nice } => ui.message = Some(renice(pid, nice, lang)),

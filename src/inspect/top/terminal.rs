@@ -11,8 +11,9 @@
 //! - a panic: the hook installed by [`Screen::enter`] restores first, then prints the panic
 //!   message on the normal screen where it can be read (unwinding then runs `Drop` too, which is
 //!   harmless: restoring twice changes nothing);
-//! - SIGTERM, or SIGINT sent by `kill`: [`crate::child::interrupt`] only records the signal, the
-//!   loop sees it within one poll interval and returns, and `Drop` restores.
+//! - SIGTERM, or SIGINT sent by `kill`: [`crate::child::interrupt`] only records the signal; the
+//!   signal also interrupts the wait for a key ([`Keyboard`]), so the loop sees it at once and
+//!   returns, and `Drop` restores.
 
 use std::io::{self, Stdout};
 use std::sync::Once;
@@ -83,12 +84,55 @@ pub enum Input {
     Nothing,
 }
 
-/// Wait at most `timeout` for a key or a resize.
-pub fn next_input(timeout: Duration) -> io::Result<Input> {
+/// Where keys come from, and how the loop waits for them.
+///
+/// crossterm's own wait goes back to waiting when a signal interrupts it, so a SIGTERM would only
+/// be noticed at its next timeout, and the loop would have to wake up every so often just to
+/// look. `poll(2)` on the terminal instead returns at once when a signal arrives (EINTR), so the
+/// loop sleeps until the next refresh or the next key, and still sees SIGTERM the moment it comes.
+pub struct Keyboard {
+    /// The controlling terminal, which crossterm reads too; `None` if it cannot be opened (then
+    /// crossterm's wait is used, in slices of at most [`Keyboard::SLICE`]).
+    tty: Option<std::fs::File>,
+}
+
+impl Keyboard {
+    /// The longest wait without looking at the signal flag, when `poll(2)` cannot be used.
+    pub const SLICE: Duration = Duration::from_millis(250);
+
+    pub fn open() -> Keyboard {
+        Keyboard {
+            tty: std::fs::File::open("/dev/tty").ok(),
+        }
+    }
+
+    /// Wait at most `timeout` for a key or a resize; `Nothing` also when a signal arrived.
+    pub fn next_input(&self, timeout: Duration) -> io::Result<Input> {
+        let Some(tty) = &self.tty else {
+            return crossterm_input(timeout.min(Self::SLICE));
+        };
+        // Keys crossterm has already read (several can come in one read) are not on the fd.
+        if event::poll(Duration::ZERO)? {
+            return crossterm_input(Duration::ZERO);
+        }
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        use std::os::fd::AsFd;
+        let wait = PollTimeout::try_from(timeout).unwrap_or(PollTimeout::MAX);
+        let mut fds = [PollFd::new(tty.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, wait) {
+            Ok(0) => Ok(Input::Nothing),
+            // A key, or a signal (SIGWINCH for a resize lands in crossterm's own queue).
+            Ok(_) | Err(nix::errno::Errno::EINTR) => crossterm_input(Duration::ZERO),
+            Err(e) => Err(io::Error::from(e)),
+        }
+    }
+}
+
+/// Wait at most `timeout` for crossterm to deliver a key or a resize.
+fn crossterm_input(timeout: Duration) -> io::Result<Input> {
     match event::poll(timeout) {
         Ok(true) => {}
         Ok(false) => return Ok(Input::Nothing),
-        // A signal arrived while waiting: the caller looks at it.
         Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(Input::Nothing),
         Err(e) => return Err(e),
     }
