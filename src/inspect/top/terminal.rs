@@ -15,7 +15,7 @@
 //!   signal also interrupts the wait for a key ([`Keyboard`]), so the loop sees it at once and
 //!   returns, and `Drop` restores.
 
-use std::io::{self, Stdout};
+use std::io::{self, BufWriter, Stdout};
 use std::sync::Once;
 use std::time::Duration;
 
@@ -46,7 +46,8 @@ fn restore() {
 
 /// The terminal, in raw mode on the alternate screen, for as long as this lives.
 pub struct Screen {
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// Drawn through a buffer: the many small writes of one redraw leave in one `write`.
+    pub terminal: Terminal<CrosstermBackend<BufWriter<Stdout>>>,
     _restore: Restore,
 }
 
@@ -56,7 +57,8 @@ impl Screen {
         let restore = Restore;
         enable_raw_mode()?;
         execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
-        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        let out = BufWriter::with_capacity(1 << 16, io::stdout());
+        let terminal = Terminal::new(CrosstermBackend::new(out))?;
         Ok(Screen {
             terminal,
             _restore: restore,

@@ -216,11 +216,26 @@ fn draw_transitions(
 
 /// Lines written straight into the screen's buffer, cut at the area's edges. (A `Paragraph`
 /// would do the same after restyling every cell of its area and reflowing each line: work a
-/// screen redrawn every second does not need.)
+/// screen redrawn every second does not need.) Plain ASCII, most of what top shows, goes in one
+/// cell per byte; anything else through ratatui's grapheme-aware `set_line`.
 fn put_lines(surface: &mut Surface, area: Rect, lines: &[Line]) {
     let buffer = surface.buffer_mut();
     for (y, line) in (area.y..area.bottom()).zip(lines) {
-        buffer.set_line(area.x, y, line, area.width);
+        if !line.spans.iter().all(|s| s.content.is_ascii()) {
+            buffer.set_line(area.x, y, line, area.width);
+            continue;
+        }
+        let mut x = area.x;
+        for span in &line.spans {
+            let style = line.style.patch(span.style);
+            for byte in span.content.bytes() {
+                if x >= area.right() {
+                    break;
+                }
+                buffer[(x, y)].set_char(char::from(byte)).set_style(style);
+                x += 1;
+            }
+        }
     }
 }
 
