@@ -41,6 +41,8 @@ stop_tree() {
 }
 cleanup() {
     tmux -L "$sock" kill-server 2>/dev/null || true
+    # tmux leaves its socket file behind.
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
     stop_tree
 }
 trap cleanup EXIT

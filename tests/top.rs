@@ -366,6 +366,8 @@ fn bad_delays_are_refused_in_one_line() {
 /// A tmux server of our own, killed (and only it) when the test ends.
 struct Tmux {
     socket: String,
+    /// Where tmux puts that server's socket; removed at the end (tmux leaves it behind).
+    socket_path: std::path::PathBuf,
 }
 
 impl Tmux {
@@ -384,8 +386,15 @@ impl Tmux {
             eprintln!("skipped: tmux is not installed");
             return None;
         }
+        let socket = format!("toolkit-test-{}-{name}", std::process::id());
+        let dir: std::path::PathBuf =
+            std::env::var_os("TMUX_TMPDIR").map_or_else(|| "/tmp".into(), Into::into);
+        let socket_path = dir
+            .join(format!("tmux-{}", nix::unistd::getuid()))
+            .join(&socket);
         Some(Tmux {
-            socket: format!("toolkit-test-{}-{name}", std::process::id()),
+            socket,
+            socket_path,
         })
     }
 
@@ -429,6 +438,7 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.run(&["kill-server"]);
+        let _ = std::fs::remove_file(&self.socket_path);
     }
 }
 
