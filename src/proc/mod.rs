@@ -383,8 +383,9 @@ pub fn read_thread(pid: i32, tid: i32, fields: Fields) -> Result<Process, ProcEr
 /// Reads processes one after the other with one buffer, and with as few system calls as the
 /// fields allow: `stat` is opened, its owner taken from the open file (`fstat`; every file of
 /// `/proc/PID` belongs to the process's effective uid, as the directory does), read with one
-/// `read` (a `stat` line is a few hundred bytes), and closed. A live view reads 2,000 processes a
-/// second this way, so each system call saved is saved 2,000 times.
+/// `read` (a `stat` line is a few hundred bytes), and closed. A scan of 2,000 processes does this
+/// 2,000 times, so each system call saved is saved 2,000 times; a command that scans again and
+/// again (`top`) keeps the files open instead ([`StatFiles`]).
 #[derive(Debug, Default)]
 pub struct Reader {
     buf: Vec<u8>,
