@@ -56,6 +56,8 @@ pub enum Command {
     Nice(NiceArgs),
     /// Change the niceness of a running process (like renice)
     Renice(ReniceArgs),
+    /// Watch priorities and states live, like top, with a log of every state change
+    Top(TopArgs),
     /// The multi-process chatroom: server, client, load generator
     Chat(ChatArgs),
     /// Read the course lessons (embedded), or present one by running its commands
@@ -225,6 +227,43 @@ pub struct ReniceArgs {
     /// [-n] PRIORITY [[-p] PID...] [-g PGRP...] [-u USER...] [--relative]
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
     pub words: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  toolkit top\n  toolkit top -p 4242,4243          watch two processes (e.g. the racers of `toolkit nice --race`)\n  toolkit top -d 0.5 --sample-ms 50  refresh twice a second, look for state changes 20 times\n  toolkit top -b -n 3 -d 1          three text frames, like top -b\n  toolkit top --json -n 2 -p $$     two JSON frames (one object per line)\n\nKeys: P M N T sort by %CPU / %MEM / PID / TIME+, < > move the sort column, u user filter,\no or / name filter, H threads, V tree view, r renice, k send a signal (STOP, CONT...),\np pause, ? or h help, q quit.\n\n%CPU is Irix mode, like top's default: the CPU time used between two samples as a percentage\nof ONE CPU (a process with 4 busy threads shows 400%). When stdout is not a terminal, frames\nare printed as text (batch mode)."
+)]
+pub struct TopArgs {
+    /// Seconds between refreshes (top's -d)
+    #[arg(
+        short = 'd',
+        long = "delay",
+        default_value_t = 1.0,
+        value_name = "SECS"
+    )]
+    pub delay: f64,
+    /// Show this many frames, then exit (top's -n; default: until q)
+    #[arg(short = 'n', long = "iterations", value_name = "N")]
+    pub iterations: Option<u32>,
+    /// Batch mode: print frames as text, like top -b (also when stdout is not a terminal)
+    #[arg(short = 'b', long = "batch")]
+    pub batch: bool,
+    /// Print one JSON object per frame: header figures, rows, transitions since the last frame
+    #[arg(long)]
+    pub json: bool,
+    /// Watch only these PIDs (comma-separated, may repeat)
+    #[arg(short = 'p', long = "pid", value_delimiter = ',', value_name = "PID")]
+    pub pids: Vec<i32>,
+    /// Show only the processes of this user (name or uid)
+    #[arg(short = 'u', long = "user", value_name = "USER")]
+    pub user: Option<String>,
+    /// Show threads instead of processes (top's -H)
+    #[arg(short = 'H', long = "threads")]
+    pub threads: bool,
+    /// Sample the watched processes every MS milliseconds for the transitions log (default: at
+    /// each refresh); a state change shorter than this cannot be seen
+    #[arg(long = "sample-ms", value_name = "MS")]
+    pub sample_ms: Option<u64>,
 }
 
 #[derive(Debug, Args)]

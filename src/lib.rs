@@ -13,7 +13,8 @@
 //!   [`proc::stat`] (STAT decoded) and [`proc::tree`] (parents and children).
 //! - [`child`]: MAKING processes. The only `fork()` and `clone()`, reaping, parent-death signals,
 //!   Ctrl-C, report pipes; used by the demos and the chat alike.
-//! - [`inspect`]: commands that only look (`ps`, `ps-tree`, `stat-codes`).
+//! - [`inspect`]: commands that only look (`ps`, `ps-tree`, `stat-codes`, and `top`, the live
+//!   view with its log of state transitions).
 //! - [`demos`]: commands that make processes and show what happens (`fork-demo`, `states`,
 //!   `parallel`, `pcb`, `nice`/`renice`); [`demos::show`] is their shared narrator.
 //! - [`chat`]: the homework and only the homework: protocol, server, fan-out, admin channel,
@@ -35,6 +36,8 @@
 //! | the PCB as Linux exposes it | `src/proc/pcb.rs`, `src/demos/pcb.rs` |
 //! | parents and children (pstree) | `src/proc/tree.rs`, `src/inspect/ps_tree.rs` |
 //! | nice, weights and PR | `src/demos/nice/weights.rs` |
+//! | %CPU from two samples | `src/inspect/top/sample.rs` · [`inspect::top::sample::cpu_percent`] |
+//! | state transitions seen live | `src/inspect/top/transitions.rs` · [`inspect::top::transitions::detect`] |
 //! | broadcast to everyone | `src/chat/fanout.rs` · [`chat::fanout::Fanout`] |
 //! | the admin channel | `src/chat/admin.rs` · [`chat::admin::spawn`], [`chat::admin::pump`] |
 //! | the client's two processes | `src/chat/client.rs` · [`chat::client::run`] |

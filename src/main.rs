@@ -233,6 +233,7 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
         Command::Pcb(args) => demos::pcb::run(args.pid, args.json, lang),
         Command::Nice(args) => demos::nice::run(&args.words, lang),
         Command::Renice(args) => demos::nice::renice::run(&args.words, lang),
+        Command::Top(args) => inspect::top::run(top_options(args), lang),
         Command::Chat(args) => match args.command {
             ChatCommand::Server(a) => chat::server::run(chat_server_options(a, lang), lang),
             ChatCommand::Client(a) => chat::client::run(
@@ -298,6 +299,19 @@ fn fork_demo_options(a: cli::ForkDemoArgs) -> demos::fork_demo::Options {
         buffer_trap: a.buffer_trap,
         json: a.json,
         pause: Duration::from_millis(a.pause_ms),
+    }
+}
+
+fn top_options(a: cli::TopArgs) -> inspect::top::Options {
+    inspect::top::Options {
+        delay_secs: a.delay,
+        iterations: a.iterations,
+        batch: a.batch,
+        json: a.json,
+        pids: a.pids,
+        user: a.user,
+        threads: a.threads,
+        sample_ms: a.sample_ms,
     }
 }
 

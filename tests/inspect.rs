@@ -232,7 +232,7 @@ time.sleep(60)\n";
     let pid = python.pid();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let threads = toolkit::proc::threads_of(pid).unwrap_or_default();
+        let threads = toolkit::proc::read_threads(pid, Fields::STAT_ONLY);
         if threads.len() == 4 && threads.iter().any(|t| t.comm == "worker") {
             break;
         }

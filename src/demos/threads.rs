@@ -158,7 +158,7 @@ pub fn run(json: bool, lang: Lang) -> CmdResult {
         })
         .collect::<Result<_, _>>()?;
     started.wait();
-    let tasks = proc::threads_of(pid)?;
+    let tasks = proc::read_threads(pid, proc::Fields::STAT_ONLY);
     let me = own(pid)?;
     looked.wait();
     let mut reported = Vec::new();

@@ -21,6 +21,7 @@ pub fn zh_about(path: &str) -> Option<&'static str> {
         "pcb" => "显示 Linux 为一个进程公开的进程控制块（PCB）字段",
         "nice" => "以调整后的 nice 值运行命令（和 coreutils 的 nice 一样），或让两个优先级比赛",
         "renice" => "修改正在运行的进程的 nice 值（和 util-linux 的 renice 一样）",
+        "top" => "实时查看优先级和状态，和 top 一样，另有每一次状态变化的记录",
         "chat" => "多进程聊天室：服务器、客户端、压力测试",
         "chat server" => "运行聊天服务器（fork 出一个读这个终端的管理员子进程）",
         "chat client" => "加入聊天（fork：子进程发送你输入的内容，父进程打印收到的消息）",
@@ -48,6 +49,9 @@ pub fn zh_after_help(path: &str) -> Option<&'static str> {
         }
         "chat client" => {
             "示例:\n  toolkit chat client --name 小明\n  toolkit --lang zh chat client --addr 127.0.0.1:8888 --explain\n  printf '你好\\nquit\\n' | toolkit chat client --name bot\n\n输入 quit 或按 Ctrl-D 离开。退出码: 0 正常离开，1 服务器断开或拒绝，\n2 名字被拒绝且标准输入不是终端，130 Ctrl-C。"
+        }
+        "top" => {
+            "示例:\n  toolkit top\n  toolkit top -p 4242,4243          只看两个进程（例如 `toolkit nice --race` 的两个参赛者）\n  toolkit top -d 0.5 --sample-ms 50  每秒刷新两次，每秒找 20 次状态变化\n  toolkit top -b -n 3 -d 1          三帧文字输出，和 top -b 一样\n  toolkit top --json -n 2 -p $$     两帧 JSON（每行一个对象）\n\n按键: P M N T 按 %CPU / %MEM / PID / TIME+ 排序，< > 移动排序列，u 按用户过滤，\no 或 / 按名字过滤，H 线程，V 树形视图，r 调整 nice 值，k 发送信号（STOP、CONT……），\np 暂停，? 或 h 帮助，q 退出。\n\n%CPU 是 Irix 模式，和 top 的默认一样：两次采样之间用掉的 CPU 时间占一个 CPU 的百分比\n（一个有 4 个忙碌线程的进程显示 400%）。标准输出不是终端时，按文字逐帧输出（批处理模式）。"
         }
         "lesson" => {
             "示例:\n  toolkit lesson\n  toolkit lesson 3\n  toolkit --lang en lesson 3\n  toolkit lesson 3 --run\n  toolkit lesson 3 --run --yes"
@@ -115,6 +119,18 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         }
         ("renice", "words") => "[-n] 优先级 [[-p] PID...] [-g 进程组...] [-u 用户...] [--relative]",
 
+        ("top", "delay") => "两次刷新之间的秒数（top 的 -d）",
+        ("top", "iterations") => "显示这么多帧后退出（top 的 -n；默认一直到按 q）",
+        ("top", "batch") => {
+            "批处理模式：像 top -b 一样按文字输出每一帧（标准输出不是终端时也是这样）"
+        }
+        ("top", "pids") => "只看这些 PID（逗号分隔，可重复）",
+        ("top", "user") => "只显示这个用户的进程（用户名或 uid）",
+        ("top", "threads") => "显示线程而不是进程（top 的 -H）",
+        ("top", "sample_ms") => {
+            "每隔 MS 毫秒采样一次被观察的进程，记录状态变化（默认：每次刷新时）；比这更短的状态变化看不到"
+        }
+        ("top", "json") => "每帧输出一个 JSON 对象：头部数字、各行、自上一帧以来的状态变化",
         ("chat server", "addr") => {
             "监听的地址（端口 0 表示挑一个空闲端口；实际地址会第一个打印出来）"
         }

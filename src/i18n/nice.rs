@@ -559,6 +559,19 @@ pub fn race_title(lang: Lang, cpu: usize, seconds: f64, nice: i64) -> String {
     }
 }
 
+/// The racers' PIDs, printed first, and how to watch them while they run.
+pub fn race_watch_hint(lang: Lang, (a, nice_a): (i32, i64), (b, nice_b): (i32, i64)) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "参赛进程：PID {a}（nice {nice_a}）和 PID {b}（nice {nice_b}）。在另一个终端实时观看：toolkit top -p {a},{b}"
+        ),
+        Lang::En => format!(
+            "Racers: PID {a} (nice {nice_a}) and PID {b} (nice {nice_b}). Watch them live in another \
+             terminal: toolkit top -p {a},{b}"
+        ),
+    }
+}
+
 pub fn race_headers(lang: Lang) -> [&'static str; 7] {
     match lang {
         Lang::Zh => [

@@ -160,7 +160,7 @@ fn select(opts: &Options, lang: Lang) -> Result<Vec<Process>, Failure> {
 /// processes with more than one thread.
 fn thread_rows(p: &Process, users: &mut HashMap<u32, String>) -> Vec<Row> {
     let threads = if p.num_threads > 1 {
-        proc::threads_of(p.pid).unwrap_or_default()
+        proc::read_threads(p.pid, Fields::STAT_ONLY)
     } else {
         Vec::new()
     };

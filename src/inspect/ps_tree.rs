@@ -224,10 +224,7 @@ fn thread_nodes(p: &Process, opts: &Options) -> Vec<Node> {
     if !opts.threads || p.num_threads <= 1 {
         return Vec::new();
     }
-    let Ok(threads) = proc::threads_of(p.pid) else {
-        return Vec::new();
-    };
-    threads
+    proc::read_threads(p.pid, Fields::STAT_ONLY)
         .iter()
         .filter(|t| t.pid != p.pid)
         .map(|t| {
@@ -524,8 +521,7 @@ fn json_node(
         .expect("json_node is called for PIDs in the table");
     let mut node = json_leaf(p, opts);
     if opts.threads && p.num_threads > 1 {
-        node.threads = proc::threads_of(pid)
-            .unwrap_or_default()
+        node.threads = proc::read_threads(pid, Fields::STAT_ONLY)
             .into_iter()
             .filter(|t| t.pid != pid)
             .map(|t| JsonThread {

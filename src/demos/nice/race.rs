@@ -10,6 +10,9 @@
 //! `/proc/PID/stat`) once before and once after the race, and compares the measured shares with the
 //! shares the scheduler aims for, computed from its weight table ([`super::weights`]).
 //!
+//! The racers' PIDs are printed first, with the command that watches the race while it runs
+//! (`toolkit top -p A,B`: the split appears live in %CPU, PR 20 against PR 20 + N).
+//!
 //! The children are read *before* they are reaped: once reaped, `/proc/PID` is gone. Both are
 //! [`Child`] guards, so they are killed and reaped on every path: the normal end, an error, and
 //! Ctrl-C (the sleep below wakes up often to look at [`interrupt::pending`]).
@@ -135,6 +138,21 @@ pub fn run(nice: i64, seconds: f64, json: bool, lang: Lang) -> CmdResult {
         (start_runner(0, cpu, lang)?, 0),
         (start_runner(nice, cpu, lang)?, nice),
     ];
+
+    // First the PIDs, so a student can watch the race live while it runs. With --json, stdout
+    // holds only the report.
+    let hint = i18n::nice::race_watch_hint(
+        lang,
+        (runners[0].0.pid_i32(), 0),
+        (runners[1].0.pid_i32(), nice),
+    );
+    if json {
+        eprintln!("{hint}");
+    } else {
+        let mut out = io::stdout().lock();
+        writeln!(out, "{hint}")?;
+        out.flush()?;
+    }
 
     let before = [
         cpu_ticks(&runners[0].0, lang)?,
