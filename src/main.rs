@@ -369,6 +369,13 @@ fn classify_lesson_command(words: &[String]) -> lessons::Step {
             command: Command::Chat(_),
             ..
         }) => Step::AnotherTerminal,
+        // top without a frame count runs until q: a live view for a terminal of its own.
+        Ok(Cli {
+            command: Command::Top(cli::TopArgs {
+                iterations: None, ..
+            }),
+            ..
+        }) => Step::AnotherTerminal,
         // A lesson presenting itself from inside a presentation would wait on the same keyboard.
         Ok(Cli {
             command: Command::Lesson(cli::LessonArgs { run: true, .. }),
@@ -438,6 +445,8 @@ mod tests {
             Step::AnotherTerminal
         );
         assert_eq!(classify("toolkit lesson 1 --run"), Step::AnotherTerminal);
+        assert_eq!(classify("toolkit top"), Step::AnotherTerminal);
+        assert_eq!(classify("toolkit top -b -n 2"), Step::Run);
         assert!(matches!(
             classify("toolkit ps --no-such-flag"),
             Step::DoesNotParse(_)

@@ -44,6 +44,7 @@ const SAFE: &[&str] = &[
     "toolkit nice 5 true",
     "toolkit threads",
     "toolkit threads --json",
+    "toolkit top -b -n 2 -d 0.5",
 ];
 
 /// Not a timing assertion: a bound so that a command that hangs fails the test instead of the run.
@@ -466,13 +467,18 @@ fn runs_threads() {
 }
 
 #[test]
+fn runs_top() {
+    run_safe("top");
+}
+
+#[test]
 fn presenting_a_lesson_runs_its_commands_to_success() {
     toolkit()
         .args(["--lang", "en", "lesson", "8", "--run", "--yes"])
         .assert()
         .success()
         .stdout(predicate::str::contains("$ toolkit states\n"))
-        .stdout(predicate::str::contains("run: 4, failed: 0;"));
+        .stdout(predicate::str::contains("run: 5, failed: 0;"));
 }
 
 #[test]
