@@ -631,6 +631,34 @@ pub fn race_pair_usage(lang: Lang, cpu: usize, percent: f64) -> String {
     }
 }
 
+/// The race was charged only `ticks` clock ticks, fewer than `enough`.
+pub fn race_too_few_ticks(lang: Lang, ticks: u64, enough: u64) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "注意：两者一共只记到 {ticks} 个时钟节拍（少于 {enough} 个），四舍五入就能让份额差好几个百分点，\
+             这次的份额说明不了 nice 的作用：用 --seconds 跑久一点"
+        ),
+        Lang::En => format!(
+            "Note: the pair was charged only {ticks} clock ticks (fewer than {enough}); rounding alone \
+             moves a share by several percent, so these shares say nothing about nice: run longer with --seconds"
+        ),
+    }
+}
+
+/// The pair had only `percent` of its CPU.
+pub fn race_busy_cpu(lang: Lang, percent: f64) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "注意：两者只分到这个 CPU 的 {percent:.0}%，其余被机器上的其他负载拿走了，这次的份额说明不了 nice 的作用；\
+             等机器空闲时再比一次"
+        ),
+        Lang::En => format!(
+            "Note: the pair got only {percent:.0}% of its CPU; other load on the machine took the rest, so \
+             these shares say nothing about nice: race again when the machine is idle"
+        ),
+    }
+}
+
 pub fn race_no_cpu_time(lang: Lang) -> &'static str {
     lang.pick(
         "两个子进程都没有记录到 CPU 时间，无法计算份额：用 --seconds 跑久一点",

@@ -72,7 +72,27 @@ pub struct RaceReport {
     pub runners: Vec<Runner>,
     /// How much of the one CPU the pair used together (the rest went to other processes).
     pub pair_cpu_percent: f64,
+    /// Why the measured shares say nothing about nice, if they do not: too few clock ticks to
+    /// tell shares apart, or other load that took the CPU from the pair. `None`: they are a
+    /// result.
+    pub doubt: Option<Doubt>,
 }
+
+/// Why a race's measurement is not a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Doubt {
+    /// Fewer than [`ENOUGH_TICKS`] clock ticks were charged in all.
+    TooFewTicks,
+    /// The pair had less than [`ENOUGH_CPU_PERCENT`] of its CPU: something else ran there.
+    BusyCpu,
+}
+
+/// A share is read in clock ticks (10 ms each at 100 Hz); below this many the rounding alone moves
+/// a share by several percent.
+pub const ENOUGH_TICKS: u64 = 50;
+/// The pair should have its CPU to itself; below this share, other load shaped the result.
+pub const ENOUGH_CPU_PERCENT: f64 = 80.0;
 
 /// Turn the samples into shares (pure).
 pub fn report(
@@ -110,6 +130,13 @@ pub fn report(
     } else {
         0.0
     };
+    let doubt = if total < ENOUGH_TICKS {
+        Some(Doubt::TooFewTicks)
+    } else if pair_cpu_percent < ENOUGH_CPU_PERCENT {
+        Some(Doubt::BusyCpu)
+    } else {
+        None
+    };
     RaceReport {
         cpu,
         seconds,
@@ -117,6 +144,7 @@ pub fn report(
         ticks_per_second,
         runners,
         pair_cpu_percent,
+        doubt,
     }
 }
 
@@ -323,7 +351,21 @@ fn print_report(out: &mut impl Write, report: &RaceReport, lang: Lang) -> io::Re
         out,
         "{}",
         i18n::nice::race_pair_usage(lang, report.cpu, report.pair_cpu_percent)
-    )
+    )?;
+    let ticks: u64 = report.runners.iter().map(|r| r.cpu_ticks).sum();
+    match report.doubt {
+        Some(Doubt::TooFewTicks) => writeln!(
+            out,
+            "{}",
+            i18n::nice::race_too_few_ticks(lang, ticks, ENOUGH_TICKS)
+        ),
+        Some(Doubt::BusyCpu) => writeln!(
+            out,
+            "{}",
+            i18n::nice::race_busy_cpu(lang, report.pair_cpu_percent)
+        ),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -370,6 +412,18 @@ mod tests {
         );
         assert!(r.runners.iter().all(|r| r.measured_percent.is_none()));
         assert_eq!(r.pair_cpu_percent, 0.0);
+        assert_eq!(r.doubt, Some(Doubt::TooFewTicks));
+    }
+
+    #[test]
+    fn a_result_is_doubted_when_the_run_itself_shows_why() {
+        // 2 s at 100 Hz: 200 ticks would be the whole CPU.
+        let race = |a: u64, b: u64| {
+            report(0, 2.0, 2.0, 100, &[sample(1, 0, 0, a), sample(2, 9, 0, b)]).doubt
+        };
+        assert_eq!(race(176, 24), None);
+        assert_eq!(race(90, 12), Some(Doubt::BusyCpu)); // half the CPU went elsewhere
+        assert_eq!(race(30, 5), Some(Doubt::TooFewTicks));
     }
 
     #[test]
