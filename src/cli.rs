@@ -126,6 +126,16 @@ pub struct PsArgs {
     /// Show the processes as a tree (the ps-tree view)
     #[arg(long)]
     pub tree: bool,
+    /// Columns by ps's names, laid out as ps lays them out (comma-separated, may repeat):
+    /// pid ppid user uid ni pri priority stat tty start time rss vsz %cpu %mem nlwp comm args
+    #[arg(short = 'o', long = "format", value_name = "LIST", conflicts_with_all = ["tree", "json"])]
+    pub format: Vec<String>,
+    /// Every process (as ps -e; it is the default)
+    #[arg(short = 'e')]
+    pub every: bool,
+    /// Only the processes of this user (name or uid), as ps -u
+    #[arg(short = 'u', long = "user", value_name = "USER")]
+    pub user: Option<String>,
     /// One row per thread, with its LWP (thread ID) and NLWP (threads in the process), as ps -L
     #[arg(short = 'L', long = "threads", conflicts_with = "tree")]
     pub threads: bool,

@@ -287,6 +287,8 @@ fn ps_options(a: cli::PsArgs) -> inspect::ps::Options {
         explain: a.explain,
         json: a.json,
         threads: a.threads,
+        format: a.format,
+        user: a.user,
     }
 }
 

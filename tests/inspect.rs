@@ -300,6 +300,59 @@ time.sleep(60)\n";
     assert!(threads.iter().any(|t| t["comm"] == "worker"));
 }
 
+/// `toolkit ps -o LIST -p PIDS` and `ps -o LIST -p PIDS`, byte for byte, on sleeping processes
+/// (their figures do not move between the two reads): ps's headers, widths and values.
+#[test]
+fn ps_o_prints_what_ps_prints() {
+    let family = Family::spawn(
+        "sleep 330 & nice -n 7 sleep 330 & setsid sleep 330 & wait",
+        3,
+    );
+    let mut pids: Vec<i32> = family.descendants().iter().map(|&(p, _)| p).collect();
+    pids.sort_unstable();
+    let list = pids
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    for columns in [
+        "pid,ppid,user,uid,ni,pri,priority,stat,tty,start,time,rss,vsz,%cpu,%mem,nlwp,comm",
+        "pid,comm",
+        "stat,pid",
+        "user,pid,%cpu,%mem,vsz,rss,tty,stat,start,time,args",
+        "pid,ni,pri",
+    ] {
+        let ours = toolkit()
+            .args(["ps", "-o", columns, "-p", &list])
+            .output()
+            .unwrap();
+        let theirs = Command::new("ps")
+            .args(["-o", columns, "-p", &list])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs.stdout),
+            "-o {columns}"
+        );
+        assert_eq!(ours.status.code(), theirs.status.code());
+    }
+    // -u and -e select as ps does.
+    let me = nix::unistd::getuid().as_raw().to_string();
+    let ours = toolkit()
+        .args(["ps", "-e", "-u", &me, "-o", "pid", "-p", &list])
+        .output()
+        .unwrap();
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    let out = toolkit().args(["ps", "-o", "pid,bogus"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'bogus'"));
+}
+
 #[test]
 fn ps_stat_matches_real_ps() {
     // A plain sleeper, a niced one, a high-priority one (we may lack the privilege: then ps and

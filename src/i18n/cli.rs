@@ -91,6 +91,11 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
 
         ("ps", "pids") => "按 PID 选择进程（逗号分隔，可重复）",
         ("ps", "tree") => "以树的形式显示进程（即 ps-tree 的视图）",
+        ("ps", "format") => {
+            "按 ps 的列名选择列，排版和 ps 一样（逗号分隔，可重复）：pid ppid user uid ni pri priority stat tty start time rss vsz %cpu %mem nlwp comm args"
+        }
+        ("ps", "every") => "所有进程（和 ps -e 一样；这是默认）",
+        ("ps", "user") => "只列出这个用户的进程（用户名或 uid），和 ps -u 一样",
         ("ps", "threads") => {
             "每个线程一行，带 LWP（线程 ID）和 NLWP（进程的线程数），和 ps -L 一样"
         }

@@ -207,3 +207,17 @@ pub fn none_selected(lang: Lang) -> &'static str {
         "none of the selected PIDs exists (see `toolkit ps` for the processes that exist)",
     )
 }
+
+pub fn unknown_user(lang: Lang, user: &str) -> String {
+    match lang {
+        Lang::Zh => format!("没有名为 '{user}' 的用户（可以写用户名或 uid）"),
+        Lang::En => format!("unknown user '{user}' (give a user name or a uid)"),
+    }
+}
+
+pub fn unknown_column(lang: Lang, name: &str, known: &str) -> String {
+    match lang {
+        Lang::Zh => format!("不认识的列名 '{name}'；可用的列: {known}"),
+        Lang::En => format!("unknown column '{name}'; the columns known: {known}"),
+    }
+}

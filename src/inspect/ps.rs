@@ -27,6 +27,10 @@ pub struct Options {
     pub json: bool,
     /// `-L`: one row per thread.
     pub threads: bool,
+    /// `-o`: ps's column names (each string may hold several, comma-separated).
+    pub format: Vec<String>,
+    /// `-u`: only the processes of this user (name or uid).
+    pub user: Option<String>,
 }
 
 /// One row of the listing, as JSON shows it.
@@ -67,7 +71,27 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
         return ps_tree::run(&tree_opts, lang);
     }
 
-    let processes = select(opts, lang)?;
+    let mut processes = select(opts, lang)?;
+    if let Some(user) = &opts.user {
+        let uid = user_id(user).ok_or_else(|| Failure::new(1, msg::unknown_user(lang, user)))?;
+        processes.retain(|p| p.uid == Some(uid));
+    }
+    if !opts.format.is_empty() {
+        let columns = super::ps_columns::parse(&opts.format).map_err(|bad| {
+            Failure::new(
+                1,
+                msg::unknown_column(lang, &bad, super::ps_columns::Column::NAMES),
+            )
+        })?;
+        let ctx = super::ps_columns::Context::now();
+        let mut out = io::stdout().lock();
+        write!(
+            out,
+            "{}",
+            super::ps_columns::render(&columns, &processes, &ctx)
+        )?;
+        return Ok(u8::from(processes.is_empty() && !opts.pids.is_empty()));
+    }
     let mut users = HashMap::new();
     let rows: Vec<Row> = if opts.threads {
         processes
@@ -115,6 +139,14 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
     } else {
         0
     })
+}
+
+/// A user by name or uid.
+fn user_id(user: &str) -> Option<u32> {
+    match nix::unistd::User::from_name(user) {
+        Ok(Some(u)) => Some(u.uid.as_raw()),
+        _ => user.parse().ok(),
+    }
 }
 
 /// The processes to list: the selected PIDs (warning about missing ones) or everything.

@@ -121,6 +121,8 @@ pub struct Process {
     pub stime: u64,
     /// Resident set size in pages.
     pub rss_pages: u64,
+    /// Virtual memory size in bytes (field 23, `vsize`): everything mapped, as ps's VSZ.
+    pub vsize_bytes: u64,
     /// Kernel flags (`PF_*`), e.g. `PF_KTHREAD`.
     pub flags: u32,
     /// Owner uid, when asked for and readable.
@@ -224,6 +226,32 @@ pub fn page_size() -> u64 {
     *PAGE.get_or_init(procfs::page_size)
 }
 
+/// Total usable memory in KiB (`MemTotal` of `/proc/meminfo`), what ps's %MEM divides by.
+pub fn mem_total_kib() -> Option<u64> {
+    static TOTAL: OnceLock<Option<u64>> = OnceLock::new();
+    *TOTAL.get_or_init(|| {
+        let meminfo = fs::read("/proc/meminfo").ok()?;
+        parse_status_kib(&meminfo, "MemTotal")
+    })
+}
+
+/// Seconds since boot, whole (`/proc/uptime`), as ps counts a process's elapsed time.
+pub fn uptime_secs() -> Option<u64> {
+    let text = fs::read_to_string("/proc/uptime").ok()?;
+    let whole = text.split(['.', ' ']).next()?;
+    whole.parse().ok()
+}
+
+/// The largest PID the kernel hands out (`/proc/sys/kernel/pid_max`), which sets how wide ps
+/// makes its PID columns.
+pub fn pid_max() -> Option<u64> {
+    fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
 /// Boot time in seconds since the epoch (from `/proc/stat`), if readable.
 pub fn boot_time_secs() -> Option<u64> {
     static BOOT: OnceLock<Option<u64>> = OnceLock::new();
@@ -297,6 +325,7 @@ pub fn parse_stat(bytes: &[u8]) -> Result<Process, String> {
         start_ticks: number(field(22, "starttime")?, "starttime")?,
         // A signed long in the kernel; never negative in practice.
         rss_pages: number::<i64>(field(24, "rss")?, "rss")?.max(0) as u64,
+        vsize_bytes: number(field(23, "vsize")?, "vsize")?,
         comm,
         state,
         uid: None,

@@ -1,0 +1,259 @@
+//! `toolkit ps -o LIST`: ps's own column names, headers, widths and figures, so that
+//! `toolkit ps -o pid,stat,rss -p PID` prints what `ps -o pid,stat,rss -p PID` prints.
+//!
+//! Each column has ps's header and default width; numbers are right-aligned, text left-aligned,
+//! one space between columns, and the last column is not padded. A value wider than its column
+//! pushes the rest of the line to the right, as in ps. The figures follow procps:
+//! - `%CPU` is the process's CPU time over its whole life (not top's recent share): CPU seconds
+//!   divided by the seconds since it started, in tenths of a percent;
+//! - `%MEM` is resident memory over the machine's total memory (`MemTotal`), in tenths;
+//! - `TIME` is CPU time as `[DD-]HH:MM:SS`; `PRI` is `39 - PR` (higher runs first), `PRIORITY` is
+//!   top's PR; `VSZ` and `RSS` are KiB.
+
+use chrono::{DateTime, Local};
+
+use crate::proc::{self, Process};
+
+/// One column `-o` can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Pid,
+    Ppid,
+    User,
+    Uid,
+    Ni,
+    Pri,
+    Priority,
+    Stat,
+    Tty,
+    Start,
+    Time,
+    Rss,
+    Vsz,
+    Cpu,
+    Mem,
+    Nlwp,
+    Comm,
+    Args,
+}
+
+impl Column {
+    /// A column by one of ps's names for it.
+    pub fn named(name: &str) -> Option<Column> {
+        Some(match name {
+            "pid" => Column::Pid,
+            "ppid" => Column::Ppid,
+            "user" | "euser" => Column::User,
+            "uid" | "euid" => Column::Uid,
+            "ni" | "nice" => Column::Ni,
+            "pri" => Column::Pri,
+            "priority" => Column::Priority,
+            "stat" => Column::Stat,
+            "tty" | "tt" => Column::Tty,
+            "start" => Column::Start,
+            "time" | "cputime" => Column::Time,
+            "rss" | "rssize" => Column::Rss,
+            "vsz" | "vsize" => Column::Vsz,
+            "%cpu" | "pcpu" => Column::Cpu,
+            "%mem" | "pmem" => Column::Mem,
+            "nlwp" | "thcount" => Column::Nlwp,
+            "comm" | "ucmd" => Column::Comm,
+            "args" | "cmd" | "command" => Column::Args,
+            _ => return None,
+        })
+    }
+
+    /// The names `-o` accepts, for the error that lists them.
+    pub const NAMES: &'static str =
+        "pid ppid user uid ni pri priority stat tty start time rss vsz %cpu %mem nlwp comm args";
+
+    fn header(self) -> &'static str {
+        match self {
+            Column::Pid => "PID",
+            Column::Ppid => "PPID",
+            Column::User => "USER",
+            Column::Uid => "UID",
+            Column::Ni => "NI",
+            Column::Pri | Column::Priority => "PRI",
+            Column::Stat => "STAT",
+            Column::Tty => "TT",
+            Column::Start => "STARTED",
+            Column::Time => "TIME",
+            Column::Rss => "RSS",
+            Column::Vsz => "VSZ",
+            Column::Cpu => "%CPU",
+            Column::Mem => "%MEM",
+            Column::Nlwp => "NLWP",
+            Column::Comm | Column::Args => "COMMAND",
+        }
+    }
+
+    /// ps's default width, and whether the column is right-aligned.
+    fn width(self, ctx: &Context) -> (usize, bool) {
+        match self {
+            Column::Pid | Column::Ppid => (ctx.pid_width, true),
+            Column::User => (8, false),
+            Column::Uid => (5, true),
+            Column::Ni | Column::Pri | Column::Priority => (3, true),
+            Column::Stat => (4, false),
+            Column::Tty => (8, false),
+            Column::Start | Column::Time => (8, true),
+            Column::Rss => (5, true),
+            Column::Vsz => (6, true),
+            Column::Cpu | Column::Mem | Column::Nlwp => (4, true),
+            Column::Comm => (15, false),
+            Column::Args => (27, false),
+        }
+    }
+
+    fn value(self, p: &Process, ctx: &Context) -> String {
+        let hz = proc::ticks_per_second().max(1);
+        match self {
+            Column::Pid => p.pid.to_string(),
+            Column::Ppid => p.ppid.to_string(),
+            Column::User => {
+                let name = p.uid.map_or_else(|| "?".to_string(), proc::user_name);
+                // ps: a name wider than the column is cut, with `+` as its last character.
+                if name.chars().count() > 8 {
+                    format!("{}+", name.chars().take(7).collect::<String>())
+                } else {
+                    name
+                }
+            }
+            Column::Uid => p.uid.map_or_else(|| "?".to_string(), |u| u.to_string()),
+            Column::Ni => p.nice.to_string(),
+            Column::Pri => (39 - p.priority).to_string(),
+            Column::Priority => p.priority.to_string(),
+            Column::Stat => p.stat_string(),
+            Column::Tty => p.tty_name(),
+            Column::Start => p
+                .start_epoch_secs()
+                .and_then(|s| DateTime::from_timestamp(s as i64, 0))
+                .map_or_else(
+                    || "-".to_string(),
+                    |t| t.with_timezone(&Local).format("%H:%M:%S").to_string(),
+                ),
+            Column::Time => cpu_time(p.cpu_ticks() / hz),
+            Column::Rss => p.rss_kib().to_string(),
+            Column::Vsz => (p.vsize_bytes / 1024).to_string(),
+            Column::Cpu => {
+                let elapsed = ctx.uptime_secs.saturating_sub(p.start_ticks / hz);
+                let per_mille = match elapsed {
+                    0 => 0,
+                    secs => p.cpu_ticks() * 1000 / hz / secs,
+                };
+                tenths(per_mille)
+            }
+            Column::Mem => {
+                let per_mille = match ctx.mem_total_kib {
+                    0 => 0,
+                    total => p.rss_kib() * 1000 / total,
+                };
+                tenths(per_mille)
+            }
+            Column::Nlwp => p.num_threads.to_string(),
+            Column::Comm => p.comm.clone(),
+            Column::Args => p.command_line(),
+        }
+    }
+}
+
+/// What every row's figures are relative to, read once per listing.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub pid_width: usize,
+    pub uptime_secs: u64,
+    pub mem_total_kib: u64,
+}
+
+impl Context {
+    pub fn now() -> Context {
+        Context {
+            pid_width: proc::pid_max().map_or(5, |m| m.to_string().len().max(5)),
+            uptime_secs: proc::uptime_secs().unwrap_or(0),
+            mem_total_kib: proc::mem_total_kib().unwrap_or(0),
+        }
+    }
+}
+
+/// A per-mille figure as ps prints it: `0.4`, `12.5`.
+fn tenths(per_mille: u64) -> String {
+    format!("{}.{}", per_mille / 10, per_mille % 10)
+}
+
+/// CPU seconds as `HH:MM:SS`, with `DD-` in front past a day.
+fn cpu_time(secs: u64) -> String {
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let hms = format!(
+        "{:02}:{:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    );
+    if days > 0 {
+        format!("{days}-{hms}")
+    } else {
+        hms
+    }
+}
+
+/// The words of `-o` (comma- or space-separated, several `-o` allowed) as columns; the first
+/// unknown name is the error.
+pub fn parse(lists: &[String]) -> Result<Vec<Column>, String> {
+    lists
+        .iter()
+        .flat_map(|l| l.split([',', ' ']))
+        .filter(|w| !w.is_empty())
+        .map(|w| Column::named(&w.to_lowercase()).ok_or_else(|| w.to_string()))
+        .collect()
+}
+
+/// The header line and one line per process, as ps lays them out.
+pub fn render(columns: &[Column], processes: &[Process], ctx: &Context) -> String {
+    let mut out = String::new();
+    let mut line = |cells: Vec<String>| {
+        let last = cells.len().saturating_sub(1);
+        let mut text = String::new();
+        for (i, (column, cell)) in columns.iter().zip(cells).enumerate() {
+            if i > 0 {
+                text.push(' ');
+            }
+            let (width, right) = column.width(ctx);
+            let pad = width.saturating_sub(crate::output::display_width(&cell));
+            if right {
+                text.push_str(&" ".repeat(pad));
+                text.push_str(&cell);
+            } else {
+                text.push_str(&cell);
+                if i != last {
+                    text.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        out.push_str(&text);
+        out.push('\n');
+    };
+    line(columns.iter().map(|c| c.header().to_string()).collect());
+    for p in processes {
+        line(columns.iter().map(|c| c.value(p, ctx)).collect());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_figures_as_ps_writes_them() {
+        assert_eq!(
+            parse(&["pid,ppid".into(), "stat %cpu".into()]),
+            Ok(vec![Column::Pid, Column::Ppid, Column::Stat, Column::Cpu])
+        );
+        assert_eq!(parse(&["pid,bogus".into()]), Err("bogus".into()));
+        assert_eq!(tenths(4), "0.4");
+        assert_eq!(tenths(125), "12.5");
+        assert_eq!(cpu_time(12), "00:00:12");
+        assert_eq!(cpu_time(90_061), "1-01:01:01");
+    }
+}
