@@ -83,12 +83,22 @@ pub struct PsTreeArgs {
     /// Don't compact identical subtrees
     #[arg(short = 'c', long = "compact-not")]
     pub no_compact: bool,
-    /// Use ASCII line drawing characters
+    /// Use ASCII line drawing characters (the default when the locale is not UTF-8)
     #[arg(short = 'A', long = "ascii")]
     pub ascii: bool,
-    /// Don't truncate long lines (pstree's -l; toolkit never truncates)
+    /// Don't truncate long lines (without it, lines are cut at $COLUMNS, else the terminal's
+    /// width, else 132, as pstree cuts them)
     #[arg(short = 'l', long = "long")]
     pub long: bool,
+    /// Sort children by PID instead of by name
+    #[arg(short = 'n', long = "numeric-sort")]
+    pub numeric_sort: bool,
+    /// Show process group IDs
+    #[arg(short = 'g', long = "show-pgids")]
+    pub show_pgids: bool,
+    /// Use UTF-8 line drawing characters whatever the locale
+    #[arg(short = 'U', long = "unicode", conflicts_with = "ascii")]
+    pub unicode: bool,
     /// Hide threads (shown by default as {name} children, as pstree shows them)
     #[arg(short = 'T', long = "hide-threads")]
     pub hide_threads: bool,

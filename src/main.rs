@@ -264,19 +264,53 @@ fn ps_tree_options(a: cli::PsTreeArgs) -> inspect::ps_tree::Options {
         show_pids: a.show_pids,
         arguments: a.arguments,
         uid_changes: a.uid_changes,
-        // pstree: -p and -a imply -c (PIDs and arguments make nodes different anyway).
+        // pstree: -p and -a imply -c (-g does not: siblings of one group still fold).
         compact: !a.no_compact && !a.show_pids && !a.arguments,
         // pstree folds threads even with -a, but not with -c or -p.
         compact_threads: !a.no_compact && !a.show_pids,
+        numeric_sort: a.numeric_sort,
+        show_pgids: a.show_pgids,
+        // pstree cuts lines at $COLUMNS, else the terminal's width, else 132, unless -l.
+        width: (!a.long && !a.json).then(line_width),
         threads: !a.hide_threads,
         thread_names: a.thread_names,
-        ascii: a.ascii,
+        // -A, -U, else the locale: ASCII unless it is UTF-8, as pstree decides.
+        ascii: a.ascii || (!a.unicode && !locale_is_utf8()),
         highlight: a.highlight,
         show_parents: a.show_parents,
         stat: a.stat,
         no_kernel: a.no_kernel,
         json: a.json,
     }
+}
+
+/// The width pstree cuts its lines at: `$COLUMNS`, else the terminal's, else 132.
+fn line_width() -> usize {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|&c| c > 0)
+    {
+        return columns;
+    }
+    if std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && let Ok((columns, _)) = ratatui::crossterm::terminal::size()
+        && columns > 0
+    {
+        return usize::from(columns);
+    }
+    132
+}
+
+/// Whether the locale's character set is UTF-8: `LC_ALL`, else `LC_CTYPE`, else `LANG`.
+fn locale_is_utf8() -> bool {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .is_some_and(|v| {
+            let v = v.to_lowercase();
+            v.contains("utf-8") || v.contains("utf8")
+        })
 }
 
 fn ps_options(a: cli::PsArgs) -> inspect::ps::Options {

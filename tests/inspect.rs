@@ -180,7 +180,7 @@ fn ps_tree_draws_what_pstree_draws() {
             9,
         ),
     ];
-    let flag_sets: [&[&str]; 7] = [
+    let flag_sets: [&[&str]; 13] = [
         &["-A", "-l", "-T"],
         &["-A", "-l", "-T", "-p"],
         &["-A", "-l", "-T", "-c"],
@@ -188,6 +188,12 @@ fn ps_tree_draws_what_pstree_draws() {
         &["-A", "-l", "-T", "-p", "-u"],
         &["-A", "-l", "-T", "-a"],
         &["-A", "-l", "-T", "-a", "-p"],
+        &["-A", "-l", "-T", "-n"],
+        &["-A", "-l", "-T", "-n", "-p"],
+        &["-A", "-l", "-T", "-g"],
+        &["-A", "-l", "-T", "-g", "-p"],
+        &["-U", "-l", "-T"],
+        &["-A", "-l", "-T", "-s", "-p"],
     ];
     for (script, processes) in corpora {
         let family = Family::spawn(script, processes);

@@ -75,8 +75,13 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         ("ps-tree", "arguments") => "显示命令行参数",
         ("ps-tree", "uid_changes") => "显示 uid 的变化",
         ("ps-tree", "no_compact") => "不合并相同的子树",
-        ("ps-tree", "ascii") => "用 ASCII 字符画线",
-        ("ps-tree", "long") => "不截断过长的行（pstree 的 -l；toolkit 从不截断）",
+        ("ps-tree", "ascii") => "用 ASCII 字符画线（语言环境不是 UTF-8 时的默认）",
+        ("ps-tree", "long") => {
+            "不截断过长的行（不加它时，和 pstree 一样按 $COLUMNS、否则终端宽度、否则 132 列截断）"
+        }
+        ("ps-tree", "numeric_sort") => "子进程按 PID 排序，而不是按名字",
+        ("ps-tree", "show_pgids") => "显示进程组 ID",
+        ("ps-tree", "unicode") => "不管语言环境如何，都用 UTF-8 画线字符",
         ("ps-tree", "hide_threads") => "不显示线程（默认像 pstree 一样把线程显示成 {名字} 子节点）",
         ("ps-tree", "thread_names") => {
             "用线程自己的名字（线程用 PR_SET_NAME 设的）而不是进程的名字来显示线程"

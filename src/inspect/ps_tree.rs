@@ -36,6 +36,12 @@ pub struct Options {
     pub threads: bool,
     /// Name threads by their own names (`-t`) rather than their process's, as pstree does.
     pub thread_names: bool,
+    /// `-n`: children in PID order instead of by name.
+    pub numeric_sort: bool,
+    /// `-g`: show process group IDs (after the PID with `-p`).
+    pub show_pgids: bool,
+    /// Truncate lines to this many columns (pstree without `-l`); `None`: never.
+    pub width: Option<usize>,
     pub ascii: bool,
     pub highlight: Option<i32>,
     pub show_parents: bool,
@@ -116,9 +122,50 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
     };
     let root = shape(&table, opts, highlight).ok_or_else(|| missing(opts, lang))?;
     for line in draw(&root, opts, paint) {
-        writeln!(out, "{line}")?;
+        match opts.width {
+            Some(width) => writeln!(out, "{}", truncate(&line, width))?,
+            None => writeln!(out, "{line}")?,
+        }
     }
     Ok(0)
+}
+
+/// A line cut to `width` columns as pstree cuts it: the last column that fits becomes `+`.
+/// Colour escapes are kept and do not count, and a cut line ends with a reset.
+pub fn truncate(line: &str, width: usize) -> String {
+    if width == 0 || output::display_width(line) <= width {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut used = 0;
+    let mut chars = line.chars().peekable();
+    let mut escaped = false;
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            escaped = true;
+            out.push(c);
+            if chars.peek() == Some(&'[') {
+                for e in chars.by_ref() {
+                    out.push(e);
+                    if ('@'..='~').contains(&e) && e != '[' {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        let w = output::display_width(c.encode_utf8(&mut [0; 4]));
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('+');
+    if escaped {
+        out.push_str("\x1b[0m");
+    }
+    out
 }
 
 /// The tree below `root`, drawn as text (what `toolkit ps-tree ROOT` prints with these options),
@@ -163,7 +210,11 @@ fn sorted_children<'a>(
         .filter_map(|&c| table.get(c))
         .filter(|p| visible(p, opts))
         .collect();
-    kids.sort_by(|a, b| a.comm.cmp(&b.comm).then(a.pid.cmp(&b.pid)));
+    if opts.numeric_sort {
+        kids.sort_by_key(|p| p.pid);
+    } else {
+        kids.sort_by(|a, b| a.comm.cmp(&b.comm).then(a.pid.cmp(&b.pid)));
+    }
     kids
 }
 
@@ -172,6 +223,9 @@ fn label(p: &Process, parent: Option<&Process>, opts: &Options) -> String {
     let mut extras = Vec::new();
     if opts.show_pids {
         extras.push(p.pid.to_string());
+    }
+    if opts.show_pgids {
+        extras.push(p.pgrp.to_string());
     }
     if opts.uid_changes
         && let (Some(uid), Some(parent_uid)) = (p.uid, parent.and_then(|q| q.uid))
@@ -319,7 +373,12 @@ fn build_node(
                     k.0.clone()
                 }
             };
-            name(a).cmp(&name(b)).then(a.1.cmp(&b.1))
+            if opts.numeric_sort {
+                // By PID, threads after the processes, as pstree -n lists them.
+                a.1.cmp(&b.1)
+            } else {
+                name(a).cmp(&name(b)).then(a.1.cmp(&b.1))
+            }
         });
         let kids: Vec<Node> = kids.into_iter().map(|(_, _, node)| node).collect();
         fold(kids, |n| {
