@@ -163,6 +163,25 @@ fn ps_tree_text_shows_pids_and_compacts_by_default() {
     );
 }
 
+/// `toolkit ps-tree FLAGS ROOT` prints exactly what `pstree FLAGS ROOT` prints (with `COLUMNS`
+/// set for both when given).
+fn assert_draws_like_pstree(flags: &[&str], root: &str, columns: Option<&str>) {
+    let mut ours = toolkit();
+    ours.arg("ps-tree").args(flags).arg(root);
+    let mut theirs = Command::new("pstree");
+    theirs.args(flags).arg(root);
+    if let Some(columns) = columns {
+        ours.env("COLUMNS", columns);
+        theirs.env("COLUMNS", columns);
+    }
+    let (ours, theirs) = (ours.output().unwrap(), theirs.output().unwrap());
+    assert_eq!(
+        String::from_utf8_lossy(&ours.stdout),
+        String::from_utf8_lossy(&theirs.stdout),
+        "ps-tree {flags:?} {root} (COLUMNS {columns:?})"
+    );
+}
+
 /// `toolkit ps-tree FLAGS ROOT` and `pstree FLAGS ROOT`, byte for byte, on trees these tests make:
 /// identical siblings that are not next to each other, nested identical subtrees, a uid change.
 /// (`-T`: pstree hides threads; toolkit shows none yet.)
@@ -199,22 +218,11 @@ fn ps_tree_draws_what_pstree_draws() {
         let family = Family::spawn(script, processes);
         let root = family.pid().to_string();
         for flags in flag_sets {
-            let ours = toolkit()
-                .args(["ps-tree"])
-                .args(flags)
-                .arg(&root)
-                .output()
-                .unwrap();
-            let theirs = Command::new("pstree")
-                .args(flags)
-                .arg(&root)
-                .output()
-                .unwrap();
-            assert_eq!(
-                String::from_utf8_lossy(&ours.stdout),
-                String::from_utf8_lossy(&theirs.stdout),
-                "ps-tree {flags:?} on {script}"
-            );
+            assert_draws_like_pstree(flags, &root, None);
+        }
+        // Without -l, lines are cut at $COLUMNS, the last column that fits becoming `+`.
+        for columns in ["40", "25"] {
+            assert_draws_like_pstree(&["-A", "-T", "-p"], &root, Some(columns));
         }
     }
 }
@@ -256,22 +264,7 @@ time.sleep(60)\n";
         &["-A", "-l", "-T"],
         &["-A", "-l", "-u"],
     ] {
-        let ours = toolkit()
-            .args(["ps-tree"])
-            .args(flags)
-            .arg(&root)
-            .output()
-            .unwrap();
-        let theirs = Command::new("pstree")
-            .args(flags)
-            .arg(&root)
-            .output()
-            .unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&ours.stdout),
-            String::from_utf8_lossy(&theirs.stdout),
-            "ps-tree {flags:?}"
-        );
+        assert_draws_like_pstree(flags, &root, None);
     }
     // ps -L: one row per thread, the same LWPs, NLWP and per-thread STAT as the real ps.
     let ours = json_of(toolkit().args(["ps", "-L", "--json", "-p", &root]));

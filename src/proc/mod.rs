@@ -370,9 +370,9 @@ pub struct MemoryPeak {
 /// `/proc/PID/task/TID/stat`; None if either is gone. (`/proc/TID/stat` would give the whole
 /// process: the kernel sums a thread group there, whichever of its threads is named.)
 pub fn thread_cpu_ticks(pid: i32, tid: i32) -> Option<u64> {
-    let process = procfs::process::Process::new(pid).ok()?;
-    let stat = process.task_from_tid(tid).ok()?.stat().ok()?;
-    Some(stat.utime + stat.stime)
+    read_thread(pid, tid, Fields::STAT_ONLY)
+        .ok()
+        .map(|t| t.cpu_ticks())
 }
 
 /// Current and peak resident memory of a process, from `/proc/PID/status`.
