@@ -453,7 +453,8 @@ fn ps_table_has_the_ps_aux_columns() {
     assert_eq!(
         header,
         [
-            "USER", "PID", "PPID", "NI", "PR", "STAT", "TTY", "START", "RSS(KiB)", "COMMAND"
+            "USER", "PID", "PPID", "%CPU", "%MEM", "VSZ", "RSS", "NI", "PR", "STAT", "TTY",
+            "START", "TIME", "COMMAND"
         ]
     );
     let row: Vec<&str> = text.lines().nth(1).unwrap().split_whitespace().collect();

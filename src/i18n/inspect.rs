@@ -171,13 +171,27 @@ pub fn modifiers_headers(lang: Lang) -> [&'static str; 3] {
     }
 }
 
-pub fn ps_headers(lang: Lang) -> [&'static str; 10] {
+pub fn ps_headers(lang: Lang) -> [&'static str; 14] {
     match lang {
         Lang::Zh => [
-            "用户", "PID", "PPID", "NI", "PR", "STAT", "终端", "启动", "RSS(KiB)", "命令",
+            "用户",
+            "PID",
+            "PPID",
+            "%CPU",
+            "%MEM",
+            "VSZ",
+            "RSS",
+            "NI",
+            "PR",
+            "STAT",
+            "终端",
+            "启动",
+            "CPU 时间",
+            "命令",
         ],
         Lang::En => [
-            "USER", "PID", "PPID", "NI", "PR", "STAT", "TTY", "START", "RSS(KiB)", "COMMAND",
+            "USER", "PID", "PPID", "%CPU", "%MEM", "VSZ", "RSS", "NI", "PR", "STAT", "TTY",
+            "START", "TIME", "COMMAND",
         ],
     }
 }
@@ -185,10 +199,10 @@ pub fn ps_headers(lang: Lang) -> [&'static str; 10] {
 pub fn ps_footer(lang: Lang, shown: usize) -> String {
     match lang {
         Lang::Zh => format!(
-            "共 {shown} 个进程。PR 是内核优先级（和 top 的 PR 一样，普通进程 = 20 + NI），数字越小越优先；`toolkit stat-codes` 解释 STAT。"
+            "共 {shown} 个进程。VSZ、RSS 以 KiB 计；%CPU 是整个生命期的平均（和 ps 一样，不是 top 的近况）；PR 是内核优先级（和 top 的 PR 一样，普通进程 = 20 + NI），数字越小越优先；`toolkit stat-codes` 解释 STAT。"
         ),
         Lang::En => format!(
-            "{shown} {}. PR is the kernel priority (as top's PR, 20 + NI for normal tasks): lower runs first. `toolkit stat-codes` explains STAT.",
+            "{shown} {}. VSZ and RSS in KiB; %CPU is over the whole life (as ps, not top's recent share); PR is the kernel priority (as top's PR, 20 + NI for normal tasks): lower runs first. `toolkit stat-codes` explains STAT.",
             if shown == 1 { "process" } else { "processes" }
         ),
     }

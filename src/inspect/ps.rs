@@ -49,6 +49,14 @@ pub struct Row {
     /// Seconds since the epoch.
     pub start: Option<u64>,
     pub rss_kib: u64,
+    /// Virtual memory, KiB (ps's VSZ).
+    pub vsz_kib: u64,
+    /// ps's %CPU: CPU time over the process's whole life, in percent.
+    pub cpu_percent: f64,
+    /// ps's %MEM: resident memory over the machine's, in percent.
+    pub mem_percent: f64,
+    /// CPU time used, in seconds (ps's TIME).
+    pub cpu_seconds: u64,
     pub command: String,
     /// With `-L`: the thread's ID (LWP, "light-weight process"); the main thread's is the PID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,13 +101,14 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
         return Ok(u8::from(processes.is_empty() && !opts.pids.is_empty()));
     }
     let mut users = HashMap::new();
+    let ctx = super::ps_columns::Context::now();
     let rows: Vec<Row> = if opts.threads {
         processes
             .iter()
-            .flat_map(|p| thread_rows(p, &mut users))
+            .flat_map(|p| thread_rows(p, &mut users, &ctx))
             .collect()
     } else {
-        processes.iter().map(|p| row(p, &mut users)).collect()
+        processes.iter().map(|p| row(p, &mut users, &ctx)).collect()
     };
 
     let mut out = io::stdout().lock();
@@ -120,13 +129,17 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
             }
             cells.extend([
                 r.ppid.to_string(),
+                format!("{:.1}", r.cpu_percent),
+                format!("{:.1}", r.mem_percent),
+                r.vsz_kib.to_string(),
+                r.rss_kib.to_string(),
                 r.nice.to_string(),
                 r.priority.to_string(),
                 r.stat.clone(),
                 r.tty.clone(),
                 r.start
                     .map_or_else(|| "?".to_string(), |s| start_text(s, now)),
-                r.rss_kib.to_string(),
+                super::ps_columns::cpu_time(r.cpu_seconds),
                 r.command.clone(),
             ]);
             table.add_row(cells);
@@ -190,14 +203,18 @@ fn select(opts: &Options, lang: Lang) -> Result<Vec<Process>, Failure> {
 /// `-L`: one row per thread, as `ps -L` lists them: the process's PID, the thread's LWP, the
 /// thread's own state (its STAT), everything else the process's. `task/` is read only for
 /// processes with more than one thread.
-fn thread_rows(p: &Process, users: &mut HashMap<u32, String>) -> Vec<Row> {
+fn thread_rows(
+    p: &Process,
+    users: &mut HashMap<u32, String>,
+    ctx: &super::ps_columns::Context,
+) -> Vec<Row> {
     let threads = if p.num_threads > 1 {
         proc::read_threads(p.pid, Fields::STAT_ONLY)
     } else {
         Vec::new()
     };
     if threads.is_empty() {
-        let mut only = row(p, users);
+        let mut only = row(p, users, ctx);
         only.lwp = Some(p.pid);
         return vec![only];
     }
@@ -209,7 +226,7 @@ fn thread_rows(p: &Process, users: &mut HashMap<u32, String>) -> Vec<Row> {
             t.cmdline = p.cmdline.clone();
             t.locked_kib = p.locked_kib;
             t.vm_rss_kib = p.vm_rss_kib;
-            let mut r = row(&t, users);
+            let mut r = row(&t, users, ctx);
             r.pid = p.pid;
             r.lwp = Some(tid);
             r
@@ -217,7 +234,8 @@ fn thread_rows(p: &Process, users: &mut HashMap<u32, String>) -> Vec<Row> {
         .collect()
 }
 
-fn row(p: &Process, users: &mut HashMap<u32, String>) -> Row {
+fn row(p: &Process, users: &mut HashMap<u32, String>, ctx: &super::ps_columns::Context) -> Row {
+    use super::ps_columns::{cpu_per_mille, mem_per_mille};
     let user = match p.uid {
         Some(uid) => users
             .entry(uid)
@@ -238,6 +256,10 @@ fn row(p: &Process, users: &mut HashMap<u32, String>) -> Row {
         tty: p.tty_name(),
         start: p.start_epoch_secs(),
         rss_kib: p.rss_kib(),
+        vsz_kib: p.vsize_bytes / 1024,
+        cpu_percent: cpu_per_mille(p, ctx) as f64 / 10.0,
+        mem_percent: mem_per_mille(p, ctx) as f64 / 10.0,
+        cpu_seconds: p.cpu_ticks() / proc::ticks_per_second().max(1),
         command: p.command_line(),
         lwp: None,
     }
@@ -277,7 +299,7 @@ mod tests {
     #[test]
     fn own_row_is_complete() {
         let me = proc::read_process(std::process::id() as i32, Fields::ALL).unwrap();
-        let r = row(&me, &mut HashMap::new());
+        let r = row(&me, &mut HashMap::new(), &crate::inspect::ps_columns::Context::now());
         assert_eq!(r.pid, std::process::id() as i32);
         assert!(r.stat.starts_with(['R', 'S', 'D']));
         assert!(r.start.is_some());

@@ -176,13 +176,30 @@ impl Context {
     }
 }
 
+/// ps's %CPU in tenths of a percent: CPU time over the seconds since the process started.
+pub fn cpu_per_mille(p: &Process, ctx: &Context) -> u64 {
+    let hz = proc::ticks_per_second().max(1);
+    match ctx.uptime_secs.saturating_sub(p.start_ticks / hz) {
+        0 => 0,
+        secs => p.cpu_ticks() * 1000 / hz / secs,
+    }
+}
+
+/// ps's %MEM in tenths of a percent: resident memory over the machine's.
+pub fn mem_per_mille(p: &Process, ctx: &Context) -> u64 {
+    match ctx.mem_total_kib {
+        0 => 0,
+        total => p.rss_kib() * 1000 / total,
+    }
+}
+
 /// A per-mille figure as ps prints it: `0.4`, `12.5`.
-fn tenths(per_mille: u64) -> String {
+pub fn tenths(per_mille: u64) -> String {
     format!("{}.{}", per_mille / 10, per_mille % 10)
 }
 
 /// CPU seconds as `HH:MM:SS`, with `DD-` in front past a day.
-fn cpu_time(secs: u64) -> String {
+pub fn cpu_time(secs: u64) -> String {
     let (days, rest) = (secs / 86_400, secs % 86_400);
     let hms = format!(
         "{:02}:{:02}:{:02}",
