@@ -10,6 +10,7 @@ per_shell=${2:-50}
 need=()
 command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
 command -v pstree >/dev/null 2>&1 || need+=(psmisc)
+[ -x /usr/bin/time ] || need+=(time)
 if ((${#need[@]})); then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
@@ -53,3 +54,27 @@ print(f"{'command':32} {'mean ms':>9} {'ratio (them / ours)':>20}")
 for x in r:
     print(f"{x['command'][:32]:32} {x['mean']*1000:9.2f} {x['mean']/ours:20.2f}")
 PY
+
+# The whole listing, on the same machine: toolkit ps (and --json) against ps aux.
+hyperfine --warmup 3 --runs 30 -N --export-json /tmp/ps_bench.json \
+    "$bin ps" \
+    "$bin ps --json" \
+    "ps aux"
+
+python3 - <<'PY'
+import json
+r = json.load(open("/tmp/ps_bench.json"))["results"]
+theirs = r[2]["mean"]
+print()
+print(f"{'command':32} {'mean ms':>9} {'ps aux / this':>14}")
+for x in r:
+    print(f"{x['command'][:32]:32} {x['mean']*1000:9.2f} {theirs/x['mean']:14.2f}")
+PY
+
+# Peak memory of one listing each (GNU time's maximum resident set size, KiB).
+if command -v /usr/bin/time >/dev/null 2>&1; then
+    for cmd in "$bin ps" "$bin ps --json" "ps aux"; do
+        kib=$( { /usr/bin/time -f %M $cmd >/dev/null; } 2>&1 | tail -1 )
+        echo "peak RSS of '$cmd': $kib KiB"
+    done
+fi
