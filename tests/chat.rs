@@ -1060,3 +1060,34 @@ fn the_server_probes_idle_connections_for_dead_peers() {
     kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
     assert_eq!(srv.wait_exit().code(), Some(0));
 }
+
+/// Lines that are not messages count against the rate limit too: a connection flooding junk
+/// before NAME is told to slow down after its burst, and its lines are answered later, not
+/// dropped and not read at full speed.
+#[test]
+fn lines_that_are_not_messages_are_rate_limited_too() {
+    let (mut srv, addr) = server(&[]); // the default rate: a burst of 10, then 5 a second
+    let mut raw = Raw::connect(&addr);
+    for i in 0..30 {
+        raw.send(&format!("junk {i}"));
+    }
+    let mut answered_first = 0;
+    loop {
+        let line = raw.line();
+        if line.starts_with("ERR rate-limited ") {
+            break;
+        }
+        assert!(line.starts_with("ERR need-name "), "{line}");
+        answered_first += 1;
+    }
+    assert!(
+        answered_first <= 15,
+        "{answered_first} junk lines answered before the limit"
+    );
+    // Nothing is lost: every junk line is still answered, at the rate.
+    for _ in answered_first..30 {
+        assert!(raw.line().starts_with("ERR need-name "));
+    }
+    kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+}

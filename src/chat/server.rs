@@ -524,8 +524,8 @@ struct Session {
     name: Option<Arc<str>>,
     reader: CommandReader,
     limiter: RateLimiter,
-    /// A message held back by the rate limit, and when to try it again.
-    held: Option<(String, Instant)>,
+    /// A line held back by the rate limit, and when to act on it.
+    held: Option<(Result<ClientCommand, protocol::Refusal>, Instant)>,
     /// When the client was last told it is over its rate (told again after a calm period).
     warned_at: Option<Instant>,
 }
@@ -643,33 +643,68 @@ impl Session {
 
     /// Handle every complete line buffered so far (stopping early when rate-limited).
     fn process(&mut self) -> Option<End> {
-        if let Some((text, _)) = self.held.take() {
-            self.say(text);
+        if let Some((line, _)) = self.held.take() {
+            if let Some(end) = self.act(line) {
+                return Some(end);
+            }
             if self.held.is_some() {
                 return None;
             }
         }
         while let Some(line) = self.reader.next_command(self.name.is_some()) {
-            match line {
-                Err(refusal) => self.reply(refusal.event()),
-                Ok(ClientCommand::Empty) => {}
-                Ok(ClientCommand::Quit) => return Some(End::Quit),
-                Ok(ClientCommand::Who) => {
-                    let names = self.room.lock().sorted_names();
-                    for line in protocol::members_lines(&names) {
-                        self.reply(line);
-                    }
-                }
-                Ok(ClientCommand::Name(name)) => self.enter(name),
-                Ok(ClientCommand::Say(text)) => {
-                    self.say(text);
-                    if self.held.is_some() {
-                        return None;
-                    }
-                }
+            if let Some(end) = self.act(line) {
+                return Some(end);
+            }
+            if self.held.is_some() {
+                return None;
             }
         }
         None
+    }
+
+    /// Act on one line, or hold it back when the connection is over its rate. Every line counts
+    /// (a message, a `NAME`, an empty line, junk, bad UTF-8), so lines that are not messages cannot
+    /// cost the server more than messages may; only `QUIT` is never held.
+    fn act(&mut self, line: Result<ClientCommand, protocol::Refusal>) -> Option<End> {
+        if !matches!(line, Ok(ClientCommand::Quit)) {
+            let now = Instant::now();
+            if let Err(wait) = self.limiter.check(now.into_std()) {
+                self.warn_rate(now);
+                self.held = Some((line, now + wait));
+                return None;
+            }
+        }
+        match line {
+            Err(refusal) => self.reply(refusal.event()),
+            Ok(ClientCommand::Empty) => {}
+            Ok(ClientCommand::Quit) => return Some(End::Quit),
+            Ok(ClientCommand::Who) => {
+                let names = self.room.lock().sorted_names();
+                for line in protocol::members_lines(&names) {
+                    self.reply(line);
+                }
+            }
+            Ok(ClientCommand::Name(name)) => self.enter(name),
+            Ok(ClientCommand::Say(text)) => self.say(text),
+        }
+        None
+    }
+
+    /// Tell the client it is over its rate, at most once every [`RATE_NOTICE_INTERVAL`].
+    fn warn_rate(&mut self, now: Instant) {
+        if self
+            .warned_at
+            .is_none_or(|at| now - at >= RATE_NOTICE_INTERVAL)
+        {
+            self.warned_at = Some(now);
+            self.reply(ServerEvent::Err {
+                code: ErrorCode::RateLimited,
+                reason: format!(
+                    "slow down: at most {} lines per second; your lines are delayed",
+                    self.config.rate_per_second
+                ),
+            });
+        }
     }
 
     fn enter(&mut self, name: String) {
@@ -698,7 +733,7 @@ impl Session {
         }
     }
 
-    /// Broadcast a message, or hold it back if the client is over its rate.
+    /// Broadcast a message (the rate limit has been applied already).
     fn say(&mut self, text: String) {
         let Some(name) = self.name.clone() else {
             return;
@@ -713,32 +748,13 @@ impl Session {
             });
             return;
         }
-        let now = Instant::now();
-        match self.limiter.check(now.into_std()) {
-            Ok(()) => self.said.push_line(
-                protocol::encode_server(&ServerEvent::Msg {
-                    name: name.to_string(),
-                    text,
-                })
-                .as_bytes(),
-            ),
-            Err(wait) => {
-                if self
-                    .warned_at
-                    .is_none_or(|at| now - at >= RATE_NOTICE_INTERVAL)
-                {
-                    self.warned_at = Some(now);
-                    self.reply(ServerEvent::Err {
-                        code: ErrorCode::RateLimited,
-                        reason: format!(
-                            "slow down: at most {} messages per second; your messages are delayed",
-                            self.config.rate_per_second
-                        ),
-                    });
-                }
-                self.held = Some((text, now + wait));
-            }
-        }
+        self.said.push_line(
+            protocol::encode_server(&ServerEvent::Msg {
+                name: name.to_string(),
+                text,
+            })
+            .as_bytes(),
+        );
     }
 
     /// Queue a reply to this client only.

@@ -299,7 +299,11 @@ mod tests {
     #[test]
     fn own_row_is_complete() {
         let me = proc::read_process(std::process::id() as i32, Fields::ALL).unwrap();
-        let r = row(&me, &mut HashMap::new(), &crate::inspect::ps_columns::Context::now());
+        let r = row(
+            &me,
+            &mut HashMap::new(),
+            &crate::inspect::ps_columns::Context::now(),
+        );
         assert_eq!(r.pid, std::process::id() as i32);
         assert!(r.stat.starts_with(['R', 'S', 'D']));
         assert!(r.start.is_some());
