@@ -140,6 +140,9 @@ pub struct PsArgs {
     /// pid ppid user uid ni pri priority stat tty start time rss vsz %cpu %mem nlwp comm args
     #[arg(short = 'o', long = "format", value_name = "LIST", conflicts_with_all = ["tree", "json"])]
     pub format: Vec<String>,
+    /// Sort by ps's column names, comma-separated, `-` in front for descending: --sort=-%cpu,pid
+    #[arg(long = "sort", value_name = "KEYS", allow_hyphen_values = true)]
+    pub sort: Option<String>,
     /// Every process (as ps -e; it is the default)
     #[arg(short = 'e')]
     pub every: bool,

@@ -323,6 +323,7 @@ fn ps_options(a: cli::PsArgs) -> inspect::ps::Options {
         threads: a.threads,
         format: a.format,
         user: a.user,
+        sort: a.sort,
     }
 }
 

@@ -336,6 +336,22 @@ fn ps_o_prints_what_ps_prints() {
         );
         assert_eq!(ours.status.code(), theirs.status.code());
     }
+    // --sort as ps sorts: by PID down, by nice value then PID down.
+    for keys in ["-pid", "ni,-pid", "-ni,pid", "+stat,pid"] {
+        let ours = toolkit()
+            .args(["ps", "--sort", keys, "-o", "pid,ni,stat", "-p", &list])
+            .output()
+            .unwrap();
+        let theirs = Command::new("ps")
+            .args(["--sort", keys, "-o", "pid,ni,stat", "-p", &list])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs.stdout),
+            "--sort {keys}"
+        );
+    }
     // -u and -e select as ps does.
     let me = nix::unistd::getuid().as_raw().to_string();
     let ours = toolkit()

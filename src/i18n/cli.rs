@@ -99,6 +99,7 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         ("ps", "format") => {
             "按 ps 的列名选择列，排版和 ps 一样（逗号分隔，可重复）：pid ppid user uid ni pri priority stat tty start time rss vsz %cpu %mem nlwp comm args"
         }
+        ("ps", "sort") => "按 ps 的列名排序，逗号分隔，前面加 - 表示从大到小：--sort=-%cpu,pid",
         ("ps", "every") => "所有进程（和 ps -e 一样；这是默认）",
         ("ps", "user") => "只列出这个用户的进程（用户名或 uid），和 ps -u 一样",
         ("ps", "threads") => {

@@ -31,6 +31,8 @@ pub struct Options {
     pub format: Vec<String>,
     /// `-u`: only the processes of this user (name or uid).
     pub user: Option<String>,
+    /// `--sort`: ps's keys (`-rss,pid`).
+    pub sort: Option<String>,
 }
 
 /// One row of the listing, as JSON shows it.
@@ -84,6 +86,16 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
         let uid = user_id(user).ok_or_else(|| Failure::new(1, msg::unknown_user(lang, user)))?;
         processes.retain(|p| p.uid == Some(uid));
     }
+    let ctx = super::ps_columns::Context::now();
+    if let Some(list) = &opts.sort {
+        let keys = super::ps_columns::parse_sort(list).map_err(|bad| {
+            Failure::new(
+                1,
+                msg::unknown_column(lang, &bad, super::ps_columns::Column::NAMES),
+            )
+        })?;
+        super::ps_columns::sort(&mut processes, &keys, &ctx);
+    }
     if !opts.format.is_empty() {
         let columns = super::ps_columns::parse(&opts.format).map_err(|bad| {
             Failure::new(
@@ -91,7 +103,6 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
                 msg::unknown_column(lang, &bad, super::ps_columns::Column::NAMES),
             )
         })?;
-        let ctx = super::ps_columns::Context::now();
         let mut out = io::stdout().lock();
         write!(
             out,
@@ -101,7 +112,6 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
         return Ok(u8::from(processes.is_empty() && !opts.pids.is_empty()));
     }
     let mut users = HashMap::new();
-    let ctx = super::ps_columns::Context::now();
     let rows: Vec<Row> = if opts.threads {
         processes
             .iter()

@@ -214,6 +214,70 @@ pub fn cpu_time(secs: u64) -> String {
     }
 }
 
+/// One `--sort` key: a column, and whether it sorts in descending order (`-`).
+pub type SortKey = (Column, bool);
+
+/// `--sort` as ps reads it: column names separated by commas, each with an optional `+`
+/// (ascending, the default) or `-` (descending) in front. The first unknown name is the error.
+pub fn parse_sort(list: &str) -> Result<Vec<SortKey>, String> {
+    list.split(',')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let (descending, name) = match w.as_bytes()[0] {
+                b'-' => (true, &w[1..]),
+                b'+' => (false, &w[1..]),
+                _ => (false, w),
+            };
+            Column::named(&name.to_lowercase())
+                .map(|c| (c, descending))
+                .ok_or_else(|| w.to_string())
+        })
+        .collect()
+}
+
+/// Sort processes by the keys, in order, as ps --sort does (numbers as numbers, text as text);
+/// ties keep PID order.
+pub fn sort(processes: &mut [Process], keys: &[SortKey], ctx: &Context) {
+    processes.sort_by(|a, b| {
+        keys.iter()
+            .map(|&(column, descending)| {
+                let order = column.compare(a, b, ctx);
+                if descending { order.reverse() } else { order }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.pid.cmp(&b.pid))
+    });
+}
+
+impl Column {
+    /// The order of two processes by this column's value.
+    fn compare(self, a: &Process, b: &Process, ctx: &Context) -> std::cmp::Ordering {
+        let number = |p: &Process| -> Option<i128> {
+            Some(match self {
+                Column::Pid => p.pid.into(),
+                Column::Ppid => p.ppid.into(),
+                Column::Uid => p.uid?.into(),
+                Column::Ni => p.nice.into(),
+                Column::Pri => (39 - p.priority).into(),
+                Column::Priority => p.priority.into(),
+                Column::Start => p.start_ticks.into(),
+                Column::Time => p.cpu_ticks().into(),
+                Column::Rss => p.rss_kib().into(),
+                Column::Vsz => p.vsize_bytes.into(),
+                Column::Cpu => cpu_per_mille(p, ctx).into(),
+                Column::Mem => mem_per_mille(p, ctx).into(),
+                Column::Nlwp => p.num_threads.into(),
+                _ => return None,
+            })
+        };
+        match (number(a), number(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => self.value(a, ctx).cmp(&self.value(b, ctx)),
+        }
+    }
+}
+
 /// The words of `-o` (comma- or space-separated, several `-o` allowed) as columns; the first
 /// unknown name is the error.
 pub fn parse(lists: &[String]) -> Result<Vec<Column>, String> {
@@ -272,5 +336,14 @@ mod tests {
         assert_eq!(tenths(125), "12.5");
         assert_eq!(cpu_time(12), "00:00:12");
         assert_eq!(cpu_time(90_061), "1-01:01:01");
+        assert_eq!(
+            parse_sort("-rss,+pid,comm"),
+            Ok(vec![
+                (Column::Rss, true),
+                (Column::Pid, false),
+                (Column::Comm, false)
+            ])
+        );
+        assert_eq!(parse_sort("-nope"), Err("-nope".into()));
     }
 }
