@@ -153,7 +153,7 @@ fn ps_tree_text_shows_pids_and_compacts_by_default() {
 
     // -s shows the way up: our own test process is an ancestor of the family.
     let out = toolkit()
-        .args(["ps-tree", "-s", "-p", &root])
+        .args(["ps-tree", "-l", "-s", "-p", &root])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
