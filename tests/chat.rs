@@ -1091,3 +1091,37 @@ fn lines_that_are_not_messages_are_rate_limited_too() {
     kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
     assert_eq!(srv.wait_exit().code(), Some(0));
 }
+
+/// At the server's descriptor limit a new client is told the room is full (the server keeps one
+/// descriptor in reserve to accept and refuse it), instead of waiting unanswered in the queue.
+#[test]
+fn at_the_descriptor_limit_new_clients_are_refused_not_left_waiting() {
+    let mut srv = Proc::spawn_command(
+        std::process::Command::new("sh")
+            .args([
+                "-c",
+                "ulimit -n 48 && exec \"$0\" --lang en chat server --addr 127.0.0.1:0",
+                support::BIN,
+            ])
+            .stdin(Stdio::piped()),
+    );
+    let addr = srv.next_line();
+    let mut held = Vec::new();
+    let refused = loop {
+        assert!(held.len() < 60, "48 descriptors, yet 60 connections were welcomed");
+        let stream = TcpStream::connect(&addr).unwrap();
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut first = String::new();
+        reader.read_line(&mut first).unwrap();
+        if first.starts_with("ERR server-full ") {
+            break first;
+        }
+        assert!(first.starts_with("HELLO "), "{first}");
+        held.push(reader);
+    };
+    assert!(refused.contains("no room"), "{refused}");
+    drop(held);
+    kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+}

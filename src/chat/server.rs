@@ -93,6 +93,9 @@ pub const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
 /// A client over its rate is told so at most once per this interval, not once per message.
 const RATE_NOTICE_INTERVAL: Duration = Duration::from_secs(10);
 
+/// How often a failing `accept` is written to the log (it can fail hundreds of times a second).
+const ACCEPT_LOG_INTERVAL: Duration = Duration::from_secs(10);
+
 /// Default for `--max-per-address`: connections one address may hold at once. A whole classroom
 /// behind one NAT router shares an address, so it is generous; it only stops one machine from
 /// taking every place.
@@ -227,6 +230,9 @@ pub async fn serve(
         rest: fanout::REST,
     })));
     let places = Arc::new(Semaphore::new(config.max_clients));
+    // A descriptor kept free for one purpose: to accept-and-refuse when all others are in use.
+    let mut reserve = std::fs::File::open("/dev/null").ok();
+    let mut accept_errors_logged: Option<Instant> = None;
     let addresses: Addresses = Arc::default();
     let (notify_shutdown, _) = broadcast::channel::<()>(1);
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
@@ -281,8 +287,22 @@ pub async fn serve(
                     }
                 }
                 Err(e) => {
-                    // EMFILE and friends: wait a little instead of spinning.
-                    log(&msg::log_accept_error(config.lang, &e));
+                    let out_of_files = matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE));
+                    if accept_errors_logged.is_none_or(|at: Instant| at.elapsed() >= ACCEPT_LOG_INTERVAL) {
+                        accept_errors_logged = Some(Instant::now());
+                        log(&msg::log_accept_error(config.lang, &e));
+                    }
+                    if out_of_files {
+                        // Out of descriptors: give back the one kept in reserve, take the waiting
+                        // connection with it, tell it the room is full and close it, then keep
+                        // one in reserve again. Without this it would wait unanswered.
+                        drop(reserve.take());
+                        if let Ok((socket, _)) = listener.accept().await {
+                            refuse(socket, ErrorCode::ServerFull, "the server has no room for more connections").await;
+                        }
+                        reserve = std::fs::File::open("/dev/null").ok();
+                    }
+                    // Either way, wait a little instead of spinning.
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             },
