@@ -1108,7 +1108,10 @@ fn at_the_descriptor_limit_new_clients_are_refused_not_left_waiting() {
     let addr = srv.next_line();
     let mut held = Vec::new();
     let refused = loop {
-        assert!(held.len() < 60, "48 descriptors, yet 60 connections were welcomed");
+        assert!(
+            held.len() < 60,
+            "48 descriptors, yet 60 connections were welcomed"
+        );
         let stream = TcpStream::connect(&addr).unwrap();
         stream.set_read_timeout(Some(WAIT)).unwrap();
         let mut reader = BufReader::new(stream);
