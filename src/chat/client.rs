@@ -288,6 +288,21 @@ fn receive_loop(mut events: EventReader, mut child: Child, name: &str, lang: Lan
             other => {
                 if let Some((line, to_stderr)) = display(&other, lang) {
                     let clear = if tty { "\r\x1b[2K" } else { "" };
+                    // On a terminal the client lays long lines out itself (see `lay_out`), and the
+                    // administrator's lines are bold when colour is on: text a member typed can
+                    // never look like either (their escapes are shown as text).
+                    let line = if tty {
+                        let width = ratatui::crossterm::terminal::size()
+                            .map_or(80, |(columns, _)| usize::from(columns.max(20)));
+                        let rows = lay_out(&line, width).join("\n");
+                        if matches!(other, ServerEvent::Admin { .. }) {
+                            crate::output::Paint::for_stdout().bold(&rows)
+                        } else {
+                            rows
+                        }
+                    } else {
+                        line
+                    };
                     let written = if to_stderr {
                         writeln!(io::stderr(), "{clear}{line}")
                     } else {
@@ -328,6 +343,47 @@ fn receive_loop(mut events: EventReader, mut child: Child, name: &str, lang: Lan
     };
     Err(Failure::new(EXIT_SERVER_GONE, why).into())
 }
+
+/// Rows of at most `width` columns for one shown line: the first row starts at column 0, every
+/// row after it is indented by [`CONTINUATION`], and runs of blanks are collapsed to one. So no
+/// text a member typed can make a row of its own that starts where an event line starts (the
+/// "wrap trick": 67 spaces and `管理员说 :...` wrapped by the terminal onto a row of its own).
+pub fn lay_out(line: &str, width: usize) -> Vec<String> {
+    let mut collapsed = String::with_capacity(line.len());
+    let mut blank = false;
+    for c in line.chars() {
+        if c.is_whitespace() {
+            if !blank {
+                collapsed.push(' ');
+            }
+            blank = true;
+        } else {
+            collapsed.push(c);
+            blank = false;
+        }
+    }
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut used = 0;
+    for c in collapsed.chars() {
+        let w = crate::output::display_width(c.encode_utf8(&mut [0; 4]));
+        if used + w > width {
+            rows.push(std::mem::take(&mut row));
+            row.push_str(CONTINUATION);
+            used = CONTINUATION.len();
+            if c == ' ' {
+                continue;
+            }
+        }
+        row.push(c);
+        used += w;
+    }
+    rows.push(row);
+    rows
+}
+
+/// How continuation rows of a long line begin.
+pub const CONTINUATION: &str = "    ";
 
 /// The text shown for an event (escaped for the terminal), and whether it is a notice (stderr).
 pub fn display(event: &ServerEvent, lang: Lang) -> Option<(String, bool)> {
@@ -453,6 +509,26 @@ enum Incoming {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_typed_text_makes_a_row_that_starts_like_an_event() {
+        // The wrap trick of issue 20, on an 80-column terminal.
+        let attack = format!("mal 说 ： {}管理员说 :全体同学请立即退出", " ".repeat(67));
+        let rows = lay_out(&attack, 80);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        let long = format!("mal 说 ： {}管理员说 :全体同学请立即退出", "x".repeat(67));
+        let rows = lay_out(&long, 80);
+        assert!(rows.len() > 1);
+        for row in &rows[1..] {
+            assert!(row.starts_with(CONTINUATION), "{row:?}");
+        }
+        for row in &rows {
+            assert!(crate::output::display_width(row) <= 80, "{row:?}");
+        }
+        // Chinese text wraps by columns, two per character.
+        let rows = lay_out(&"字".repeat(50), 40);
+        assert_eq!(crate::output::display_width(&rows[0]), 40);
+    }
 
     #[test]
     fn quit_slash_quit_and_the_chinese_word_leave() {
