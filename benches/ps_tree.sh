@@ -17,26 +17,10 @@ fi
 cargo build --release -q
 bin=target/release/toolkit
 
-# The tree: one root shell, $shells shells below it, $per_shell sleeps below each.
-ulimit -u unlimited 2>/dev/null || true
-sh -c "for s in \$(seq $shells); do sh -c 'for i in \$(seq $per_shell); do sleep 900 & done; wait' & done; wait" &
-root=$!
-
-cleanup() {
-    # Leaves first, so each shell reaps its own sleeps, then the shells end by themselves.
-    for shell in $(ps -o pid= --ppid "$root" 2>/dev/null); do
-        kill $(ps -o pid= --ppid "$shell" 2>/dev/null) 2>/dev/null || true
-    done
-    wait "$root" 2>/dev/null || true
-}
-trap cleanup EXIT
-
-want=$((shells * per_shell + shells + 1))
-for _ in $(seq 200); do
-    have=$($bin ps-tree -p --json "$root" | grep -c '"pid"' || true)
-    [ "$have" -ge "$want" ] && break
-    sleep 0.1
-done
+. benches/tree.sh
+spawn_tree
+trap stop_tree EXIT
+wait_for_tree
 total=$(ls /proc | grep -c '^[0-9]')
 echo "tree under PID $root: $have processes (want $want); $total processes on the machine"
 

@@ -534,3 +534,33 @@ fn presenting_a_lesson_shows_every_section_and_every_answer() {
         assert!(!shown.contains("**") && !shown.contains("```") && !shown.contains("## "));
     }
 }
+
+/// The README's own examples: every `toolkit ...` command it quotes (in code blocks or inline)
+/// still parses with the real command line, so a renamed flag cannot leave the README behind.
+#[test]
+fn readme_commands_parse_with_the_real_cli() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let commands = quoted_commands(&readme);
+    assert!(
+        commands.len() >= 20,
+        "only {} commands found",
+        commands.len()
+    );
+    for words in commands {
+        // The command ends where the shell's operators begin (`| cat`, `&& ...`, `> file`).
+        let words: Vec<String> = words
+            .into_iter()
+            .take_while(|w| !["|", "||", "&&", "&", ";", ">", "2>", "<"].contains(&w.as_str()))
+            .collect();
+        // `$$` and `ROOT` stand for a PID.
+        let line = words.join(" ").replace("$$", "1").replace("ROOT", "1");
+        match Cli::try_parse_from(parsed_words(&line)) {
+            // A heading naming a command group (`toolkit chat`) is not a command line.
+            Err(e)
+                if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            }
+            Err(e) => panic!("`{line}` is quoted in the README but does not parse:\n{e}"),
+            Ok(_) => {}
+        }
+    }
+}

@@ -830,17 +830,26 @@ pub fn group_name(gid: u32) -> String {
 mod tests {
     use super::*;
 
-    /// An idle thread's CPU is its own, not the whole process's (which `/proc/TID/stat` gives).
-    #[test]
-    fn a_threads_cpu_is_its_own() {
-        let pid = std::process::id() as i32;
+    /// A thread that waits until the sender is dropped: its TID, the sender, its handle.
+    fn idle_thread() -> (
+        i32,
+        std::sync::mpsc::Sender<()>,
+        std::thread::JoinHandle<()>,
+    ) {
         let (tid_tx, tid_rx) = std::sync::mpsc::channel();
         let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
         let idle = std::thread::spawn(move || {
             tid_tx.send(nix::unistd::gettid().as_raw()).unwrap();
             let _ = done_rx.recv();
         });
-        let tid = tid_rx.recv().unwrap();
+        (tid_rx.recv().unwrap(), done_tx, idle)
+    }
+
+    /// An idle thread's CPU is its own, not the whole process's (which `/proc/TID/stat` gives).
+    #[test]
+    fn a_threads_cpu_is_its_own() {
+        let pid = std::process::id() as i32;
+        let (tid, done_tx, idle) = idle_thread();
         // Burn CPU on this thread until the process has clearly used some.
         let process = || read_process(pid, Fields::STAT_ONLY).unwrap().cpu_ticks();
         let start = process();
@@ -861,13 +870,7 @@ mod tests {
     #[test]
     fn threads_are_listed_with_their_own_ids() {
         let pid = std::process::id() as i32;
-        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
-        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
-        let idle = std::thread::spawn(move || {
-            tid_tx.send(nix::unistd::gettid().as_raw()).unwrap();
-            let _ = done_rx.recv();
-        });
-        let tid = tid_rx.recv().unwrap();
+        let (tid, done_tx, idle) = idle_thread();
         assert!(
             list_tids(pid).contains(&pid),
             "the main thread's TID is the PID"
