@@ -8,8 +8,8 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::chat::server::{
-    DEFAULT_LINGER_MS, DEFAULT_MAX_CLIENTS, DEFAULT_MAX_PER_ADDRESS, DEFAULT_NAME_TIMEOUT_SECS,
-    DEFAULT_QUEUE, DEFAULT_RATE,
+    DEFAULT_HISTORY, DEFAULT_LINGER_MS, DEFAULT_MAX_CLIENTS, DEFAULT_MAX_PER_ADDRESS,
+    DEFAULT_NAME_TIMEOUT_SECS, DEFAULT_QUEUE, DEFAULT_RATE,
 };
 
 /// Linux processes, shown on the live machine / 在真实的机器上看懂 Linux 进程
@@ -334,6 +334,17 @@ pub struct ChatServerArgs {
     /// a small one is written to sooner; 0: never wait)
     #[arg(long = "linger-ms", default_value_t = DEFAULT_LINGER_MS, value_name = "MS")]
     pub linger_ms: u64,
+    /// Also serve the chat page and its WebSocket here, into the same room (e.g. 127.0.0.1:8080;
+    /// 0.0.0.0:8080 lets the classroom's phones and laptops in, and prints a QR code)
+    #[arg(long, value_name = "ADDR")]
+    pub web: Option<String>,
+    /// Also let pages from this origin open the WebSocket (e.g. http://teacher.local:8080);
+    /// repeatable. The page's own origin is always allowed
+    #[arg(long = "web-origin", value_name = "ORIGIN", requires = "web")]
+    pub web_origin: Vec<String>,
+    /// Past messages a newcomer is shown, marked as past (0: none)
+    #[arg(long, default_value_t = DEFAULT_HISTORY, value_name = "N")]
+    pub history: usize,
     /// Print which process does which job
     #[arg(long)]
     pub explain: bool,

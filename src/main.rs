@@ -355,6 +355,7 @@ fn top_options(a: cli::TopArgs) -> inspect::top::Options {
 fn chat_server_options(a: cli::ChatServerArgs, lang: Lang) -> chat::server::Options {
     chat::server::Options {
         addr: a.addr,
+        web: a.web,
         config: chat::server::Config {
             max_clients: a.max_clients.max(1),
             max_per_address: a.max_per_address,
@@ -363,6 +364,8 @@ fn chat_server_options(a: cli::ChatServerArgs, lang: Lang) -> chat::server::Opti
             rate_burst: chat::server::RATE_BURST,
             queue_len: a.queue.max(1),
             linger: Duration::from_millis(a.linger_ms),
+            history: a.history,
+            web_origins: a.web_origin,
             lang,
         },
         explain: a.explain,

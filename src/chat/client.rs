@@ -401,6 +401,13 @@ pub fn display(event: &ServerEvent, lang: Lang) -> Option<(String, bool)> {
             msg::notice(lang, &refusal(lang, *code, "", &e(reason))),
             true,
         ),
+        ServerEvent::History { at, event } => {
+            let (line, notice) = display(event, lang)?;
+            let when = chrono::DateTime::from_timestamp(*at, 0)
+                .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
+                .unwrap_or_default();
+            (msg::past(lang, &when, &line), notice)
+        }
         ServerEvent::Hello { .. }
         | ServerEvent::Welcome { .. }
         | ServerEvent::Bye

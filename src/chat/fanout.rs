@@ -44,7 +44,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use tokio::net::tcp::OwnedWriteHalf;
+use super::wire::WriteSide;
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
@@ -256,7 +256,7 @@ impl Fanout {
 
     /// Hand a new connection's writing half to its sweeper. The returned link is how the session
     /// talks to it.
-    pub fn attach(&self, id: u64, wr: OwnedWriteHalf) -> Link {
+    pub fn attach(&self, id: u64, wr: WriteSide) -> Link {
         let shard = Arc::clone(&self.shards[(id % self.shards.len() as u64) as usize]);
         let ending = Arc::new(Ending::default());
         shard.push(Entry::Attach(Box::new(Member::new(
@@ -372,7 +372,7 @@ impl Drop for Link {
 /// One connection, as its sweeper sees it.
 struct Member {
     id: u64,
-    wr: OwnedWriteHalf,
+    wr: WriteSide,
     ending: Arc<Ending>,
     in_room: bool,
     /// Bytes the socket has not taken yet (possibly starting mid-line), written first next time.
@@ -386,7 +386,7 @@ struct Member {
 }
 
 impl Member {
-    fn new(id: u64, wr: OwnedWriteHalf, ending: Arc<Ending>) -> Member {
+    fn new(id: u64, wr: WriteSide, ending: Arc<Ending>) -> Member {
         Member {
             id,
             wr,
@@ -733,10 +733,7 @@ fn wait_for_work(
     }
     // A push after the unlock above finds the waker and wakes us: nothing is missed.
     for member in members {
-        if !member.dead
-            && !member.backlog.is_empty()
-            && member.wr.as_ref().poll_write_ready(cx).is_ready()
-        {
+        if !member.dead && !member.backlog.is_empty() && member.wr.poll_write_ready(cx).is_ready() {
             return Poll::Ready(true);
         }
     }
@@ -750,14 +747,14 @@ mod tests {
     use tokio::net::{TcpListener, TcpStream};
 
     /// A connected pair: the server's writing half, and the client's end.
-    async fn pair() -> (OwnedWriteHalf, TcpStream) {
+    async fn pair() -> (WriteSide, TcpStream) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap())
             .await
             .unwrap();
         let (server, _) = listener.accept().await.unwrap();
         let (_rd, wr) = server.into_split();
-        (wr, client)
+        (WriteSide::Tcp(wr), client)
     }
 
     /// Sweep as soon as there are lines.

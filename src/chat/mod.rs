@@ -10,6 +10,8 @@
 //! - [`admin`]: the administrator's channel, both ends: the console child forked before the
 //!   runtime starts, and the server task that reads its socket pair.
 //! - [`client`]: the client, forked into a sender (child) and a receiver (parent).
+//! - [`web`]: the page and the WebSocket (`--web`): browsers in the same room.
+//! - [`wire`]: a member's connection, a TCP socket or a web member's socket pair.
 //!
 //! The process family, as `toolkit ps-tree -p <server pid>` shows it:
 //!
@@ -26,6 +28,8 @@ pub mod fanout;
 pub mod names;
 pub mod protocol;
 pub mod server;
+pub mod web;
+pub mod wire;
 
 /// Raise the soft limit on open files to the hard limit and return it: every connection is a file
 /// descriptor, and the usual soft limit of 1,024 would cap the room far below `--max-clients`.

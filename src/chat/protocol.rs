@@ -27,7 +27,12 @@ pub use super::names::{MAX_NAME_CHARS, NameError, validate_name};
 
 /// Longest text a client may put after `SAY ` and still fit in [`MAX_LINE`] as the server's
 /// `MSG <name> <text>` (the name can take up to 4 bytes per character).
-pub const MAX_TEXT: usize = MAX_LINE - "MSG ".len() - MAX_NAME_CHARS * 4 - 1;
+/// It also leaves room for the `HISTORY <time> ` a late joiner sees in front of it.
+pub const MAX_TEXT: usize = MAX_LINE - HISTORY_PREFIX_MAX - "MSG ".len() - MAX_NAME_CHARS * 4 - 1;
+
+/// Longest `HISTORY <unix seconds> ` in front of a past line: the word and a space, an `i64`
+/// (up to 19 digits and a sign), a space.
+pub const HISTORY_PREFIX_MAX: usize = "HISTORY ".len() + 20 + 1;
 
 /// Protocol version announced in `HELLO`.
 pub const VERSION: u32 = 1;
@@ -71,6 +76,9 @@ pub enum ServerEvent {
     /// `MEMBERS <total> <name>...`: who is in the room (answer to `WHO`), sorted; a long list is
     /// split over several lines, each carrying the total.
     Members { total: usize, names: Vec<String> },
+    /// `HISTORY <unix seconds> <MSG or ADMIN line>`: a line said before you entered (`--history`),
+    /// sent right after `WELCOME`, oldest first. It is the past: show it as such.
+    History { at: i64, event: Box<ServerEvent> },
 }
 
 /// The machine-readable part of an `ERR` line. The text after it is for humans using `nc`; our
@@ -89,12 +97,14 @@ pub enum ErrorCode {
     /// This address already has `--max-per-address` connections open.
     TooManyConnections,
     NameTimeout,
+    /// A WebSocket frame that is not one of the page's JSON commands (docs/chat-protocol.md).
+    BadCommand,
     /// A code this version does not know (a newer server); kept so the client can still show it.
     Other,
 }
 
 impl ErrorCode {
-    const ALL: [(ErrorCode, &'static str); 11] = [
+    const ALL: [(ErrorCode, &'static str); 12] = [
         (ErrorCode::NameTaken, "name-taken"),
         (ErrorCode::NameReserved, "name-reserved"),
         (ErrorCode::NameInvalid, "name-invalid"),
@@ -106,6 +116,7 @@ impl ErrorCode {
         (ErrorCode::ServerFull, "server-full"),
         (ErrorCode::TooManyConnections, "too-many-connections"),
         (ErrorCode::NameTimeout, "name-timeout"),
+        (ErrorCode::BadCommand, "bad-command"),
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -264,6 +275,7 @@ pub fn encode_server(event: &ServerEvent) -> String {
         ServerEvent::Bye => "BYE\n".to_string(),
         ServerEvent::Closing => "CLOSING\n".to_string(),
         ServerEvent::Members { total, names } => format!("MEMBERS {total} {}\n", names.join(" ")),
+        ServerEvent::History { at, event } => format!("HISTORY {at} {}", encode_server(event)),
     }
 }
 
@@ -336,6 +348,19 @@ pub fn parse_server_line(line: &str) -> Option<ServerEvent> {
                 code: ErrorCode::parse(code),
                 reason: reason.to_string(),
             })
+        }
+        "HISTORY" => {
+            let (at, past) = split_word(rest);
+            let at = at.parse().ok()?;
+            match parse_server_line(past)? {
+                event @ (ServerEvent::Msg { .. } | ServerEvent::Admin { .. }) => {
+                    Some(ServerEvent::History {
+                        at,
+                        event: Box::new(event),
+                    })
+                }
+                _ => None,
+            }
         }
         "BYE" => Some(ServerEvent::Bye),
         "CLOSING" => Some(ServerEvent::Closing),
@@ -465,6 +490,32 @@ mod tests {
             Some(Err(ErrorCode::LineTooLong))
         );
         assert_eq!(reader.next_command(true), Some(Ok(ClientCommand::Quit)));
+    }
+
+    /// A past line keeps its event and time; only messages and the administrator's lines can be
+    /// past, and the longest message still fits in a line with the prefix in front.
+    #[test]
+    fn history_lines_round_trip_and_fit() {
+        let past = ServerEvent::History {
+            at: 1_764_700_000,
+            event: Box::new(ServerEvent::Msg {
+                name: "alice".into(),
+                text: "你好 world".into(),
+            }),
+        };
+        let line = encode_server(&past);
+        assert_eq!(line, "HISTORY 1764700000 MSG alice 你好 world\n");
+        assert_eq!(parse_server_line(line.trim_end()), Some(past));
+        assert_eq!(parse_server_line("HISTORY 1 JOINED bob"), None);
+        assert_eq!(parse_server_line("HISTORY soon ADMIN hi"), None);
+        let longest = ServerEvent::History {
+            at: i64::MIN,
+            event: Box::new(ServerEvent::Msg {
+                name: "𠀀".repeat(MAX_NAME_CHARS),
+                text: "x".repeat(MAX_TEXT),
+            }),
+        };
+        assert_eq!(encode_server(&longest).len(), MAX_LINE + 1);
     }
 
     #[test]

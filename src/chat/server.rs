@@ -47,9 +47,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, broadcast, mpsc};
+use tokio::sync::{Semaphore, broadcast, mpsc, watch};
 use tokio::time::{Instant, sleep_until, timeout};
 
 use super::fanout::{self, Batch, Fanout, Link, Pace, WriteEnd};
@@ -57,7 +56,8 @@ use super::names::NameKeys;
 use super::protocol::{
     self, ClientCommand, CommandReader, ErrorCode, MAX_LINE, MAX_TEXT, RateLimiter, ServerEvent,
 };
-use super::{admin, log};
+use super::wire::{self, ReadSide, WriteSide};
+use super::{admin, log, web};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::{Lang, chat as msg};
 
@@ -101,6 +101,9 @@ const ACCEPT_LOG_INTERVAL: Duration = Duration::from_secs(10);
 /// taking every place.
 pub const DEFAULT_MAX_PER_ADDRESS: usize = 256;
 
+/// Default for `--history`: past messages a newcomer is shown (0: none).
+pub const DEFAULT_HISTORY: usize = 50;
+
 /// Admin lines waiting for the accept loop.
 const ADMIN_QUEUE: usize = 64;
 
@@ -117,6 +120,10 @@ pub struct Config {
     /// While lines keep coming, write to each client at most once per this interval (0: as soon
     /// as possible).
     pub linger: Duration,
+    /// Past messages (and the administrator's lines) a newcomer is shown after `WELCOME`.
+    pub history: usize,
+    /// Origins besides the page's own whose pages may open the WebSocket (`--web-origin`).
+    pub web_origins: Vec<String>,
     pub lang: Lang,
 }
 
@@ -130,6 +137,8 @@ impl Default for Config {
             rate_burst: RATE_BURST,
             queue_len: DEFAULT_QUEUE,
             linger: Duration::from_millis(DEFAULT_LINGER_MS),
+            history: DEFAULT_HISTORY,
+            web_origins: Vec::new(),
             lang: Lang::En,
         }
     }
@@ -140,6 +149,8 @@ impl Default for Config {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub addr: String,
+    /// Where to serve the web page and its WebSocket (`--web`), if anywhere.
+    pub web: Option<String>,
     pub config: Config,
     pub explain: bool,
 }
@@ -166,9 +177,24 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
         let local = listener
             .local_addr()
             .map_err(|e| Failure::new(1, e.to_string()))?;
-        // The first line of stdout is the real address, for scripts and tests.
+        let web_listener = match &args.web {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| Failure::new(1, msg::bind_failed(lang, addr, &e)))?,
+            ),
+            None => None,
+        };
+        // The first line of stdout is the real address, for scripts and tests; the page's
+        // addresses follow, one per line.
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{local}");
+        if let Some(web) = &web_listener {
+            let at = web
+                .local_addr()
+                .map_err(|e| Failure::new(1, e.to_string()))?;
+            let _ = write!(out, "{}", web::announce(at, lang));
+        }
         if args.explain {
             let _ = writeln!(
                 out,
@@ -188,7 +214,7 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
         let (admin_tx, admin_rx) = mpsc::channel(ADMIN_QUEUE);
         let (stop_admin, stop_admin_rx) = broadcast::channel(1);
         let admin_task = tokio::spawn(admin::pump(console, admin_tx, stop_admin_rx, lang));
-        serve(listener, config, admin_rx, shutdown_signal()).await;
+        serve_all(listener, web_listener, config, admin_rx, shutdown_signal()).await;
         drop(stop_admin);
         let _ = admin_task.await;
         Ok(())
@@ -220,22 +246,43 @@ async fn shutdown_signal() {
 pub async fn serve(
     listener: TcpListener,
     config: Config,
+    admin: mpsc::Receiver<String>,
+    shutdown: impl Future,
+) {
+    serve_all(listener, None, config, admin, shutdown).await;
+}
+
+/// [`serve`], and also the web page and its WebSocket on `web` ([`super::web`]), into the same room.
+pub async fn serve_all(
+    listener: TcpListener,
+    web: Option<TcpListener>,
+    config: Config,
     mut admin: mpsc::Receiver<String>,
     shutdown: impl Future,
 ) {
     let config = Arc::new(config);
-    let room = Arc::new(Room::new(Fanout::start_per_worker(Pace {
-        capacity: config.queue_len,
-        interval: config.linger,
-        rest: fanout::REST,
-    })));
-    let places = Arc::new(Semaphore::new(config.max_clients));
+    let room = Arc::new(Room::new(
+        Fanout::start_per_worker(Pace {
+            capacity: config.queue_len,
+            interval: config.linger,
+            rest: fanout::REST,
+        }),
+        config.history,
+    ));
     // A descriptor kept free for one purpose: to accept-and-refuse when all others are in use.
     let mut reserve = std::fs::File::open("/dev/null").ok();
     let mut accept_errors_logged: Option<Instant> = None;
-    let addresses: Addresses = Arc::default();
-    let (notify_shutdown, _) = broadcast::channel::<()>(1);
+    let (notify_shutdown, stop) = watch::channel(false);
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
+    let hub = Arc::new(Hub {
+        room: Arc::clone(&room),
+        config: Arc::clone(&config),
+        places: Arc::new(Semaphore::new(config.max_clients)),
+        addresses: Arc::default(),
+        stop,
+        _done: done_tx,
+    });
+    let pages = web.as_ref().map(|_| web::pages(Arc::clone(&hub)));
     let mut admin_open = true;
     tokio::pin!(shutdown);
     loop {
@@ -254,34 +301,46 @@ pub async fn serve(
                 }
                 None => admin_open = false,
             },
+            accepted = accept_on(&web), if web.is_some() => match (accepted, &pages) {
+                (Ok((socket, peer)), Some(pages)) => {
+                    detect_dead_peers(&socket);
+                    match hub.address_place(peer) {
+                        Some(held) => {
+                            tokio::spawn(web::serve_http(Arc::clone(&hub), pages.clone(), socket, peer, held));
+                        }
+                        None => log(&msg::log_too_many_from(config.lang, &peer)),
+                    }
+                }
+                // Out of descriptors, most likely: the web side waits a little instead of
+                // spinning (the chat port's branch below logs and keeps a reserve).
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            },
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
                     detect_dead_peers(&socket);
-                    let done = done_tx.clone();
-                    let Some(held) = AddressPlace::take(&addresses, peer.ip(), config.max_per_address) else {
+                    let hub = Arc::clone(&hub);
+                    let Some(held) = hub.address_place(peer) else {
                         log(&msg::log_too_many_from(config.lang, &peer));
                         tokio::spawn(async move {
                             refuse(socket, ErrorCode::TooManyConnections, "too many connections from your address").await;
-                            drop(done);
+                            drop(hub);
                         });
                         continue;
                     };
-                    match places.clone().try_acquire_owned() {
-                        Ok(permit) => {
-                            let (room, config) = (room.clone(), config.clone());
-                            let stop = notify_shutdown.subscribe();
+                    match hub.place() {
+                        Some(permit) => {
                             tokio::spawn(async move {
-                                Session::serve(room, config, peer, socket, stop).await;
+                                let _ = socket.set_nodelay(true);
+                                hub.session(peer, wire::tcp(socket)).await;
                                 drop(permit);
                                 drop(held);
-                                drop(done);
                             });
                         }
-                        Err(_) => {
+                        None => {
                             log(&msg::log_full(config.lang, &peer));
                             tokio::spawn(async move {
                                 refuse(socket, ErrorCode::ServerFull, "the room is full, try again later").await;
-                                drop(done);
+                                drop(hub);
                             });
                         }
                     }
@@ -309,10 +368,63 @@ pub async fn serve(
         }
     }
     drop(listener);
-    drop(notify_shutdown);
-    drop(done_tx);
+    drop(web);
+    drop(pages);
+    let _ = notify_shutdown.send(true);
+    // Every connection task holds the hub; when the last one has finished, so has the server.
+    drop(hub);
     let _ = done_rx.recv().await;
     room.fanout.stop().await;
+}
+
+/// Resolves once the server shuts down (`stop` turns `true`, or its sender is gone).
+pub(super) async fn closing(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|closing| *closing).await;
+}
+
+/// The next connection on `listener`; never, if there is none.
+async fn accept_on(listener: &Option<TcpListener>) -> std::io::Result<(TcpStream, SocketAddr)> {
+    match listener {
+        Some(listener) => listener.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// What every connection task shares: the room, the limits, and the way to stop. A task holds it
+/// for as long as it runs, so the server knows when the last one has finished (see [`Hub::done`]).
+pub(super) struct Hub {
+    room: Arc<Room>,
+    pub(super) config: Arc<Config>,
+    /// One permit per place in the room (`--max-clients`), TCP and web alike.
+    places: Arc<Semaphore>,
+    addresses: Addresses,
+    /// Becomes `true` when the server shuts down.
+    pub(super) stop: watch::Receiver<bool>,
+    /// Never sent on: the server waits until every clone of the hub, and with it this sender, is
+    /// gone.
+    _done: mpsc::Sender<()>,
+}
+
+impl Hub {
+    /// A place for one more connection from `peer`'s address (`--max-per-address`).
+    pub(super) fn address_place(&self, peer: SocketAddr) -> Option<AddressPlace> {
+        AddressPlace::take(&self.addresses, peer.ip(), self.config.max_per_address)
+    }
+
+    /// A place in the room (`--max-clients`), if one is free.
+    pub(super) fn place(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        Arc::clone(&self.places).try_acquire_owned().ok()
+    }
+
+    /// Serve one member's connection, TCP or web, until it ends.
+    pub(super) async fn session(
+        self: &Arc<Self>,
+        peer: SocketAddr,
+        (rd, wr): (ReadSide, WriteSide),
+    ) {
+        let session = Session::new(Arc::clone(&self.room), Arc::clone(&self.config), peer, wr);
+        session.run(rd, self.stop.clone()).await;
+    }
 }
 
 /// A peer that vanishes without a word (a laptop closed, a phone off the Wi-Fi: no FIN, no RST)
@@ -341,7 +453,7 @@ const DEAD_PEER_UNACKED_MS: u32 = 60_000;
 type Addresses = Arc<Mutex<HashMap<std::net::IpAddr, usize>>>;
 
 /// One connection's place in its address's count, given back when dropped.
-struct AddressPlace {
+pub(super) struct AddressPlace {
     addresses: Addresses,
     ip: std::net::IpAddr,
 }
@@ -395,6 +507,8 @@ struct Members {
     shaped: HashMap<String, u64>,
     /// Their names as they entered, for `WHO`.
     names: HashMap<u64, Arc<str>>,
+    /// The last `--history` messages and administrator's lines, as `HISTORY` lines, oldest first.
+    history: std::collections::VecDeque<Vec<u8>>,
 }
 
 impl Members {
@@ -438,13 +552,16 @@ impl Members {
 struct Room {
     members: Mutex<Members>,
     fanout: Fanout,
+    /// How many past lines a newcomer is shown (`--history`).
+    history: usize,
 }
 
 impl Room {
-    fn new(fanout: Fanout) -> Self {
+    fn new(fanout: Fanout, history: usize) -> Self {
         Room {
             members: Mutex::new(Members::default()),
             fanout,
+            history,
         }
     }
 
@@ -469,6 +586,11 @@ impl Room {
         link.send(encode(&ServerEvent::Welcome {
             name: name.to_string(),
         }));
+        let mut past = Batch::new();
+        for line in &members.history {
+            past.push_line(line);
+        }
+        link.send(past);
         link.enter();
         self.fanout.room(
             encode(&ServerEvent::Joined {
@@ -507,8 +629,27 @@ impl Room {
         if lines.is_empty() {
             return;
         }
-        let _members = self.lock();
+        let mut members = self.lock();
+        if self.history > 0 {
+            remember(&mut members.history, self.history, lines.as_bytes());
+        }
         self.fanout.room(lines, except);
+    }
+}
+
+/// Keep the messages and administrator's lines among `lines` as `HISTORY` lines, at most `keep`.
+fn remember(history: &mut std::collections::VecDeque<Vec<u8>>, keep: usize, lines: &[u8]) {
+    let now = chrono::Utc::now().timestamp();
+    for line in lines.split_inclusive(|&b| b == b'\n') {
+        if !(line.starts_with(b"MSG ") || line.starts_with(b"ADMIN ")) {
+            continue;
+        }
+        if history.len() == keep {
+            history.pop_front();
+        }
+        let mut past = format!("HISTORY {now} ").into_bytes();
+        past.extend_from_slice(line);
+        history.push_back(past);
     }
 }
 
@@ -552,7 +693,7 @@ struct Session {
 
 impl Session {
     /// A new connection: its writing half goes to the room's sweepers.
-    fn new(room: Arc<Room>, config: Arc<Config>, peer: SocketAddr, wr: OwnedWriteHalf) -> Self {
+    fn new(room: Arc<Room>, config: Arc<Config>, peer: SocketAddr, wr: WriteSide) -> Self {
         let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let link = room.fanout.attach(id, wr);
         let limiter = RateLimiter::new(
@@ -575,20 +716,9 @@ impl Session {
         }
     }
 
-    /// Serve one connection until it ends.
-    async fn serve(
-        room: Arc<Room>,
-        config: Arc<Config>,
-        peer: SocketAddr,
-        socket: TcpStream,
-        stop: broadcast::Receiver<()>,
-    ) {
-        let _ = socket.set_nodelay(true);
-        let (rd, wr) = socket.into_split();
-        Session::new(room, config, peer, wr).run(rd, stop).await;
-    }
-
-    async fn run(mut self, rd: OwnedReadHalf, mut stop: broadcast::Receiver<()>) {
+    async fn run(mut self, rd: ReadSide, stop: watch::Receiver<bool>) {
+        let closing = closing(stop);
+        tokio::pin!(closing);
         self.reply(ServerEvent::Hello {
             version: protocol::VERSION,
         });
@@ -596,7 +726,7 @@ impl Session {
         let end = loop {
             let retry_at = self.held.as_ref().map(|(_, at)| *at);
             tokio::select! {
-                _ = stop.recv() => break End::ServerClosing,
+                _ = &mut closing => break End::ServerClosing,
                 why = self.link.ended() => break match why {
                     WriteEnd::TooSlow => End::TooSlow,
                     WriteEnd::Failed => End::WriteFailed,
@@ -820,7 +950,7 @@ impl Session {
 mod tests {
     use super::*;
     use tokio::io::{AsyncBufReadExt, BufReader};
-    use tokio::net::tcp::OwnedReadHalf;
+    use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
     struct TestClient {
         lines: tokio::io::Lines<BufReader<OwnedReadHalf>>,

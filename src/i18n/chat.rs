@@ -393,6 +393,32 @@ pub fn log_stopped(lang: Lang) -> &'static str {
     lang.pick("服务器已停止", "server stopped")
 }
 
+pub fn log_web_origin_refused(lang: Lang, peer: &SocketAddr, origin: &str) -> String {
+    match lang {
+        Lang::Zh => {
+            format!("拒绝 {peer} 的 WebSocket：来源 {origin} 不是本页面（可用 --web-origin 允许）")
+        }
+        Lang::En => format!(
+            "refused a WebSocket from {peer}: origin {origin} is not this page's (allow it with --web-origin)"
+        ),
+    }
+}
+
+pub fn web_scan(lang: Lang, url: &str) -> String {
+    match lang {
+        Lang::Zh => format!("用手机扫码，或在浏览器中打开 {url} 加入聊天室："),
+        Lang::En => format!("Scan with a phone, or open {url} in a browser, to join the chat:"),
+    }
+}
+
+/// A line said before the reader entered, marked as past: `[历史 14:03] ...`.
+pub fn past(lang: Lang, at: &str, line: &str) -> String {
+    match lang {
+        Lang::Zh => format!("[历史 {at}] {line}"),
+        Lang::En => format!("[earlier {at}] {line}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

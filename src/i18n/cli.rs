@@ -158,6 +158,15 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
             "消息不断到来时，两次写给同一客户端之间最多等这么久，把期间到来的消息一次写出\
              （负载高时系统调用更少；安静或人少的聊天室会更早写出；0: 从不等待）"
         }
+        ("chat server", "web") => {
+            "同时在这个地址提供聊天网页和它的 WebSocket，进入同一个聊天室（例如 127.0.0.1:8080；\
+             0.0.0.0:8080 让教室里的手机和电脑都能进来，并打印二维码）"
+        }
+        ("chat server", "web_origin") => {
+            "也允许来自这个来源的网页打开 WebSocket（例如 http://teacher.local:8080）；可重复。\
+             网页自己的来源总是允许的"
+        }
+        ("chat server", "history") => "给新进来的人看多少条以前的消息，标明是历史（0：不给）",
         ("chat server", "explain") | ("chat client", "explain") => "打印哪个进程做哪件事",
 
         ("chat client", "addr") | ("chat bench", "addr") => "服务器地址",
