@@ -49,7 +49,10 @@ const TEXTS = {
 };
 
 const $ = (id) => document.getElementById(id);
-let lang = (localStorage.getItem("lang") || navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en";
+// The language: ?lang=zh|en in the address (a teacher's link or QR code), else the reader's last
+// choice, else the browser's.
+const asked = new URLSearchParams(location.search).get("lang");
+let lang = (asked || localStorage.getItem("lang") || navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en";
 let t = TEXTS[lang];
 let socket = null;
 let myName = null;      // the name the server welcomed
