@@ -388,9 +388,13 @@ pub struct ChatBenchArgs {
     pub duration: u64,
     /// Protocol to speak: toolkit (our line protocol, docs/chat-protocol.md), irc (the minimum of
     /// IRC, RFC 2812, for ngircd or InspIRCd), udp (the homework's UDP reference design,
-    /// examples/python/udp_server.py)
+    /// examples/python/udp_server.py), ws (our server's WebSocket, `chat server --web`; --addr is
+    /// the web address), mixed (half the clients on --addr, half on the WebSocket at --web-addr)
     #[arg(long, value_enum, default_value_t = BenchProtocol::Toolkit)]
     pub protocol: BenchProtocol,
+    /// The WebSocket's address, for --protocol mixed
+    #[arg(long = "web-addr", value_name = "ADDR")]
+    pub web_addr: Option<String>,
     /// Server PID, to read its CPU time and peak RSS from /proc
     #[arg(long = "server-pid")]
     pub server_pid: Option<i32>,
@@ -412,6 +416,8 @@ pub enum BenchProtocol {
     Toolkit,
     Irc,
     Udp,
+    Ws,
+    Mixed,
 }
 
 #[derive(Debug, Args)]

@@ -18,7 +18,7 @@
 //! - [`demos`]: commands that make processes and show what happens (`fork-demo`, `states`,
 //!   `parallel`, `pcb`, `nice`/`renice`); [`demos::show`] is their shared narrator.
 //! - [`chat`]: the homework and only the homework: protocol, server, fan-out, admin channel,
-//!   client.
+//!   client, and the web page with its WebSocket (`chat server --web`).
 //! - [`bench`](mod@bench): `toolkit chat bench`, the load generator that measures chat servers.
 //! - [`lessons`]: the course text, embedded in the binary, and its presentation.
 //! - [`i18n`] (every sentence, zh and en), [`output`] (tables, JSON, colour, display width),
@@ -42,6 +42,7 @@
 //! | the admin channel | `src/chat/admin.rs` · [`chat::admin::spawn`], [`chat::admin::pump`] |
 //! | the client's two processes | `src/chat/client.rs` · [`chat::client::run`] |
 //! | the wire protocol | `src/chat/protocol.rs`, `docs/chat-protocol.md` |
+//! | a browser joins the room | `src/chat/web/mod.rs` · [`chat::web::origin_allowed`], [`chat::wire`] |
 //!
 //! Rules the code keeps: `fork()` happens only while the process is single-threaded (never after a
 //! tokio runtime has started); every child is reaped on every path; `/proc` is parsed in [`proc`]

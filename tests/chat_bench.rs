@@ -13,6 +13,8 @@ use support::toolkit;
 struct Server {
     child: Child,
     addr: String,
+    /// The WebSocket's address (`--web`), or empty.
+    web: String,
 }
 
 impl Server {
@@ -32,13 +34,22 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("start the server");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
+        stdout.read_line(&mut first).unwrap();
+        // With --web, the page's address comes next.
+        let mut web = String::new();
+        if extra.contains(&"--web") {
+            stdout.read_line(&mut web).unwrap();
+        }
         Server {
             child,
             addr: first.trim().to_string(),
+            web: web
+                .trim()
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_string(),
         }
     }
 }
@@ -53,6 +64,11 @@ impl Drop for Server {
 }
 
 fn bench(server: &Server, args: &[&str]) -> Value {
+    bench_on(server, &server.addr, args)
+}
+
+/// A bench run against `addr` (the server's TCP address, or its WebSocket's).
+fn bench_on(server: &Server, addr: &str, args: &[&str]) -> Value {
     let out = toolkit()
         .args([
             "chat",
@@ -61,7 +77,7 @@ fn bench(server: &Server, args: &[&str]) -> Value {
             "--duration",
             "30",
             "--addr",
-            &server.addr,
+            addr,
         ])
         .args(["--server-pid", &server.child.id().to_string()])
         .args(args)
@@ -240,4 +256,32 @@ fn no_server_is_a_clear_error() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn websocket_and_mixed_runs_lose_nothing() {
+    let server = Server::start(&["--rate", "0", "--web", "127.0.0.1:0"]);
+    let shape = ["--clients", "20", "--senders", "4", "--messages", "30"];
+    let ws = bench_on(
+        &server,
+        &server.web,
+        &[&["--protocol", "ws"][..], &shape[..]].concat(),
+    );
+    let mixed = bench(
+        &server,
+        &[
+            &["--protocol", "mixed", "--web-addr", server.web.as_str()][..],
+            &shape[..],
+        ]
+        .concat(),
+    );
+    for r in [&ws, &mixed] {
+        // 4 senders x 30 messages reach the 16 listeners, and each sender hears the other three.
+        assert_eq!(r["expected"], 16 * 120 + 4 * 90, "{r}");
+        assert_eq!(r["deliveries"], r["expected"], "{r}");
+        assert_eq!(r["lost"], 0);
+        assert_eq!(r["out_of_order"], 0);
+    }
+    assert_eq!(ws["protocol"], "ws");
+    assert_eq!(mixed["protocol"], "mixed");
 }

@@ -23,6 +23,8 @@ fn web_server(extra: &[&str]) -> (Proc, String, String) {
 /// A WebSocket client, as the page would be (but without an `Origin`, like any non-browser).
 struct Web {
     socket: WebSocket<TcpStream>,
+    /// Events of a frame that carried several, not yet looked at.
+    pending: std::collections::VecDeque<Value>,
 }
 
 impl Web {
@@ -48,7 +50,10 @@ impl Web {
             tungstenite::HandshakeError::Failure(e) => e,
             tungstenite::HandshakeError::Interrupted(_) => panic!("handshake interrupted"),
         })?;
-        let mut web = Web { socket };
+        let mut web = Web {
+            socket,
+            pending: Default::default(),
+        };
         assert_eq!(web.event()["type"], "hello");
         Ok(web)
     }
@@ -69,8 +74,14 @@ impl Web {
     /// The next event; panics on close or after [`WAIT`].
     fn event(&mut self) -> Value {
         loop {
+            if let Some(event) = self.pending.pop_front() {
+                return event;
+            }
             match self.socket.read().expect("read") {
-                Message::Text(text) => return serde_json::from_str(&text).expect("JSON event"),
+                Message::Text(text) => match serde_json::from_str(&text).expect("JSON event") {
+                    Value::Array(events) => self.pending.extend(events),
+                    event => return event,
+                },
                 Message::Close(frame) => panic!("closed: {frame:?}"),
                 _ => continue,
             }

@@ -91,6 +91,51 @@ pub fn toolkit_quit() -> String {
     protocol::encode_client(&ClientCommand::Quit)
 }
 
+/// Classify the JSON events of one frame from our server's WebSocket (docs/chat-protocol.md,
+/// "WebSocket"): one event, or an array of them.
+pub fn ws_events(frame: &str) -> Vec<Incoming<'_>> {
+    if frame.starts_with('[') {
+        let events: Vec<&serde_json::value::RawValue> =
+            serde_json::from_str(frame).unwrap_or_default();
+        events.into_iter().map(|e| ws_parse(e.get())).collect()
+    } else {
+        vec![ws_parse(frame)]
+    }
+}
+
+/// Classify one JSON event from our server's WebSocket.
+/// Borrows: the bench's texts carry no escapes, so they come out of the frame without a copy.
+pub fn ws_parse(frame: &str) -> Incoming<'_> {
+    #[derive(serde::Deserialize)]
+    struct Event<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: &'a str,
+        #[serde(borrow, default)]
+        name: Option<&'a str>,
+        #[serde(borrow, default)]
+        text: Option<&'a str>,
+        #[serde(borrow, default)]
+        code: Option<&'a str>,
+    }
+    match serde_json::from_str::<Event<'_>>(frame) {
+        Ok(Event {
+            kind: "msg",
+            name: Some(from),
+            text: Some(text),
+            ..
+        }) => Incoming::Message { from, text },
+        Ok(Event {
+            kind: "welcome", ..
+        }) => Incoming::Welcome,
+        Ok(Event {
+            kind: "err",
+            code: Some(code),
+            ..
+        }) => Incoming::Refused(code),
+        _ => Incoming::Other,
+    }
+}
+
 /// Classify one line from our server. Hand-written rather than [`protocol::parse_server_line`]
 /// because it borrows instead of allocating for each of the million lines of a run; a test checks
 /// that both agree.

@@ -55,12 +55,18 @@ pub enum Protocol {
     Toolkit,
     Irc,
     Udp,
+    /// Our server's WebSocket (`chat server --web`), as the page speaks it.
+    Ws,
+    /// Half the clients on TCP (`--addr`), half on the WebSocket (`--web-addr`): a classroom.
+    Mixed,
 }
 
 /// A bench run's settings.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
+    /// The WebSocket's address, for [`Protocol::Mixed`] (for [`Protocol::Ws`] it is `addr`).
+    pub web_addr: Option<SocketAddr>,
     pub clients: usize,
     pub senders: usize,
     pub messages: usize,
@@ -249,6 +255,7 @@ fn expected_for(i: usize, cfg: &Config) -> u64 {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub addr: String,
+    pub web_addr: Option<String>,
     pub clients: usize,
     pub senders: usize,
     pub messages: usize,
@@ -273,8 +280,24 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
     if args.senders > args.clients || args.clients == 0 {
         return Err(Failure::new(2, msg::bad_shape(lang)).into());
     }
+    let web_addr = match (&args.web_addr, args.protocol) {
+        (Some(text), Protocol::Mixed) => {
+            let web: SocketAddr = text
+                .parse()
+                .map_err(|_| Failure::new(2, msg::bad_addr(lang, text)))?;
+            if !web.ip().is_loopback() {
+                return Err(Failure::new(2, msg::not_loopback(lang, text)).into());
+            }
+            Some(web)
+        }
+        (None, Protocol::Mixed) | (Some(_), _) => {
+            return Err(Failure::new(2, msg::web_addr_for_mixed(lang)).into());
+        }
+        (None, _) => None,
+    };
     let mut cfg = Config {
         addr,
+        web_addr,
         clients: args.clients,
         senders: args.senders,
         messages: args.messages,
@@ -551,7 +574,142 @@ async fn client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
     match run.cfg.protocol {
         Protocol::Udp => udp_client(run).await,
         Protocol::Irc | Protocol::Toolkit => tcp_client(run).await,
+        Protocol::Ws => {
+            let at = run.cfg.addr;
+            ws_client(run, at).await
+        }
+        // Even clients on the WebSocket, odd ones on TCP: senders and probes on both.
+        Protocol::Mixed if run.i.is_multiple_of(2) => {
+            let at = run.cfg.web_addr.unwrap_or(run.cfg.addr);
+            ws_client(run, at).await
+        }
+        Protocol::Mixed => tcp_client(run).await,
     }
+}
+
+/// One client on our server's WebSocket at `at`: the JSON the page speaks
+/// ([`crate::chat::web::events`]). Without the kernel's arrival stamps (the WebSocket library
+/// reads for us), so arrival is the time of the read.
+async fn ws_client(run: ClientRun<'_>, at: SocketAddr) -> anyhow::Result<Outcome> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let ClientRun {
+        i,
+        cfg,
+        clock,
+        deadline,
+        mut go,
+        ready,
+        permit,
+        latencies,
+    } = run;
+    let name = client_name(i);
+    let base = clock.base();
+    let login_deadline = (TokioInstant::now() + LOGIN_TIMEOUT).min(deadline);
+    let stream = timeout_at(login_deadline, TcpStream::connect(at))
+        .await
+        .context("connect timed out")??;
+    stream.set_nodelay(true)?;
+    let (socket, _) = timeout_at(
+        login_deadline,
+        tokio_tungstenite::client_async(format!("ws://{at}/ws"), stream),
+    )
+    .await
+    .context("WebSocket handshake timed out")??;
+    let (mut to_server, mut from_server) = socket.split();
+    let command = |v: serde_json::Value| Message::Text(v.to_string().into());
+    to_server
+        .send(command(serde_json::json!({"type": "name", "name": name})))
+        .await?;
+    loop {
+        let frame = timeout_at(login_deadline, from_server.next())
+            .await
+            .context("login timed out")?;
+        let Some(frame) = frame else {
+            bail!("server closed the connection during login");
+        };
+        if let Message::Text(text) = frame? {
+            let events = dialect::ws_events(&text);
+            if let Some(Incoming::Refused(reason)) =
+                events.iter().find(|e| matches!(e, Incoming::Refused(_)))
+            {
+                bail!("refused: {reason}");
+            }
+            // Lines after the welcome in the same frame are join notices, not bench messages.
+            if events.contains(&Incoming::Welcome) {
+                break;
+            }
+        }
+    }
+    drop(permit);
+    let _ = ready.send(true);
+
+    let is_sender = i < cfg.senders;
+    let (rate, senders, messages) = (cfg.rate, cfg.senders, cfg.messages);
+    let mut reader_go = go.clone();
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<()>();
+    let writer = tokio::spawn(async move {
+        if is_sender {
+            wait_for_go(&mut go).await;
+            let mut pacer = Pacer::new(rate, i, senders);
+            for seq in 0..messages as u64 {
+                pacer.wait().await;
+                let text = payload(i, seq, base);
+                let frame = command(serde_json::json!({"type": "say", "text": text}));
+                if pacer.is_paced() {
+                    to_server.send(frame).await?;
+                } else {
+                    to_server.feed(frame).await?;
+                }
+            }
+            to_server.flush().await?;
+        }
+        let _ = done_rx.recv().await;
+        to_server
+            .send(command(serde_json::json!({"type": "quit"})))
+            .await?;
+        anyhow::Ok(())
+    });
+
+    let mut receiver = Receiver::new(cfg.senders, cfg.messages);
+    let want = expected_for(i, cfg);
+    let mut last_delivery_ns = None;
+    let mut timed_out = false;
+    let cap = tokio::time::sleep_until(deadline);
+    tokio::pin!(cap);
+    loop {
+        if receiver.received_total() >= want && *reader_go.borrow() {
+            break;
+        }
+        let frame = tokio::select! {
+            biased;
+            frame = from_server.next() => frame,
+            _ = reader_go.changed(), if !*reader_go.borrow() => continue,
+            _ = &mut cap => {
+                timed_out = true;
+                break;
+            }
+        };
+        let Some(Ok(frame)) = frame else { break };
+        let read_at = clock.now_ns();
+        if let Message::Text(frame) = frame {
+            let mut sink = lock(latencies);
+            for event in dialect::ws_events(&frame) {
+                if let Incoming::Message { text, .. } = event
+                    && account(&mut receiver, &mut sink, text.as_bytes(), read_at, read_at)
+                {
+                    last_delivery_ns = Some(read_at);
+                }
+            }
+        }
+    }
+    drop(done_tx);
+    let _ = timeout_at(deadline + Duration::from_secs(2), writer).await;
+    Ok(Outcome {
+        receiver,
+        last_delivery: last_delivery_ns.map(|ns| base + Duration::from_nanos(ns)),
+        timed_out,
+    })
 }
 
 /// Message `seq` of sender `i`, stamped with the time it is sent.
@@ -1000,6 +1158,7 @@ mod tests {
     fn cfg(clients: usize, senders: usize, messages: usize) -> Config {
         Config {
             addr: "127.0.0.1:1".parse().unwrap(),
+            web_addr: None,
             clients,
             senders,
             messages,

@@ -135,6 +135,18 @@ pub fn not_loopback(lang: Lang, addr: &str) -> String {
     }
 }
 
+pub fn web_addr_for_mixed(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => {
+            "--web-addr 只用于 --protocol mixed，而 mixed 需要它（WebSocket 的地址）".into()
+        }
+        Lang::En => {
+            "--web-addr goes with --protocol mixed, and mixed needs it (the WebSocket's address)"
+                .into()
+        }
+    }
+}
+
 pub fn nobody_connected(lang: Lang, addr: &str) -> String {
     match lang {
         Lang::Zh => format!(

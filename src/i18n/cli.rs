@@ -179,8 +179,11 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         ("chat bench", "duration") => "运行时间的上限，秒",
         ("chat bench", "protocol") => {
             "说哪种协议: toolkit（我们的行协议，docs/chat-protocol.md）、irc（IRC 的最小子集，\
-             RFC 2812，用于 ngircd 或 InspIRCd）、udp（作业的 UDP 参考设计，examples/python/udp_server.py）"
+             RFC 2812，用于 ngircd 或 InspIRCd）、udp（作业的 UDP 参考设计，examples/python/udp_server.py）、\
+             ws（我们服务器的 WebSocket，chat server --web；--addr 是网页地址）、mixed（一半客户端连 --addr，\
+             一半连 --web-addr 上的 WebSocket）"
         }
+        ("chat bench", "web_addr") => "WebSocket 的地址，用于 --protocol mixed",
         ("chat bench", "server_pid") => "服务器的 PID，用来从 /proc 读它的 CPU 时间和内存峰值",
         ("chat bench", "threads") => "压力测试程序运行客户端所用的线程数（1 到 64）",
         ("chat bench", "probes") => {

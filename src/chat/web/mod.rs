@@ -35,7 +35,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpStream, UnixStream};
 use tokio::sync::mpsc;
 
-use super::protocol::{ErrorCode, LineFramer, MAX_LINE, ServerEvent, parse_server_line};
+use super::protocol::{ErrorCode, LineFramer, MAX_LINE, ServerEvent};
 use super::server::{AddressPlace, GOODBYE_TIMEOUT, Hub};
 use super::wire;
 use crate::i18n::{Lang, chat as msg};
@@ -286,15 +286,31 @@ async fn relay(socket: WebSocket, pair: UnixStream) {
                         Ok(0) | Err(_) => break,
                         Ok(_) => {}
                     }
+                    // What one read brought in goes out as one frame: a single event, or an
+                    // array of them in order (docs/chat-protocol.md), at most BATCH bytes each.
+                    let mut batch = Vec::new();
+                    let mut events = 0;
                     while let Some(line) = framer.next_line() {
-                        let Some(event) = std::str::from_utf8(line).ok().and_then(parse_server_line)
-                        else {
+                        let Ok(line) = std::str::from_utf8(line) else {
                             continue;
                         };
-                        let frame = Message::Text(events::to_json(&event).into());
-                        if to_page.feed(frame).await.is_err() {
-                            return;
+                        let mark = batch.len();
+                        batch.push(b',');
+                        if !events::append_line(line, &mut batch) {
+                            batch.truncate(mark);
+                            continue;
                         }
+                        events += 1;
+                        if batch.len() >= BATCH {
+                            let frame = batch_frame(std::mem::take(&mut batch), events);
+                            events = 0;
+                            if to_page.feed(frame).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    if events > 0 && to_page.feed(batch_frame(batch, events)).await.is_err() {
+                        return;
                     }
                     if to_page.flush().await.is_err() {
                         return;
@@ -311,6 +327,21 @@ async fn relay(socket: WebSocket, pair: UnixStream) {
             .await;
     };
     tokio::join!(inbound, outbound);
+}
+
+/// Bytes of events gathered into one frame before it is sent.
+const BATCH: usize = 16 * 1024;
+
+/// One frame for `events` events written as `,e1,e2...`: the single event, or `[e1,e2...]`.
+fn batch_frame(mut batch: Vec<u8>, events: usize) -> Message {
+    if events == 1 {
+        batch.remove(0);
+    } else {
+        batch[0] = b'[';
+        batch.push(b']');
+    }
+    // Only JSON text (valid UTF-8) was written.
+    Message::Text(String::from_utf8(batch).unwrap_or_default().into())
 }
 
 /// The close frame for a WebSocket that broke the rules: 1009 for a frame too big to read, 1002

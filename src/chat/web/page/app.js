@@ -208,7 +208,9 @@ function connect() {
   $("status").textContent = t.connecting;
   socket.addEventListener("message", (m) => {
     try {
-      handle(JSON.parse(m.data));
+      // One event, or several in order (what arrived together).
+      const data = JSON.parse(m.data);
+      (Array.isArray(data) ? data : [data]).forEach(handle);
     } catch (e) {
       console.error(e);
     }
