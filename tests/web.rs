@@ -204,6 +204,10 @@ fn a_late_joiner_sees_recent_history_marked_as_past() {
     assert_eq!(dave.line(), "WELCOME dave");
     assert!(dave.line().ends_with(" MSG carol m3"));
     assert!(dave.line().starts_with("HISTORY "));
+    // The terminal client shows the past as such.
+    let mut erin = client(&addr, "erin", "en", &[]);
+    let past = erin.expect("carol says: live");
+    assert!(past.starts_with("[earlier "), "{past}");
     // With --history 0 there is none.
     let (_srv0, _addr0, url0) = web_server(&["--history", "0"]);
     let mut first = Web::named(&url0, "first");
