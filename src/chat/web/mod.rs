@@ -122,7 +122,9 @@ async fn websocket(
     upgrade
         .max_message_size(MAX_FRAME_HARD)
         .max_frame_size(MAX_FRAME_HARD)
-        .read_buffer_size(MAX_LINE)
+        // Nothing set aside for an idle member: the library's read buffer grows when frames come
+        // (beside its fixed 4 KiB chunk), and writes are gathered up to a line's size.
+        .read_buffer_size(0)
         .write_buffer_size(MAX_LINE)
         .on_upgrade(move |socket| bridge(hub, peer, socket))
 }
