@@ -844,3 +844,83 @@ fn at_the_descriptor_limit_new_clients_are_refused_not_left_waiting() {
     kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
     assert_eq!(srv.wait_exit().code(), Some(0));
 }
+
+/// 300 members that never read, under a flood of 3 KB messages: each is dropped once its queue
+/// passes its bound (in lines or bytes), with a reset, so neither the server's memory nor the
+/// kernel's buffers grow with what they do not read, and no connection lingers in FIN-WAIT.
+#[test]
+fn members_that_never_read_cost_bounded_memory_and_are_reset() {
+    use std::sync::atomic::AtomicUsize;
+    // All from one address, so the per-address limit (256) is lifted.
+    let (srv, addr) = server(&["--rate", "0", "--max-per-address", "0"]);
+    let port = addr.rsplit(':').next().unwrap().to_string();
+    let mut sleepers = Vec::new();
+    for i in 0..300 {
+        let mut raw = Raw {
+            reader: BufReader::new(small_buffer_connection(&addr)),
+        };
+        assert!(raw.line().starts_with("HELLO "));
+        raw.send(&format!("NAME sleeper{i}"));
+        assert_eq!(raw.line(), format!("WELCOME sleeper{i}"));
+        sleepers.push(raw);
+    }
+    let watcher = Raw::named(&addr, "watcher");
+    let sender = Raw::named(&addr, "sender");
+    let (left, got) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let reader = {
+        let (left, got) = (Arc::clone(&left), Arc::clone(&got));
+        thread::spawn(move || {
+            let mut watcher = watcher;
+            loop {
+                let line = watcher.line();
+                if line.starts_with("LEFT sleeper") {
+                    left.fetch_add(1, Ordering::SeqCst);
+                } else if line == "MSG sender end" {
+                    return;
+                } else if line.starts_with("MSG sender ") {
+                    got.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        })
+    };
+    // At most 64 messages ahead of the watcher, so it stays healthy; bounded: 3,000 x 3 KB.
+    let mut writer = sender.reader.get_ref().try_clone().unwrap();
+    let pad = "x".repeat(3000);
+    let mut sent = 0;
+    while left.load(Ordering::SeqCst) < 300 {
+        assert!(
+            sent < 3000,
+            "only {} of 300 dropped",
+            left.load(Ordering::SeqCst)
+        );
+        let deadline = Instant::now() + WAIT;
+        while got.load(Ordering::SeqCst) + 64 < sent {
+            assert!(Instant::now() < deadline, "the watcher stopped receiving");
+            thread::yield_now();
+        }
+        writer
+            .write_all(format!("SAY {sent} {pad}\n").as_bytes())
+            .unwrap();
+        sent += 1;
+    }
+    writer.write_all(b"SAY end\n").unwrap();
+    reader.join().unwrap();
+    assert_eq!(got.load(Ordering::SeqCst), sent, "the watcher lost nothing");
+    // The server's peak memory stayed small: 300 queues of 256 lines of 3 KB would be 225 MiB.
+    let status = std::fs::read_to_string(format!("/proc/{}/status", srv.pid())).unwrap();
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    assert!(peak_kib < 64 * 1024, "server peak RSS {peak_kib} KiB");
+    // Reset, not closed: nothing of ours waits in FIN-WAIT for the sleepers to read.
+    let ss = std::process::Command::new("ss")
+        .args(["-tanH", "state", "fin-wait-1", "state", "fin-wait-2"])
+        .args(["sport", "=", &format!(":{port}")])
+        .output()
+        .expect("ss (iproute2)");
+    let lingering = String::from_utf8_lossy(&ss.stdout);
+    assert!(lingering.trim().is_empty(), "lingering: {lingering}");
+    drop(sleepers);
+}

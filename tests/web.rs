@@ -354,29 +354,6 @@ fn a_web_member_that_stops_reading_is_dropped_and_nobody_loses_anything() {
     drop(slow);
 }
 
-/// A TCP connection whose receive buffer is 4 KiB (set before connecting, so the window is small
-/// from the start).
-fn small_buffer_connection(host: &str) -> TcpStream {
-    use nix::sys::socket::{
-        AddressFamily, SockFlag, SockType, SockaddrIn, connect, setsockopt, socket, sockopt,
-    };
-    let fd = socket(
-        AddressFamily::Inet,
-        SockType::Stream,
-        SockFlag::SOCK_CLOEXEC,
-        None,
-    )
-    .unwrap();
-    setsockopt(&fd, sockopt::RcvBuf, &4096).unwrap();
-    let addr: std::net::SocketAddrV4 = host.parse().unwrap();
-    connect(
-        std::os::fd::AsRawFd::as_raw_fd(&fd),
-        &SockaddrIn::from(addr),
-    )
-    .unwrap();
-    TcpStream::from(fd)
-}
-
 #[test]
 fn the_page_is_served_with_its_security_headers() {
     let (_srv, _addr, url) = web_server(&[]);

@@ -57,6 +57,11 @@ const SWEEP_KEEP: usize = 1 << 20;
 /// At most this many pieces per `writev`; a member needing more gets its bytes copied into one.
 const MAX_IOV: usize = 64;
 
+/// Bytes a member's backlog may hold per line of `capacity` (the default 256 lines: 128 KiB, on
+/// top of the kernel's capped send buffer). A member that does not read is dropped when either
+/// bound is passed, so one fed maximal lines costs an eighth of what 256 lines of 4 KiB would.
+pub const QUEUED_LINE_BYTES: usize = 512;
+
 /// A sweeper lets other tasks (the readers of the senders) run after this many writes.
 const WRITES_PER_TURN: usize = 64;
 
@@ -402,6 +407,10 @@ impl Member {
     fn end(&mut self, why: WriteEnd) {
         self.dead = true;
         self.backlog = Vec::new();
+        if why == WriteEnd::TooSlow {
+            // Its socket still holds what it did not read: an abortive close frees that at once.
+            self.wr.reset_on_close();
+        }
         self.ending.set(why);
     }
 
@@ -455,7 +464,9 @@ impl Member {
             if self.backlog.capacity() > IDLE_KEEP {
                 self.backlog = Vec::new();
             }
-        } else if count_lines(&self.backlog) > capacity {
+        } else if self.backlog.len() > capacity.saturating_mul(QUEUED_LINE_BYTES)
+            || count_lines(&self.backlog) > capacity
+        {
             self.end(WriteEnd::TooSlow);
         }
     }

@@ -303,7 +303,7 @@ pub async fn serve_all(
             },
             accepted = accept_on(&web), if web.is_some() => match (accepted, &pages) {
                 (Ok((socket, peer)), Some(pages)) => {
-                    detect_dead_peers(&socket);
+                    prepare_socket(&socket);
                     match hub.address_place(peer) {
                         Some(held) => {
                             tokio::spawn(web::serve_http(Arc::clone(&hub), pages.clone(), socket, peer, held));
@@ -317,7 +317,7 @@ pub async fn serve_all(
             },
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
-                    detect_dead_peers(&socket);
+                    prepare_socket(&socket);
                     let hub = Arc::clone(&hub);
                     let Some(held) = hub.address_place(peer) else {
                         log(&msg::log_too_many_from(config.lang, &peer));
@@ -427,20 +427,28 @@ impl Hub {
     }
 }
 
+/// Set up an accepted socket: dead peers noticed, the kernel's send buffer capped.
+///
 /// A peer that vanishes without a word (a laptop closed, a phone off the Wi-Fi: no FIN, no RST)
 /// would hold its place forever. TCP keepalive probes an idle connection after 30 s, every 10 s,
 /// and gives up after 3 unanswered probes; TCP_USER_TIMEOUT gives up on data unacknowledged for
 /// 60 s. Either way the kernel reports an error on the socket and the session ends: a dead peer is
 /// noticed within about a minute. (Best effort: a socket option the kernel refuses changes
 /// nothing else.)
-fn detect_dead_peers(socket: &TcpStream) {
+fn prepare_socket(socket: &TcpStream) {
     use nix::sys::socket::{setsockopt, sockopt};
     let _ = setsockopt(socket, sockopt::KeepAlive, &true);
     let _ = setsockopt(socket, sockopt::TcpKeepIdle, &DEAD_PEER_IDLE_SECS);
     let _ = setsockopt(socket, sockopt::TcpKeepInterval, &DEAD_PEER_PROBE_SECS);
     let _ = setsockopt(socket, sockopt::TcpKeepCount, &DEAD_PEER_PROBES);
     let _ = setsockopt(socket, sockopt::TcpUserTimeout, &DEAD_PEER_UNACKED_MS);
+    // A member that does not read fills its socket's send buffer before its queue; capped, that
+    // costs the kernel a bounded amount per connection (Linux doubles the value given).
+    let _ = setsockopt(socket, sockopt::SndBuf, &SEND_BUFFER);
 }
+
+/// Bytes of kernel send buffer asked for per connection.
+const SEND_BUFFER: usize = 64 * 1024;
 
 /// Seconds of silence before the first keepalive probe, between probes, and probes unanswered.
 const DEAD_PEER_IDLE_SECS: u32 = 30;

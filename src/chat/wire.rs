@@ -55,6 +55,20 @@ impl WriteSide {
         }
     }
 
+    /// Make the coming close abortive (TCP: a reset, `SO_LINGER` 0): the kernel drops what the
+    /// peer never read at once instead of keeping it, and the socket, for minutes (FIN-WAIT).
+    /// Best effort; a socket pair has nothing to free.
+    pub fn reset_on_close(&self) {
+        if let WriteSide::Tcp(wr) = self {
+            use nix::sys::socket::{setsockopt, sockopt};
+            let now = libc::linger {
+                l_onoff: 1,
+                l_linger: 0,
+            };
+            let _ = setsockopt(wr.as_ref(), sockopt::Linger, &now);
+        }
+    }
+
     /// Ready once the kernel would take more bytes.
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self {

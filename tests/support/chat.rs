@@ -293,3 +293,26 @@ impl Raw {
         self.reader
     }
 }
+
+/// A TCP connection whose receive buffer is 4 KiB (set before connecting, so the window is small
+/// from the start).
+pub fn small_buffer_connection(host: &str) -> TcpStream {
+    use nix::sys::socket::{
+        AddressFamily, SockFlag, SockType, SockaddrIn, connect, setsockopt, socket, sockopt,
+    };
+    let fd = socket(
+        AddressFamily::Inet,
+        SockType::Stream,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .unwrap();
+    setsockopt(&fd, sockopt::RcvBuf, &4096).unwrap();
+    let addr: std::net::SocketAddrV4 = host.parse().unwrap();
+    connect(
+        std::os::fd::AsRawFd::as_raw_fd(&fd),
+        &SockaddrIn::from(addr),
+    )
+    .unwrap();
+    TcpStream::from(fd)
+}
