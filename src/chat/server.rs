@@ -448,7 +448,7 @@ fn prepare_socket(socket: &TcpStream) {
 }
 
 /// Bytes of kernel send buffer asked for per connection.
-const SEND_BUFFER: usize = 64 * 1024;
+const SEND_BUFFER: usize = 256 * 1024;
 
 /// Seconds of silence before the first keepalive probe, between probes, and probes unanswered.
 const DEAD_PEER_IDLE_SECS: u32 = 30;
