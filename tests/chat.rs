@@ -913,6 +913,7 @@ fn members_that_never_read_cost_bounded_memory_and_are_reset() {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap();
+    eprintln!("server peak RSS {peak_kib} KiB after {sent} messages");
     assert!(peak_kib < 64 * 1024, "server peak RSS {peak_kib} KiB");
     // Reset, not closed: nothing of ours waits in FIN-WAIT for the sleepers to read.
     let ss = std::process::Command::new("ss")

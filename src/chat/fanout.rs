@@ -57,10 +57,11 @@ const SWEEP_KEEP: usize = 1 << 20;
 /// At most this many pieces per `writev`; a member needing more gets its bytes copied into one.
 const MAX_IOV: usize = 64;
 
-/// Bytes a member's backlog may hold per line of `capacity` (the default 256 lines: 128 KiB, on
-/// top of the kernel's capped send buffer). A member that does not read is dropped when either
-/// bound is passed, so one fed maximal lines costs an eighth of what 256 lines of 4 KiB would.
-pub const QUEUED_LINE_BYTES: usize = 512;
+/// Bytes a member's backlog may hold per line of `capacity` (the default 256 lines: 64 KiB, on top
+/// of the kernel's capped send buffer of 512 KiB). A member that does not read is dropped when
+/// either bound is passed, so one fed maximal lines costs a sixteenth of what 256 lines of 4 KiB
+/// would.
+pub const QUEUED_LINE_BYTES: usize = 256;
 
 /// A sweeper lets other tasks (the readers of the senders) run after this many writes.
 const WRITES_PER_TURN: usize = 64;
