@@ -120,6 +120,12 @@ pub struct PsTreeArgs {
     /// Print the tree as nested JSON
     #[arg(long)]
     pub json: bool,
+    /// Also write the tree as an SVG picture (one box per process: PID, PPID, command, STAT)
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<std::path::PathBuf>,
+    /// Print the tree in Graphviz's DOT language instead (pipe it into `dot -Tpng`)
+    #[arg(long, conflicts_with = "json")]
+    pub dot: bool,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +190,12 @@ pub struct ForkDemoArgs {
     /// fork() N times in a loop (N <= 6) and draw the live tree of 2^N processes
     #[arg(long, value_name = "N")]
     pub tree: Option<u32>,
+    /// With --tree: also write the live tree as an SVG picture
+    #[arg(long, value_name = "FILE", requires = "tree")]
+    pub svg: Option<std::path::PathBuf>,
+    /// With --tree: print only the live tree, in Graphviz's DOT language
+    #[arg(long, requires = "tree", conflicts_with = "json")]
+    pub dot: bool,
     /// Show why buffered output written before fork() can appear twice
     #[arg(long = "buffer-trap")]
     pub buffer_trap: bool,
@@ -201,6 +213,9 @@ pub struct StatesArgs {
     /// Print the observations as JSON
     #[arg(long)]
     pub json: bool,
+    /// Also write the states as an SVG timeline (one coloured band per observed state)
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

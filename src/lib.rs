@@ -59,4 +59,5 @@ pub mod inspect;
 pub mod lessons;
 pub mod lines;
 pub mod output;
+pub mod picture;
 pub mod proc;

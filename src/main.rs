@@ -220,7 +220,7 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
         Command::Ps(args) => inspect::ps::run(&ps_options(args), lang),
         Command::StatCodes(args) => inspect::stat_codes::run(args.json, lang),
         Command::ForkDemo(args) => demos::fork_demo::run(&fork_demo_options(args), lang),
-        Command::States(args) => demos::states::run(args.json, lang),
+        Command::States(args) => demos::states::run(args.json, args.svg.as_deref(), lang),
         Command::Parallel(args) => demos::parallel::run(
             demos::parallel::Options {
                 jobs: args.jobs,
@@ -281,6 +281,8 @@ fn ps_tree_options(a: cli::PsTreeArgs) -> inspect::ps_tree::Options {
         stat: a.stat,
         no_kernel: a.no_kernel,
         json: a.json,
+        svg: a.svg,
+        dot: a.dot,
     }
 }
 
@@ -335,6 +337,8 @@ fn fork_demo_options(a: cli::ForkDemoArgs) -> demos::fork_demo::Options {
         tree: a.tree,
         buffer_trap: a.buffer_trap,
         json: a.json,
+        svg: a.svg,
+        dot: a.dot,
         pause: Duration::from_millis(a.pause_ms),
     }
 }

@@ -164,6 +164,22 @@ pub fn write_json_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -
     out.write_all(&bytes)
 }
 
+/// Write a picture (`--svg FILE`) to `path`, with an error that names the file.
+pub fn write_picture(
+    path: &std::path::Path,
+    text: &str,
+    lang: crate::i18n::Lang,
+) -> anyhow::Result<()> {
+    std::fs::write(path, text).map_err(|e| {
+        let path = path.display().to_string();
+        crate::error::Failure::new(
+            1,
+            crate::i18n::picture::cannot_write(lang, &path, &e.to_string()),
+        )
+        .into()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,13 +46,21 @@ pub struct Options {
     pub tree: Option<u32>,
     pub buffer_trap: bool,
     pub json: bool,
+    /// With `tree`: write the live tree as an SVG picture to this file.
+    pub svg: Option<std::path::PathBuf>,
+    /// With `tree`: print only the live tree, as Graphviz DOT.
+    pub dot: bool,
     /// How long `--zombie` leaves the zombie in place before reaping (time to look with `ps`).
     pub pause: Duration,
 }
 
 pub fn run(opts: &Options, lang: Lang) -> CmdResult {
     interrupt::install();
-    let mut show = Show::new(opts.json);
+    let mut show = if opts.dot {
+        Show::quiet()
+    } else {
+        Show::new(opts.json)
+    };
     if let Some(n) = opts.tree
         && n > MAX_TREE
     {
@@ -65,7 +73,7 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
         orphan(&mut show, lang)?;
     }
     if let Some(n) = opts.tree {
-        tree(&mut show, lang, n)?;
+        tree(&mut show, lang, n, opts)?;
     }
     if opts.buffer_trap {
         buffer_trap(&mut show, lang)?;
@@ -498,7 +506,7 @@ fn orphan_grandchild(lang: Lang, middle: Pid, toolkit: Pid, writer: &File, relea
 }
 
 /// `--tree N`: `for i in 0..N { fork() }`, like the classic exercise.
-fn tree(show: &mut Show, lang: Lang, n: u32) -> anyhow::Result<()> {
+fn tree(show: &mut Show, lang: Lang, n: u32, opts: &Options) -> anyhow::Result<()> {
     // Members whose parent is killed on an error path are adopted by us and reaped here.
     let _reaper =
         ReapAllOnDrop::new().map_err(|e| Failure::new(1, t::subreaper_failed(lang, e.desc())))?;
@@ -560,13 +568,16 @@ fn tree(show: &mut Show, lang: Lang, n: u32) -> anyhow::Result<()> {
     let in_proc = proc::ProcessTable::scan(proc::Fields::STAT_ONLY)
         .map(|table| table.tree().descendants(raw(root)).len())
         .unwrap_or(0);
-    let opts = crate::inspect::ps_tree::Options {
+    let text_opts = crate::inspect::ps_tree::Options {
         show_pids: true,
         ..Default::default()
     };
-    match crate::inspect::ps_tree::render_text(raw(root), &opts, lang) {
+    match crate::inspect::ps_tree::render_text(raw(root), &text_opts, lang) {
         Ok(text) => show.text(text.trim_end())?,
         Err(e) => show.text(&t::tree_not_drawn(lang, &format!("{e:#}")))?,
+    }
+    if opts.svg.is_some() || opts.dot {
+        draw_tree_picture(show, lang, raw(root), opts)?;
     }
     show.observe(
         &Observation::TreeCount {
@@ -587,6 +598,31 @@ fn tree(show: &mut Show, lang: Lang, n: u32) -> anyhow::Result<()> {
     // The tree is incomplete: say so as an error, with the errno, after showing what exists.
     if let Some(errno) = first_failure {
         return Err(explain_fork_error(ChildError::Fork(errno), lang));
+    }
+    Ok(())
+}
+
+/// `--tree N --svg FILE` / `--dot`: the live tree as a picture, the longest chain of forks (the
+/// process with the most ancestors) highlighted.
+fn draw_tree_picture(show: &mut Show, lang: Lang, root: i32, opts: &Options) -> anyhow::Result<()> {
+    let table = proc::ProcessTable::scan(proc::Fields::STAT_ONLY)?;
+    let tree = table.tree();
+    let deepest = tree
+        .descendants(root)
+        .into_iter()
+        .max_by_key(|&pid| (tree.ancestors(pid).len(), std::cmp::Reverse(pid)));
+    let picture = crate::inspect::ps_tree::render_picture(root, deepest, lang)?;
+    if let Some(path) = &opts.svg {
+        crate::output::write_picture(path, &crate::picture::tree::tree_svg(&picture), lang)?;
+        show.saw(&crate::i18n::picture::written(
+            lang,
+            &path.display().to_string(),
+        ))?;
+    }
+    if opts.dot {
+        let mut out = io::stdout();
+        out.write_all(crate::picture::tree::tree_dot(&picture).as_bytes())?;
+        out.flush()?;
     }
     Ok(())
 }

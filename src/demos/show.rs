@@ -190,6 +190,8 @@ pub enum Observation {
 pub struct Show {
     out: io::Stdout,
     pub json: bool,
+    /// Say nothing at all: stdout carries something else (`fork-demo --tree N --dot`).
+    quiet: bool,
     paint: Paint,
 }
 
@@ -198,7 +200,17 @@ impl Show {
         Show {
             out: io::stdout(),
             json,
+            quiet: false,
             paint: Paint::for_stdout(),
+        }
+    }
+
+    /// A narrator that prints nothing, neither sentences nor JSON.
+    pub fn quiet() -> Show {
+        Show {
+            json: true,
+            quiet: true,
+            ..Show::new(true)
         }
     }
 
@@ -218,7 +230,9 @@ impl Show {
     /// An observation (an [`Observation`], or another demo's own typed one): the JSON object, or
     /// its sentence.
     pub fn observe<T: Serialize>(&mut self, obs: &T, text: &str) -> io::Result<()> {
-        if self.json {
+        if self.quiet {
+            Ok(())
+        } else if self.json {
             crate::output::write_json_line(&mut self.out, obs)
         } else {
             self.saw(text)

@@ -102,7 +102,7 @@ impl Step {
     }
 }
 
-pub fn run(json: bool, lang: Lang) -> CmdResult {
+pub fn run(json: bool, svg: Option<&std::path::Path>, lang: Lang) -> CmdResult {
     interrupt::install();
     let mut show = Show::new(json);
     show.plan(&t::states_intro(lang))?;
@@ -171,6 +171,14 @@ pub fn run(json: bool, lang: Lang) -> CmdResult {
     };
     step_done(&mut show, &mut rows, lang, Step::Gone, pid, gone)?;
 
+    if let Some(path) = svg {
+        let svg = crate::picture::timeline::timeline_svg(&timeline(&rows, pid, lang));
+        crate::output::write_picture(path, &svg, lang)?;
+        show.saw(&crate::i18n::picture::written(
+            lang,
+            &path.display().to_string(),
+        ))?;
+    }
     if json {
         let mut out = std::io::stdout();
         crate::output::write_json(&mut out, &rows)?;
@@ -195,6 +203,32 @@ pub fn run(json: bool, lang: Lang) -> CmdResult {
     }
     show.flush()?;
     Ok(0)
+}
+
+/// The rows as a picture: one band per step, coloured by the letter observed. (The
+/// `killed_in_d` row is the second child's; its band shows its D and Z samples.)
+pub fn timeline(rows: &[Row], pid: i32, lang: Lang) -> crate::picture::timeline::Timeline {
+    use crate::picture::timeline::{Band, Timeline};
+    let dash = || "-".to_string();
+    Timeline {
+        title: crate::i18n::picture::timeline_title(lang, pid),
+        rows: crate::i18n::picture::timeline_rows(lang),
+        bands: rows
+            .iter()
+            .map(|row| Band {
+                state: row.observed,
+                step: row.step.to_string(),
+                step_name: t::states_step_name(lang, row.step),
+                samples: row.samples.clone(),
+                three_state: row
+                    .three_state
+                    .map_or_else(dash, |s| t::three_state_name(lang, s.id()).to_string()),
+                five_state: row
+                    .five_state
+                    .map_or_else(dash, |s| t::five_state_name(lang, s.id()).to_string()),
+            })
+            .collect(),
+    }
 }
 
 /// Which D was it? A second child in the same vfork-style wait, for [`KILLABLE_SLEEP`], gets

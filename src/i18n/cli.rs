@@ -93,6 +93,10 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
             "隐藏内核线程（kthreadd，即 PID 2 的子进程）"
         }
         ("ps-tree", "json") => "以嵌套的 JSON 输出进程树",
+        ("ps-tree", "svg") => {
+            "另把进程树写成 SVG 图片（每个进程一个方框：PID、父进程、命令、STAT）"
+        }
+        ("ps-tree", "dot") => "改为以 Graphviz 的 DOT 语言输出进程树（可以接着 `dot -Tpng`）",
 
         ("ps", "pids") => "按 PID 选择进程（逗号分隔，可重复）",
         ("ps", "tree") => "以树的形式显示进程（即 ps-tree 的视图）",
@@ -111,6 +115,8 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         ("fork-demo", "zombie") => "演示僵尸进程：子进程退出，父进程等一会儿再回收它",
         ("fork-demo", "orphan") => "演示孤儿进程：孙进程的父进程先退出，孙进程被重新收养",
         ("fork-demo", "tree") => "在循环里 fork() N 次（N ≤ 6），画出 2^N 个进程的实时进程树",
+        ("fork-demo", "svg") => "和 --tree 一起用：另把实时进程树写成 SVG 图片",
+        ("fork-demo", "dot") => "和 --tree 一起用：只输出实时进程树，用 Graphviz 的 DOT 语言",
         ("fork-demo", "buffer_trap") => "演示为什么 fork() 之前写入缓冲区的输出会出现两次",
         ("fork-demo", "json") => "每个观察结果输出一个 JSON 对象（每行一个）",
         ("fork-demo", "pause_ms") => {
@@ -118,6 +124,7 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         }
 
         ("states", "json") => "以 JSON 输出观察结果",
+        ("states", "svg") => "另把状态写成 SVG 时间线（每个观察到的状态一条彩色色带）",
         ("threads", "json") => "每个观察结果输出一个 JSON 对象（每行一个）",
 
         ("parallel", "jobs") => "工作进程的个数",

@@ -4,7 +4,7 @@
 //! it for messages: `LC_ALL`, else `LC_MESSAGES`, else `LANG`, the first that is set and not empty
 //! (zh for `zh_*`, else en).
 //! Each wing of the program has its own catalogue file here (`chat`, `bench`, `demos`, `nice`,
-//! `inspect`, `top`, `lessons`, and `common` for what they share), so the sentences of a lesson can be
+//! `inspect`, `top`, `lessons`, `picture`, `quiz`, and `common` for what they share), so the sentences of a lesson can be
 //! read side by side in both languages.
 //!
 //! One way of writing a message: a function of the language and plain values (numbers, `&str`,
@@ -22,6 +22,7 @@ pub mod demos;
 pub mod inspect;
 pub mod lessons;
 pub mod nice;
+pub mod picture;
 pub mod threads;
 pub mod top;
 

@@ -12,12 +12,14 @@
 
 use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
 use crate::error::{CmdResult, Failure};
-use crate::i18n::{Lang, common};
+use crate::i18n::{Lang, common, picture as pt};
 use crate::output::{self, Paint};
+use crate::picture::tree::{TreeBox, TreePicture, tree_dot, tree_svg};
 use crate::proc::{self, Fields, Process, ProcessTable};
 
 /// What to draw.
@@ -48,6 +50,10 @@ pub struct Options {
     pub stat: bool,
     pub no_kernel: bool,
     pub json: bool,
+    /// Also write the tree as an SVG picture to this file.
+    pub svg: Option<PathBuf>,
+    /// Print the tree in Graphviz's DOT language instead of drawing it as text.
+    pub dot: bool,
 }
 
 impl Options {
@@ -55,7 +61,8 @@ impl Options {
     fn fields(&self) -> Fields {
         Fields {
             uid: self.uid_changes,
-            status: self.stat,
+            // The pictures show STAT, whose `L` needs `status`.
+            status: self.stat || self.svg.is_some() || self.dot,
             cmdline: self.arguments,
         }
     }
@@ -108,6 +115,18 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
         )
     })?;
     let mut out = io::stdout().lock();
+    if opts.svg.is_some() || opts.dot {
+        // Where am I: the toolkit's own ancestry, unless -H names another process.
+        let lit = opts.highlight.or(Some(std::process::id() as i32));
+        let picture = picture(&table, opts, lit, lang).ok_or_else(|| missing(opts, lang))?;
+        if let Some(path) = &opts.svg {
+            output::write_picture(path, &tree_svg(&picture), lang)?;
+        }
+        if opts.dot {
+            out.write_all(tree_dot(&picture).as_bytes())?;
+            return Ok(0);
+        }
+    }
     if opts.json {
         let root = json_tree(&table, opts).ok_or_else(|| missing(opts, lang))?;
         output::write_json(&mut out, &root)?;
@@ -180,6 +199,69 @@ pub fn render_text(root: i32, opts: &Options, lang: Lang) -> anyhow::Result<Stri
     let mut text = draw(&node, &opts, Paint { enabled: false }).join("\n");
     text.push('\n');
     Ok(text)
+}
+
+/// The processes these options show (the root's subtree, kernel threads dropped if asked, the
+/// ancestors with `-s`) as a picture, one box per process: `comm (PID)`, then PPID and STAT.
+/// Threads are not drawn. `None` when the root does not exist.
+pub fn picture(
+    table: &ProcessTable,
+    opts: &Options,
+    highlight: Option<i32>,
+    lang: Lang,
+) -> Option<TreePicture> {
+    let root = root_pid(table, opts)?;
+    let tree = table.tree();
+    let mut pids = Vec::new();
+    let mut stack = vec![root];
+    let mut seen = HashSet::new();
+    while let Some(pid) = stack.pop() {
+        if !seen.insert(pid) || seen.len() > MAX_DEPTH * 16 {
+            continue;
+        }
+        pids.push(pid);
+        stack.extend(
+            sorted_children(table, &tree, pid, opts)
+                .iter()
+                .map(|p| p.pid),
+        );
+    }
+    if opts.show_parents {
+        pids.extend(tree.ancestors(root));
+    }
+    let boxes: Vec<TreeBox> = pids
+        .iter()
+        .filter_map(|&pid| table.get(pid))
+        .map(|p| TreeBox {
+            pid: p.pid,
+            ppid: p.ppid,
+            lines: vec![
+                pt::process_heading(&p.comm, p.pid),
+                pt::process_detail(lang, p.ppid, &p.stat_string()),
+            ],
+        })
+        .collect();
+    Some(TreePicture {
+        title: pt::tree_title(lang, root, boxes.len()),
+        boxes,
+        highlight,
+    })
+}
+
+/// The tree below `root` as a picture, from a fresh scan of /proc (for the demos' `--svg`).
+pub fn render_picture(
+    root: i32,
+    highlight: Option<i32>,
+    lang: Lang,
+) -> anyhow::Result<TreePicture> {
+    let opts = Options {
+        root: Some(root),
+        numeric_sort: true,
+        svg: Some(PathBuf::new()),
+        ..Options::default()
+    };
+    let table = ProcessTable::scan(opts.fields())?;
+    picture(&table, &opts, highlight, lang).ok_or_else(|| missing(&opts, lang))
 }
 
 fn missing(opts: &Options, lang: Lang) -> anyhow::Error {
