@@ -808,6 +808,88 @@ fn lines_that_are_not_messages_are_rate_limited_too() {
     assert_eq!(srv.wait_exit().code(), Some(0));
 }
 
+/// Four connections flooding lines that are not messages (junk before NAME, empty lines, bad
+/// UTF-8, repeated NAME) as fast as the kernel takes them: the server reads them only at the rate
+/// limit, so the flood costs it little CPU (measured in its own CPU time from /proc, not in wall
+/// time) and the room keeps talking. The latency a member sees meanwhile is printed, not asserted
+/// (speed lives in benchmarks); docs/security.md quotes it.
+#[test]
+fn a_flood_of_non_messages_costs_the_server_little_cpu() {
+    let (mut srv, addr) = server(&[]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut flooders = Vec::new();
+    for kind in 0..4 {
+        let stream = TcpStream::connect(&addr).unwrap();
+        let closer = stream.try_clone().unwrap();
+        let stop = Arc::clone(&stop);
+        let writer = thread::spawn(move || {
+            let mut stream = stream;
+            let chunk: Vec<u8> = match kind {
+                0 => b"junk before the name\n".repeat(200),
+                1 => b"\n".repeat(4000),
+                2 => b"\xff\xfe bad utf-8 \xc3\n".repeat(200),
+                _ => b"NAME flooder\nNAME flooder\n".repeat(200),
+            };
+            let mut sent = 0usize;
+            while !stop.load(Ordering::SeqCst) {
+                match stream.write(&chunk) {
+                    Ok(n) => sent += n,
+                    Err(_) => break,
+                }
+            }
+            sent
+        });
+        flooders.push((closer, writer));
+    }
+    let mut alice = Raw::named(&addr, "alice");
+    let mut bob = Raw::named(&addr, "bob");
+    alice.skip_to("JOINED bob");
+    thread::sleep(Duration::from_millis(300)); // the flood fills the kernel's buffers first
+
+    let ticks = |pid: i32| -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let after_comm = &stat[stat.rfind(')').unwrap() + 2..];
+        let fields: Vec<&str> = after_comm.split(' ').collect();
+        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    };
+    let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .unwrap()
+        .unwrap() as f64;
+    let cpu_before = ticks(srv.pid());
+    let wall = Instant::now();
+    let mut latencies = Vec::new();
+    for i in 0..40 {
+        let sent = Instant::now();
+        alice.send(&format!("SAY ping {i}"));
+        let seen = bob.skip_to("MSG alice ");
+        latencies.push(sent.elapsed());
+        assert_eq!(seen, format!("MSG alice ping {i}"));
+        thread::sleep(Duration::from_millis(180)); // under alice's own rate (5 a second)
+    }
+    let cpu = (ticks(srv.pid()) - cpu_before) as f64 / hz;
+    let seconds = wall.elapsed().as_secs_f64();
+    stop.store(true, Ordering::SeqCst);
+    let mut sent = 0;
+    for (closer, writer) in flooders {
+        let _ = closer.shutdown(std::net::Shutdown::Both);
+        sent += writer.join().unwrap();
+    }
+    latencies.sort();
+    eprintln!(
+        "flood of {sent} bytes: server CPU {cpu:.2} s in {seconds:.1} s ({:.0}% of a core); \
+         a member's message p50 {:?}, p99 {:?}",
+        100.0 * cpu / seconds,
+        latencies[latencies.len() / 2],
+        latencies[latencies.len() * 99 / 100],
+    );
+    assert!(
+        cpu < 0.25 * seconds,
+        "the flood took {cpu:.2} s of CPU in {seconds:.1} s"
+    );
+    kill(Pid::from_raw(srv.pid()), Signal::SIGINT).unwrap();
+    assert_eq!(srv.wait_exit().code(), Some(0));
+}
+
 /// At the server's descriptor limit a new client is told the room is full (the server keeps one
 /// descriptor in reserve to accept and refuse it), instead of waiting unanswered in the queue.
 #[test]
