@@ -62,6 +62,8 @@ pub enum Command {
     Chat(ChatArgs),
     /// Read the course lessons (embedded), or present one by running its commands
     Lesson(LessonArgs),
+    /// Predict, then verify on the real kernel: fork programs and process states
+    Quiz(QuizArgs),
 }
 
 #[derive(Debug, Args)]
@@ -450,6 +452,82 @@ pub struct LessonArgs {
     /// terminal)
     #[arg(long, requires = "run")]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QuizArgs {
+    #[command(subcommand)]
+    pub command: QuizCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuizCommand {
+    /// A random fork program: predict how many processes, lines and which outputs, then it runs
+    /// for real
+    Fork(QuizForkArgs),
+    /// A process from the lessons: predict its STAT string, then read it from /proc
+    States(QuizStatesArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CodeArg {
+    Python,
+    C,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  toolkit quiz fork\n  toolkit quiz fork --level 3 --seed 42\n  toolkit quiz fork --seed 42 --answer processes=4,lines=6,orders=ac\n  toolkit quiz fork --seed 42 --export quiz.py && python3 quiz.py\n  toolkit quiz fork --code c --seed 42\n  toolkit quiz fork --seed 42 --svg tree.svg"
+)]
+pub struct QuizForkArgs {
+    /// The same seed gives the same program (default: a new one, shown)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// 1: forks in a straight line; 2: loops and `if pid == 0` branches; 3: waitpid, _exit and
+    /// prints in both branches
+    #[arg(long, default_value_t = 1, value_name = "1-3", value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub level: u8,
+    /// The language the program is shown and exported in
+    #[arg(long, value_enum, default_value_t = CodeArg::Python)]
+    pub code: CodeArg,
+    /// Answer without being asked: processes=N,lines=M,orders=LETTERS (orders=none: none is
+    /// possible)
+    #[arg(long, value_name = "ANSWERS")]
+    pub answer: Option<String>,
+    /// Print the program, the answers, the real run and the marks as one JSON document
+    #[arg(long)]
+    pub json: bool,
+    /// Write the program to FILE, to run it yourself (python3 FILE)
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<std::path::PathBuf>,
+    /// Also write the real process tree as an SVG picture
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<std::path::PathBuf>,
+    /// Print only the real process tree, in Graphviz's DOT language
+    #[arg(long, conflicts_with = "json")]
+    pub dot: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  toolkit quiz states\n  toolkit quiz states zombie\n  toolkit quiz states nice --answer SN\n  toolkit quiz states --all"
+)]
+pub struct QuizStatesArgs {
+    /// The scenario (default: one at random)
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(crate::quiz::states::IDS))]
+    pub scenario: Option<String>,
+    /// Draw the random scenario from this seed
+    #[arg(long, value_name = "N", conflicts_with = "scenario")]
+    pub seed: Option<u64>,
+    /// Create and read every scenario in turn, as a table (no questions)
+    #[arg(long, conflicts_with_all = ["scenario", "seed", "answer"])]
+    pub all: bool,
+    /// Answer without being asked: a STAT string such as SN
+    #[arg(long, value_name = "STAT")]
+    pub answer: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The subcommand path the words name (`["chat", "server"]`), as far as it goes.

@@ -19,6 +19,8 @@
 //!   `parallel`, `pcb`, `nice`/`renice`); [`demos::show`] is their shared narrator.
 //! - [`chat`]: the homework and only the homework: protocol, server, fan-out, admin channel,
 //!   client, and the web page with its WebSocket (`chat server --web`).
+//! - [`quiz`]: predict, then verify: `quiz fork` (a random fork program, its model, its real run)
+//!   and `quiz states` (predict a STAT string, then read it from /proc).
 //! - [`bench`](mod@bench): `toolkit chat bench`, the load generator that measures chat servers.
 //! - [`lessons`]: the course text, embedded in the binary, and its presentation.
 //! - [`i18n`] (every sentence, zh and en), [`output`] (tables, JSON, colour, display width),
@@ -32,6 +34,8 @@
 //! | reaping, zombies, orphans and subreapers | `src/child/mod.rs` · [`child::Child`], [`child::ReapAllOnDrop`] |
 //! | dying with the parent | `src/child/mod.rs` · [`child::die_with_parent`] |
 //! | where STAT is decoded | `src/proc/stat.rs` · [`proc::stat::decode_stat`] |
+//! | which fork outputs are possible | `src/quiz/model.rs` · [`quiz::model::Model::check`] |
+//! | a predicted STAT checked on a real process | `src/quiz/states.rs` · [`quiz::states::Scenario`] |
 //! | the 3- and 5-state models | `src/proc/stat.rs` · [`proc::stat::ThreeState`], [`proc::stat::FiveState`] |
 //! | the PCB as Linux exposes it | `src/proc/pcb.rs`, `src/demos/pcb.rs` |
 //! | parents and children (pstree) | `src/proc/tree.rs`, `src/inspect/ps_tree.rs` |
@@ -61,3 +65,4 @@ pub mod lines;
 pub mod output;
 pub mod picture;
 pub mod proc;
+pub mod quiz;

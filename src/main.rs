@@ -12,7 +12,7 @@ use toolkit::cli::{self, ChatCommand, Cli, Command};
 use toolkit::error::{CmdResult, exit_code_of, is_broken_pipe};
 use toolkit::i18n::cli::{ParseError, ValueProblem};
 use toolkit::i18n::{self, Lang};
-use toolkit::{bench, chat, demos, inspect, lessons};
+use toolkit::{bench, chat, demos, inspect, lessons, quiz};
 
 /// The Chinese command line: help texts and headings from the catalogue.
 const ZH: cli::Texts = cli::Texts {
@@ -245,6 +245,38 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
                 lang,
             ),
             ChatCommand::Bench(a) => bench::run(bench_options(a), lang),
+        },
+        Command::Quiz(args) => match args.command {
+            cli::QuizCommand::Fork(a) => quiz::fork::run(
+                &quiz::fork::Options {
+                    seed: a.seed,
+                    level: a.level,
+                    code: match a.code {
+                        cli::CodeArg::Python => quiz::program::Code::Python,
+                        cli::CodeArg::C => quiz::program::Code::C,
+                    },
+                    answer: a.answer,
+                    json: a.json,
+                    export: a.export,
+                    svg: a.svg,
+                    dot: a.dot,
+                    ascii: !locale_is_utf8(),
+                },
+                lang,
+            ),
+            cli::QuizCommand::States(a) => quiz::states::run(
+                &quiz::states::Options {
+                    scenario: a
+                        .scenario
+                        .as_deref()
+                        .and_then(quiz::states::Scenario::from_id),
+                    seed: a.seed,
+                    all: a.all,
+                    answer: a.answer,
+                    json: a.json,
+                },
+                lang,
+            ),
         },
         Command::Lesson(args) => lessons::run(
             lessons::Options {

@@ -27,6 +27,9 @@ pub fn zh_about(path: &str) -> Option<&'static str> {
         "chat client" => "加入聊天（fork：子进程发送你输入的内容，父进程打印收到的消息）",
         "chat bench" => "压力测试：许多客户端，测量送达数和延迟",
         "lesson" => "阅读课程（已内置在程序里），或逐条运行一课的命令来讲课",
+        "quiz" => "先预测，再在真实的内核上验证：fork 程序和进程状态",
+        "quiz fork" => "随机的 fork 程序：先预测进程数、行数和可能的输出，再真的运行它",
+        "quiz states" => "课上讲过的进程：先预测它的 STAT 字符串，再从 /proc 读出来",
         p if p == "help" || p.ends_with(" help") => "显示本帮助，或某个子命令的帮助",
         _ => return None,
     })
@@ -52,6 +55,12 @@ pub fn zh_after_help(path: &str) -> Option<&'static str> {
         }
         "top" => {
             "示例:\n  toolkit top\n  toolkit top -p 4242,4243          只看两个进程（例如 `toolkit nice --race` 的两个参赛者）\n  toolkit top -d 0.5 --sample-ms 50  每秒刷新两次，每秒找 20 次状态变化\n  toolkit top -b -n 3 -d 1          三帧文字输出，和 top -b 一样\n  toolkit top --json -n 2 -p $$     两帧 JSON（每行一个对象）\n\n按键: P M N T 按 %CPU / %MEM / PID / TIME+ 排序，< > 移动排序列，u 按用户过滤，\no 或 / 按名字过滤，H 线程，V 树形视图，r 调整 nice 值，k 发送信号（STOP、CONT……），\np 暂停，? 或 h 帮助，q 退出。\n\n%CPU 是 Irix 模式，和 top 的默认一样：两次采样之间用掉的 CPU 时间占一个 CPU 的百分比\n（一个有 4 个忙碌线程的进程显示 400%）。标准输出不是终端时，按文字逐帧输出（批处理模式）。"
+        }
+        "quiz fork" => {
+            "示例:\n  toolkit quiz fork\n  toolkit quiz fork --level 3 --seed 42\n  toolkit quiz fork --seed 42 --answer processes=4,lines=6,orders=ac\n  toolkit quiz fork --seed 42 --export quiz.py && python3 quiz.py\n  toolkit quiz fork --code c --seed 42\n  toolkit quiz fork --seed 42 --svg tree.svg"
+        }
+        "quiz states" => {
+            "示例:\n  toolkit quiz states\n  toolkit quiz states zombie\n  toolkit quiz states nice --answer SN\n  toolkit quiz states --all"
         }
         "lesson" => {
             "示例:\n  toolkit lesson\n  toolkit lesson 3\n  toolkit --lang en lesson 3\n  toolkit lesson 3 --run\n  toolkit lesson 3 --run --yes"
@@ -197,6 +206,23 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
             "在自己的线程上读消息的客户端数，它们测得的延迟不会被压力测试程序自身的滞后放大（0: 不要）"
         }
 
+        ("quiz fork", "seed") => "同一个种子出同一道题（不给就随机出一道，并显示种子）",
+        ("quiz fork", "level") => {
+            "1：一串 fork；2：循环和 `if pid == 0` 分支；3：waitpid、_exit，两个分支里都有 print"
+        }
+        ("quiz fork", "code") => "程序用哪种语言显示和导出",
+        ("quiz fork", "answer") => {
+            "不用问，直接回答：processes=N,lines=M,orders=字母（orders=none 表示都不可能）"
+        }
+        ("quiz fork", "json") => "把程序、答案、真实运行和评分输出成一个 JSON 文档",
+        ("quiz fork", "export") => "把程序写进 FILE，自己运行（python3 FILE）",
+        ("quiz fork", "svg") => "另把真实的进程树写成 SVG 图片",
+        ("quiz fork", "dot") => "只输出真实的进程树，用 Graphviz 的 DOT 语言",
+        ("quiz states", "scenario") => "场景（不给就随机选一个）",
+        ("quiz states", "seed") => "用这个种子随机选场景",
+        ("quiz states", "all") => "依次创建并读取每个场景，输出成表格（不提问）",
+        ("quiz states", "answer") => "不用问，直接回答：一个 STAT 字符串，如 SN",
+        ("quiz states", "json") => "输出 JSON",
         ("lesson", "number") => "课的编号（不给就列出所有课）",
         ("lesson", "run") => {
             "讲这一课：显示每条命令，等你按回车，运行它，显示退出码（聊天命令只显示：请在另一个终端里运行）"

@@ -23,6 +23,7 @@ pub mod inspect;
 pub mod lessons;
 pub mod nice;
 pub mod picture;
+pub mod quiz;
 pub mod threads;
 pub mod top;
 
