@@ -45,6 +45,8 @@ const SAFE: &[&str] = &[
     "toolkit threads",
     "toolkit threads --json",
     "toolkit top -b -n 2 -d 0.5",
+    "toolkit quiz fork --level 3 --seed 42",
+    "toolkit quiz states --all",
 ];
 
 /// Not a timing assertion: a bound so that a command that hangs fails the test instead of the run.
@@ -472,13 +474,18 @@ fn runs_top() {
 }
 
 #[test]
+fn runs_quiz() {
+    run_safe("quiz");
+}
+
+#[test]
 fn presenting_a_lesson_runs_its_commands_to_success() {
     toolkit()
         .args(["--lang", "en", "lesson", "8", "--run", "--yes"])
         .assert()
         .success()
         .stdout(predicate::str::contains("$ toolkit states\n"))
-        .stdout(predicate::str::contains("run: 5, failed: 0;"));
+        .stdout(predicate::str::contains("run: 8, failed: 0;"));
 }
 
 #[test]

@@ -242,3 +242,43 @@ fn states_svg_has_one_band_per_observed_state_in_order() {
         assert!(bands.iter().any(|b| b == letter), "{letter} in {bands:?}");
     }
 }
+
+#[test]
+fn quiz_fork_pictures_show_the_real_run_tree() {
+    let _guard = serial();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let json = run_ok(
+        toolkit()
+            .args([
+                "quiz", "fork", "--seed", "5", "--level", "2", "--json", "--svg",
+            ])
+            .arg(file.path()),
+    );
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let processes = doc["run"]["processes"].as_array().unwrap();
+    let pid = |p: &serde_json::Value, key| p[key].as_i64().unwrap() as i32;
+    let pids: BTreeSet<i32> = processes.iter().map(|p| pid(p, "pid")).collect();
+    let real_edges: Edges = processes[1..]
+        .iter()
+        .map(|p| (pid(p, "ppid"), pid(p, "pid")))
+        .collect();
+    assert_eq!(
+        pids.len(),
+        doc["expected"]["processes"].as_u64().unwrap() as usize
+    );
+    let (boxes, edges) = svg_tree(&std::fs::read_to_string(file.path()).unwrap());
+    assert_eq!(boxes, pids);
+    assert_eq!(edges, real_edges);
+
+    // The DOT of another run of the same program: Graphviz reads a tree of as many processes.
+    let dot = run_ok(toolkit().args(["quiz", "fork", "--seed", "5", "--level", "2", "--dot"]));
+    let (nodes, edges) = graphviz_tree(&dot);
+    assert_eq!(nodes.len(), pids.len());
+    assert_eq!(edges.len(), pids.len() - 1);
+    assert!(
+        edges
+            .iter()
+            .all(|(from, to)| nodes.contains(from) && nodes.contains(to))
+    );
+    assert_nothing_left(-1, &nodes.iter().copied().collect::<Vec<_>>());
+}
