@@ -402,3 +402,75 @@ fn states_all_creates_every_scenario() {
     );
     assert_nothing_left(-1, &[]);
 }
+
+/// SIGKILL (and Ctrl-C's SIGINT) of the quiz at several moments leaves no process of its run
+/// behind within a second: its children die with it (parent-death signal), and what a fork
+/// program left running ends by itself. This test process is the subreaper that would adopt them.
+#[test]
+fn killing_the_quiz_at_any_moment_leaves_nothing_behind() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    use std::time::{Duration, Instant};
+    let _one = serial();
+    become_subreaper();
+    let me = std::process::id() as i32;
+    let runs: [(&[&str], Signal, u64); 8] = [
+        (&["quiz", "states", "--all"], Signal::SIGKILL, 100),
+        (&["quiz", "states", "--all"], Signal::SIGKILL, 400),
+        (&["quiz", "states", "--all"], Signal::SIGKILL, 900),
+        (&["quiz", "states", "--all"], Signal::SIGINT, 300),
+        (&["quiz", "states", "vfork"], Signal::SIGKILL, 150),
+        (&["quiz", "states", "traced"], Signal::SIGKILL, 150),
+        (
+            &["quiz", "fork", "--level", "3", "--seed", "9"],
+            Signal::SIGKILL,
+            2,
+        ),
+        (
+            &["quiz", "fork", "--level", "2", "--seed", "4"],
+            Signal::SIGINT,
+            5,
+        ),
+    ];
+    for (args, signal, after_ms) in runs {
+        let mut child = toolkit()
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(after_ms));
+        let _ = kill(Pid::from_raw(child.id() as i32), signal);
+        let status = child.wait().unwrap();
+        if signal == Signal::SIGINT
+            && let Some(code) = status.code()
+        {
+            assert!(code == 130 || code == 0, "{args:?}: exit {code}");
+        }
+        // Within a second, nothing of that run is left (orphans it left are reaped here).
+        let deadline = Instant::now() + Duration::from_secs(1);
+        loop {
+            use nix::sys::wait::{WaitPidFlag, waitpid};
+            while let Ok(s) = waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+                if s == nix::sys::wait::WaitStatus::StillAlive {
+                    break;
+                }
+            }
+            let table =
+                toolkit::proc::ProcessTable::scan(toolkit::proc::Fields::STAT_ONLY).unwrap();
+            let left: Vec<String> = table
+                .iter()
+                .filter(|p| p.ppid == me)
+                .map(|p| format!("{} {} {}", p.pid, p.state, p.comm))
+                .collect();
+            if left.is_empty() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{args:?} after {after_ms} ms left {left:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}

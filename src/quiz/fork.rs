@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::model::{Because, Impossible, Model};
 use super::program::{Code, Program, Stmt};
-use super::run::{self, RealRun};
+use super::run::{self, RealRun, RunError};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::{Lang, quiz as t};
 use crate::inspect::ps_tree::{self, Node};
@@ -138,8 +138,11 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
     } else {
         given
     };
-    let real =
-        run::run(&program).map_err(|e| Failure::new(1, t::run_failed(lang, &e.to_string())))?;
+    let real = run::run(&program).map_err(|e| match e {
+        // Ctrl-C (exit 130), a failed fork explained with its errno.
+        RunError::Child(child) => crate::demos::show::explain_fork_error(child, lang),
+        other => Failure::new(1, t::run_failed(lang, &other.to_string())).into(),
+    })?;
     let real_order: Vec<char> = real.output.iter().map(|l| l.label).collect();
     let output_possible = model.check(&real_order).is_ok();
     let marks = answers
