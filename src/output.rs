@@ -147,14 +147,19 @@ pub fn write_table(out: &mut impl Write, table: &Table) -> io::Result<()> {
     Ok(())
 }
 
-/// Write `value` as pretty JSON followed by a newline.
+/// Write `value` as pretty JSON followed by a newline, streamed through a 64 KiB buffer (a
+/// listing of 2,000 processes is never held whole in memory, nor written a line per `write`).
 ///
-/// The document is encoded first and written after, so a write error keeps its own kind (a closed
-/// pipe stays `BrokenPipe` and ends the command quietly).
+/// A write error keeps its own kind (a closed pipe stays `BrokenPipe` and ends the command
+/// quietly).
 pub fn write_json<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> io::Result<()> {
-    let mut bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
-    bytes.push(b'\n');
-    out.write_all(&bytes)
+    let mut buffered = io::BufWriter::with_capacity(64 * 1024, out);
+    serde_json::to_writer_pretty(&mut buffered, value).map_err(|e| match e.io_error_kind() {
+        Some(kind) => io::Error::new(kind, e),
+        None => io::Error::other(e),
+    })?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
 /// Write `value` as one line of JSON (for streams of observations).

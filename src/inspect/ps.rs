@@ -5,7 +5,7 @@
 //! prints 39 minus that number, which is why the two tools seem to disagree.
 
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 
 use chrono::{DateTime, Datelike, Local};
 use serde::Serialize;
@@ -81,7 +81,7 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
         return ps_tree::run(&tree_opts, lang);
     }
 
-    let mut processes = select(opts, lang)?;
+    let mut processes = select(opts, fields_needed(opts), lang)?;
     if let Some(user) = &opts.user {
         let uid = user_id(user).ok_or_else(|| Failure::new(1, msg::unknown_user(lang, user)))?;
         processes.retain(|p| p.uid == Some(uid));
@@ -121,7 +121,7 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
         processes.iter().map(|p| row(p, &mut users, &ctx)).collect()
     };
 
-    let mut out = io::stdout().lock();
+    let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     if opts.json {
         output::write_json(&mut out, &rows)?;
     } else {
@@ -129,9 +129,8 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
         if opts.threads {
             headers.splice(2..2, ["LWP", "NLWP"]);
         }
-        let mut table = output::table(headers);
         let now = Local::now();
-        for r in &rows {
+        let cells = |r: &Row| -> Vec<String> {
             let mut cells = vec![r.user.clone(), r.pid.to_string()];
             if opts.threads {
                 cells.push(r.lwp.unwrap_or(r.pid).to_string());
@@ -152,16 +151,89 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
                 super::ps_columns::cpu_time(r.cpu_seconds),
                 r.command.clone(),
             ]);
-            table.add_row(cells);
+            cells
+        };
+        if io::stdout().is_terminal() {
+            let mut table = output::table(headers);
+            for r in &rows {
+                table.add_row(cells(r));
+            }
+            output::write_table(&mut out, &table)?;
+        } else {
+            write_plain(
+                &mut out,
+                &headers,
+                rows.iter().map(cells),
+                &ctx,
+                opts.threads,
+            )?;
         }
-        output::write_table(&mut out, &table)?;
         writeln!(out, "{}", msg::ps_footer(lang, rows.len()))?;
     }
+    out.flush()?;
     Ok(if processes.is_empty() && !opts.pids.is_empty() {
         1
     } else {
         0
     })
+}
+
+/// The listing into a pipe or a file, as `ps` writes it: fixed column widths (a wider value pushes
+/// the rest of its line right), numbers aligned right, one line at a time, so the listing streams
+/// and costs no more memory than its rows. On a terminal the listing is a table instead.
+fn write_plain(
+    out: &mut impl Write,
+    headers: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+    ctx: &super::ps_columns::Context,
+    threads: bool,
+) -> io::Result<()> {
+    let pid = ctx.pid_width;
+    // (width, right-aligned) per column, as ps's own widths for the columns it shares.
+    let mut layout = vec![(8, false), (pid, true)];
+    if threads {
+        layout.extend([(pid, true), (4, true)]);
+    }
+    layout.extend([
+        (pid, true),
+        (4, true),
+        (4, true),
+        (6, true),
+        (5, true),
+        (3, true),
+        (3, true),
+        (4, false),
+        (8, false),
+        (5, false),
+        (8, true),
+        (0, false),
+    ]);
+    let mut line = String::with_capacity(256);
+    let mut write_line = |cells: &mut dyn Iterator<Item = &str>| -> io::Result<()> {
+        line.clear();
+        for (i, (cell, &(width, right))) in cells.zip(&layout).enumerate() {
+            if i > 0 {
+                line.push(' ');
+            }
+            let pad = width.saturating_sub(output::display_width(cell));
+            if right {
+                line.extend(std::iter::repeat_n(' ', pad));
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                if i + 1 < layout.len() {
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())
+    };
+    write_line(&mut headers.iter().copied())?;
+    for row in rows {
+        write_line(&mut row.iter().map(String::as_str))?;
+    }
+    Ok(())
 }
 
 /// A user by name or uid.
@@ -172,10 +244,40 @@ fn user_id(user: &str) -> Option<u32> {
     }
 }
 
+/// The files of each process the listing needs: everything for the default listing, only what
+/// the columns (and sort keys, and `-u`) of `-o` use. Unknown names are reported later, by the
+/// parse that prints the error.
+fn fields_needed(opts: &Options) -> Fields {
+    use super::ps_columns::{Column, parse, parse_sort};
+    if opts.format.is_empty() {
+        return Fields::ALL;
+    }
+    let mut columns: Vec<Column> = parse(&opts.format).unwrap_or_default();
+    if let Some(list) = &opts.sort {
+        columns.extend(
+            parse_sort(list)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(c, _)| c),
+        );
+    }
+    let mut fields = Fields {
+        uid: opts.user.is_some(),
+        ..Fields::STAT_ONLY
+    };
+    for c in columns {
+        let f = c.fields();
+        fields.uid |= f.uid;
+        fields.status |= f.status;
+        fields.cmdline |= f.cmdline;
+    }
+    fields
+}
+
 /// The processes to list: the selected PIDs (warning about missing ones) or everything.
-fn select(opts: &Options, lang: Lang) -> Result<Vec<Process>, Failure> {
+fn select(opts: &Options, fields: Fields, lang: Lang) -> Result<Vec<Process>, Failure> {
     let processes: Vec<Process> = if opts.pids.is_empty() {
-        ProcessTable::scan(Fields::ALL)
+        ProcessTable::scan_parallel(fields)
             .map_err(|e| {
                 Failure::new(
                     1,
@@ -191,7 +293,7 @@ fn select(opts: &Options, lang: Lang) -> Result<Vec<Process>, Failure> {
         pids.dedup();
         let mut found = Vec::new();
         for pid in pids {
-            match proc::read_process(pid, Fields::ALL) {
+            match proc::read_process(pid, fields) {
                 Ok(p) => found.push(p),
                 Err(ProcError::NoSuchProcess(_)) => {
                     eprintln!("{}", msg::pid_not_found_warning(lang, pid));
@@ -294,6 +396,44 @@ pub fn start_text(epoch_secs: u64, now: DateTime<Local>) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn the_plain_listing_keeps_ps_widths_and_lets_wide_values_push() {
+        let ctx = super::super::ps_columns::Context {
+            pid_width: 5,
+            uptime_secs: 0,
+            mem_total_kib: 0,
+        };
+        let headers = msg::ps_headers(Lang::En);
+        let row = |user: &str| -> Vec<String> {
+            [
+                user, "42", "1", "0.0", "0.1", "1234", "56", "0", "20", "S", "?", "09:05",
+                "00:00:01", "sleep 9",
+            ]
+            .map(String::from)
+            .to_vec()
+        };
+        let mut out = Vec::new();
+        write_plain(
+            &mut out,
+            &headers,
+            [row("root"), row("a-long-name")].into_iter(),
+            &ctx,
+            false,
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "USER       PID  PPID %CPU %MEM    VSZ   RSS  NI  PR STAT TTY      START     TIME COMMAND"
+        );
+        assert_eq!(
+            lines[1],
+            "root        42     1  0.0  0.1   1234    56   0  20 S    ?        09:05 00:00:01 sleep 9"
+        );
+        assert!(lines[2].starts_with("a-long-name    42 "), "{}", lines[2]);
+    }
 
     #[test]
     fn start_column_like_ps() {

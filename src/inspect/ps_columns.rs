@@ -106,6 +106,20 @@ impl Column {
         }
     }
 
+    /// The files of `/proc/PID` beyond `stat` this column needs.
+    pub fn fields(self) -> proc::Fields {
+        let mut fields = proc::Fields::STAT_ONLY;
+        match self {
+            // The owner: from `status` when it is read anyway, else one fstat of `stat`.
+            Column::User | Column::Uid => fields.uid = true,
+            // VmRSS (as ps), and VmLck for STAT's L.
+            Column::Rss | Column::Mem | Column::Stat => fields.status = true,
+            Column::Args => fields.cmdline = true,
+            _ => {}
+        }
+        fields
+    }
+
     fn value(self, p: &Process, ctx: &Context) -> String {
         let hz = proc::ticks_per_second().max(1);
         match self {

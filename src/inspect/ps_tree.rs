@@ -108,7 +108,8 @@ pub struct JsonThread {
 }
 
 pub fn run(opts: &Options, lang: Lang) -> CmdResult {
-    let table = ProcessTable::scan(opts.fields()).map_err(|e| {
+    // Only lists, never forks: the scan may use every core.
+    let table = ProcessTable::scan_parallel(opts.fields()).map_err(|e| {
         Failure::new(
             1,
             format!("{}: {e}", common::proc_unreadable(lang, "/proc")),

@@ -350,11 +350,11 @@ fn number<T: std::str::FromStr>(field: &[u8], name: &str) -> Result<T, String> {
 
 /// Parse one `Key:   N kB` line of `/proc/PID/status`, in KiB. Kernel threads have no `Vm*` lines.
 pub fn parse_status_kib(status: &[u8], key: &str) -> Option<u64> {
-    let text = String::from_utf8_lossy(status);
-    text.lines().find_map(|line| {
-        let rest = line.strip_prefix(key)?.strip_prefix(':')?;
-        rest.split_whitespace().next()?.parse().ok()
-    })
+    let rest = status_value(status, key.as_bytes())?;
+    let number = rest
+        .split(|b| b.is_ascii_whitespace())
+        .find(|w| !w.is_empty())?;
+    std::str::from_utf8(number).ok()?.parse().ok()
 }
 
 /// Memory figures of a process that `ps` does not show but a benchmark wants.
@@ -422,9 +422,15 @@ pub fn read_thread(pid: i32, tid: i32, fields: Fields) -> Result<Process, ProcEr
 /// `read` (a `stat` line is a few hundred bytes), and closed. A scan of 2,000 processes does this
 /// 2,000 times, so each system call saved is saved 2,000 times; a command that scans again and
 /// again (`top`) keeps the files open instead ([`StatFiles`]).
+///
+/// `status` and `cmdline`, when asked for, go the same way into a second reused buffer: one
+/// `open`, one `read` (4 KiB holds a `status`; a longer command line grows the buffer), one
+/// `close`. When `status` is read, the owner comes from its `Uid:` line (the effective uid, the
+/// one `ps` shows) and `stat` is not `fstat`ed at all.
 #[derive(Debug, Default)]
 pub struct Reader {
     buf: Vec<u8>,
+    other: Vec<u8>,
 }
 
 impl Reader {
@@ -449,7 +455,7 @@ impl Reader {
             // ENOENT: the process is gone. ESRCH: it died while we were reading.
             e.kind() == ErrorKind::NotFound || e.raw_os_error() == Some(libc::ESRCH)
         };
-        let uid = match read_stat_file(&path, fields.uid, &mut self.buf) {
+        let uid = match read_stat_file(&path, fields.uid && !fields.status, &mut self.buf) {
             Ok(uid) => uid,
             Err(e) if gone(&e) => return Err(ProcError::NoSuchProcess(id)),
             Err(source) => return Err(ProcError::Unreadable { path, source }),
@@ -461,24 +467,86 @@ impl Reader {
         process.uid = uid;
         let file = |name: &str| PathBuf::from(format!("{dir}/{name}"));
         if fields.status {
-            match read_file(&file("status")) {
-                Ok(Some(status)) => {
-                    process.locked_kib = parse_status_kib(&status, "VmLck");
-                    process.vm_rss_kib = parse_status_kib(&status, "VmRSS");
+            match read_into(&file("status"), &mut self.other) {
+                Ok(true) => {
+                    process.locked_kib = parse_status_kib(&self.other, "VmLck");
+                    process.vm_rss_kib = parse_status_kib(&self.other, "VmRSS");
+                    if fields.uid {
+                        process.uid = parse_status_euid(&self.other);
+                    }
                 }
-                Ok(None) => return Err(ProcError::NoSuchProcess(id)),
+                Ok(false) => return Err(ProcError::NoSuchProcess(id)),
                 Err(_) => {}
             }
         }
         if fields.cmdline {
-            match read_file(&file("cmdline")) {
-                Ok(Some(cmdline)) => process.cmdline = Some(parse_cmdline(&cmdline)),
-                Ok(None) => return Err(ProcError::NoSuchProcess(id)),
+            match read_into(&file("cmdline"), &mut self.other) {
+                Ok(true) => process.cmdline = Some(parse_cmdline(&self.other)),
+                Ok(false) => return Err(ProcError::NoSuchProcess(id)),
                 Err(_) => {}
             }
         }
         Ok(process)
     }
+}
+
+/// The most of one `/proc` file read (a command line can be up to `ARG_MAX`, 2 MiB, plus what a
+/// process wrote over its environment; `ps` stops at 128 KiB).
+const MAX_PROC_FILE: usize = 4 << 20;
+
+/// Read a whole `/proc` file into `buf` with as few `read`s as it takes (one, when it fits):
+/// `/proc` files are generated whole at each `read`, so a read shorter than the room offered is the
+/// end. `Ok(false)` when the process is gone.
+fn read_into(path: &std::path::Path, buf: &mut Vec<u8>) -> io::Result<bool> {
+    use std::io::Read;
+    let mut file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::NotFound || e.raw_os_error() == Some(libc::ESRCH) => {
+            return Ok(false);
+        }
+        Err(e) => return Err(e),
+    };
+    let mut filled = 0;
+    buf.clear();
+    buf.resize(4096, 0);
+    loop {
+        if filled == buf.len() {
+            if filled >= MAX_PROC_FILE {
+                break;
+            }
+            buf.resize(buf.len() * 2, 0);
+        }
+        let room = buf.len() - filled;
+        match file.read(&mut buf[filled..]) {
+            Ok(n) => {
+                filled += n;
+                if n < room {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => return Ok(false),
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
+    Ok(true)
+}
+
+/// The effective uid from a `status` file's `Uid:` line (real, effective, saved, filesystem).
+pub fn parse_status_euid(status: &[u8]) -> Option<u32> {
+    status_value(status, b"Uid")?
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .nth(1)
+        .and_then(|w| std::str::from_utf8(w).ok()?.parse().ok())
+}
+
+/// The text after `key:` on its line of a `status` file.
+fn status_value<'a>(status: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    status
+        .split(|&b| b == b'\n')
+        .find_map(|line| line.strip_prefix(key)?.strip_prefix(b":"))
 }
 
 /// Read a `stat` file into `buf`, and, when asked, the owner of the open file.
@@ -555,6 +623,40 @@ impl ProcessTable {
                 Err(ProcError::Unreadable { .. }) | Err(ProcError::Malformed { .. }) => {}
             }
         }
+        Ok(ProcessTable::from_processes(processes))
+    }
+
+    /// [`ProcessTable::scan`] on several threads at once (up to the CPUs this process may use, at
+    /// most 4), for the commands that only list (`ps`, `ps-tree`): reading `/proc` is kernel work,
+    /// and the kernel does it on every core in parallel. Never call it in a process that forks
+    /// afterwards: a thread just joined may still count in `/proc/self/stat` for a moment, and
+    /// [`crate::child::fork_child`] would rightly refuse.
+    pub fn scan_parallel(fields: Fields) -> Result<ProcessTable, ProcError> {
+        let pids = list_pids()?;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 4);
+        if threads == 1 || pids.len() < 256 {
+            return ProcessTable::scan(fields);
+        }
+        let chunk = pids.len().div_ceil(threads);
+        let mut processes = Vec::with_capacity(pids.len());
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = pids
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut reader = Reader::default();
+                        part.iter()
+                            .filter_map(|&pid| reader.process(pid, fields).ok())
+                            .collect::<Vec<Process>>()
+                    })
+                })
+                .collect();
+            for part in parts {
+                processes.extend(part.join().unwrap_or_default());
+            }
+        });
         Ok(ProcessTable::from_processes(processes))
     }
 
@@ -810,12 +912,21 @@ fn read_open_stat(file: &fs::File, owner: bool, buf: &mut Vec<u8>) -> io::Result
     Ok(uid)
 }
 
-/// The user name for a uid (from the password database), or the number.
+/// The user name for a uid (from the password database), or the number. Each uid is looked up
+/// once per run: a listing of 2,000 processes of three users reads the database three times.
 pub fn user_name(uid: u32) -> String {
-    match nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)) {
-        Ok(Some(user)) => user.name,
-        _ => uid.to_string(),
-    }
+    static NAMES: std::sync::Mutex<Option<HashMap<u32, String>>> = std::sync::Mutex::new(None);
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    names
+        .get_or_insert_with(HashMap::new)
+        .entry(uid)
+        .or_insert_with(
+            || match nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)) {
+                Ok(Some(user)) => user.name,
+                _ => uid.to_string(),
+            },
+        )
+        .clone()
 }
 
 /// The name of group `gid`, or the number when it has none.
