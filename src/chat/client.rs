@@ -22,14 +22,18 @@
 //! is still sent when you press Enter.
 
 use std::io::{self, IsTerminal, Read, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
+use nix::sys::wait::WaitStatus;
 
 use super::protocol::{
     self, ClientCommand, ErrorCode, Frame, LineFramer, MAX_LINE, MAX_TEXT, ServerEvent,
 };
+use super::terminal::{self, Console, Event, RestoreOnDrop, SavedTerminal};
 use crate::child::{Child, ChildError, die_with_parent, fork_child, interrupt};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::{Lang, chat as msg};
@@ -47,6 +51,8 @@ pub struct Options {
     /// The name to enter with (asked for when `None`).
     pub name: Option<String>,
     pub explain: bool,
+    /// Put the local time (`HH:MM `) before every line shown.
+    pub timestamps: bool,
 }
 
 /// `toolkit chat client`.
@@ -80,22 +86,76 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
         msg::welcome(lang, &protocol::escape_for_terminal(&name))
     );
 
+    // A person at a terminal gets the line editor: the child owns the terminal and draws, the
+    // parent hands it the rows to show over a socket pair made before the fork (see
+    // `super::terminal`). Anything else (a script, a test, a pipe) gets plain lines as before.
+    let saved = if io::stdin().is_terminal() && io::stdout().is_terminal() {
+        SavedTerminal::save()
+    } else {
+        None
+    };
+    let pair = match saved {
+        Some(_) => Some(UnixStream::pair()?),
+        None => None,
+    };
+    let (mut screen, child_rows) = match pair {
+        Some((parent_end, child_end)) => {
+            let _ = parent_end.shutdown(Shutdown::Read);
+            let _ = child_end.shutdown(Shutdown::Write);
+            let _ = parent_end.set_write_timeout(Some(terminal::HAND_OVER_TIMEOUT));
+            (Screen::Console(parent_end), Some(child_end))
+        }
+        None => (Screen::Plain, None),
+    };
+    let paint = crate::output::Paint::for_stdout();
+    let shown_name = protocol::escape_for_terminal(&name);
+    let prompt = Prompt {
+        width: crate::output::display_width(&shown_name) + PROMPT_END.len(),
+        text: format!("{}{PROMPT_END}", paint.by_name(&name, &shown_name)),
+    };
+
     // Fork: the child sends, the parent receives. The child gets its own handle on the socket
     // (dropped unused in the parent when the closure is dropped).
     let sender_socket = stream.try_clone()?;
     let receiver_pid = nix::unistd::getpid();
-    let child = fork_child(move || send_loop(sender_socket, receiver_pid, lang))
-        .map_err(|e| Failure::new(1, msg::fork_failed(lang, &e)))?;
+    let parent_end = screen.raw_fd();
+    // Before the fork, with the settings saved before anything changed them: dropped last, after
+    // the child has been reaped, so the terminal gets its settings back even if the child was
+    // killed (SIGKILL) in raw mode.
+    let _restore = saved.clone().map(RestoreOnDrop);
+    let child = fork_child(move || match (saved, child_rows) {
+        (Some(saved), Some(rows)) => {
+            // The parent's end stays with the parent: if the child kept a copy, the pair would
+            // never report the parent gone.
+            if let Some(fd) = parent_end {
+                let _ = nix::unistd::close(fd);
+            }
+            edit_loop(sender_socket, receiver_pid, lang, saved, rows, prompt)
+        }
+        _ => send_loop(sender_socket, receiver_pid, lang),
+    })
+    .map_err(|e| Failure::new(1, msg::fork_failed(lang, &e)))?;
     interrupt::install();
     if args.explain {
         let ppid = nix::unistd::getppid().as_raw();
-        let _ = writeln!(
-            out,
-            "{}",
-            msg::explain_client(lang, std::process::id(), ppid, child.pid_i32())
-        );
+        let line = msg::explain_client(lang, std::process::id(), ppid, child.pid_i32());
+        let _ = screen.show(&line.lines().map(str::to_string).collect::<Vec<_>>(), false);
     }
-    receive_loop(events, child, &name, lang)
+    let view = View {
+        lang,
+        paint,
+        timestamps: args.timestamps,
+    };
+    receive_loop(events, child, screen, &name, view)
+}
+
+/// What ends the prompt after the user's name (`alice> `).
+const PROMPT_END: &str = "> ";
+
+/// The prompt drawn before the line being typed: styled text, and its width in columns.
+struct Prompt {
+    text: String,
+    width: usize,
 }
 
 /// Send `NAME` until the server welcomes us. Returns the accepted name.
@@ -206,6 +266,14 @@ fn send_loop(mut socket: TcpStream, parent: nix::unistd::Pid, lang: Lang) -> i32
                 }
                 continue;
             }
+            if text.trim() == "/help" {
+                let mut out = io::stdout().lock();
+                for row in msg::help(lang, false) {
+                    let _ = writeln!(out, "{row}");
+                }
+                let _ = out.flush();
+                continue;
+            }
             if text.trim().is_empty() {
                 continue;
             }
@@ -239,37 +307,201 @@ fn send_loop(mut socket: TcpStream, parent: nix::unistd::Pid, lang: Lang) -> i32
     0
 }
 
+/// The child on a terminal: the line editor ([`Console`]) instead of stdin lines. It sends what
+/// is entered, as [`send_loop`] does, and prints the rows the parent hands over on `rows` above the
+/// line being typed. Returns its exit code, the terminal restored.
+fn edit_loop(
+    mut socket: TcpStream,
+    parent: nix::unistd::Pid,
+    lang: Lang,
+    saved: SavedTerminal,
+    rows: UnixStream,
+    prompt: Prompt,
+) -> i32 {
+    if !die_with_parent(parent, Signal::SIGTERM) {
+        return 1;
+    }
+    // SIGTERM (the parent's "the server is gone", or the kernel's when the parent died) must not
+    // kill us in raw mode: it sets a flag, the console sees it and restores the terminal.
+    interrupt::install();
+    let Ok(mut console) = Console::start(saved, prompt.text, prompt.width, Some(rows), true) else {
+        return send_loop(socket, parent, lang);
+    };
+    let mut send = |command: &ClientCommand| {
+        socket
+            .write_all(protocol::encode_client(command).as_bytes())
+            .is_ok()
+    };
+    loop {
+        match console.next_event() {
+            Event::Line(text) => {
+                if is_leave_command(&text) {
+                    break;
+                }
+                match text.trim() {
+                    "" => {}
+                    "/who" => {
+                        if !send(&ClientCommand::Who) {
+                            return 1;
+                        }
+                    }
+                    "/help" => console.print_above(&msg::help(lang, true)),
+                    _ if text.len() > MAX_TEXT => {
+                        console.print_above(&[msg::too_long_local(lang, MAX_TEXT)]);
+                    }
+                    _ => {
+                        if !send(&ClientCommand::Say(text)) {
+                            return 1;
+                        }
+                    }
+                }
+            }
+            // Ctrl-D on an empty line and Ctrl-C leave, like `quit`.
+            Event::EndOfInput | Event::Interrupt => break,
+            // The parent is gone or tells us to stop: it reports why.
+            Event::Closed | Event::Signal(_) => return 0,
+            // The keyboard is gone (the terminal hung up): leave, as at the end of piped input.
+            Event::Failed => break,
+        }
+    }
+    let _ = send(&ClientCommand::Quit);
+    0
+}
+
 /// What a user types to leave: `quit` (any case), `/quit`, or the course's own word `退出`.
 pub fn is_leave_command(text: &str) -> bool {
     let word = text.trim();
     word.eq_ignore_ascii_case("quit") || word.eq_ignore_ascii_case("/quit") || word == "退出"
 }
 
+/// Where the parent shows what arrives.
+enum Screen {
+    /// Straight to stdout and stderr (a pipe, a script, or a terminal nobody types into).
+    Plain,
+    /// Through the socket pair to the child, which owns the terminal (see [`super::terminal`]).
+    Console(UnixStream),
+}
+
+impl Screen {
+    /// The descriptor of the parent's end of the pair, for the child to close.
+    fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        match self {
+            Screen::Plain => None,
+            Screen::Console(pair) => Some(pair.as_raw_fd()),
+        }
+    }
+
+    /// Show `rows`; an error means nobody reads them any more.
+    fn show(&mut self, rows: &[String], to_stderr: bool) -> io::Result<()> {
+        match self {
+            Screen::Console(pair) => terminal::hand_over(pair, rows),
+            Screen::Plain => {
+                let mut text = rows.join("\n");
+                text.push('\n');
+                if to_stderr {
+                    io::stderr().write_all(text.as_bytes())
+                } else {
+                    io::stdout().write_all(text.as_bytes())
+                }
+            }
+        }
+    }
+}
+
+/// How the parent turns events into rows.
+struct View {
+    lang: Lang,
+    paint: crate::output::Paint,
+    timestamps: bool,
+}
+
+impl View {
+    /// The rows for one event (none for the protocol's own), and whether it is a notice.
+    ///
+    /// On a terminal the client lays long lines out itself (see [`lay_out`]), names are shown in
+    /// their colour and the administrator's lines in bold when colour is on: text a member typed
+    /// can never look like either (their escapes are shown as text). In a pipe a line is one row,
+    /// as the homework prints it.
+    fn rows(&self, event: &ServerEvent, tty: bool) -> Option<(Vec<String>, bool)> {
+        let (line, to_stderr) = display(event, self.lang)?;
+        let stamp = if self.timestamps && !matches!(event, ServerEvent::History { .. }) {
+            chrono::Local::now().format("%H:%M ").to_string()
+        } else {
+            String::new()
+        };
+        let line = format!("{stamp}{line}");
+        if !tty {
+            return Some((vec![line], to_stderr));
+        }
+        let mut rows = lay_out(&line, terminal::columns());
+        match event {
+            ServerEvent::Admin { .. } => {
+                for row in &mut rows {
+                    *row = self.paint.bold(row);
+                }
+            }
+            ServerEvent::Joined { name }
+            | ServerEvent::Msg { name, .. }
+            | ServerEvent::Left { name } => {
+                let shown = protocol::escape_for_terminal(name);
+                if let Some(rest) = rows[0]
+                    .strip_prefix(&stamp)
+                    .and_then(|r| r.strip_prefix(&shown))
+                {
+                    rows[0] = format!("{stamp}{}{rest}", self.paint.by_name(name, &shown));
+                }
+            }
+            _ => {}
+        }
+        Some((rows, to_stderr))
+    }
+}
+
 /// The parent: print events until the socket closes, then reap the child.
-fn receive_loop(mut events: EventReader, mut child: Child, name: &str, lang: Lang) -> CmdResult {
+fn receive_loop(
+    mut events: EventReader,
+    mut child: Child,
+    mut screen: Screen,
+    name: &str,
+    view: View,
+) -> CmdResult {
+    let lang = view.lang;
     let tty = io::stdout().is_terminal();
     let mut said_bye = false;
     let mut closing = false;
+    // When the child left on the user's word (it sent QUIT and exited 0), the server's BYE is on
+    // its way: wait for it, but not forever.
+    let mut left_at: Option<Instant> = None;
     loop {
         let event = match events.next() {
             Ok(Some(Incoming::Event(e))) => e,
             Ok(Some(Incoming::Quiet)) => {
                 // The sender may have died (killed, or its stdin gone bad): without it nothing the
                 // user types is sent, so say so and leave rather than go on printing.
-                if let Ok(Some(_)) = child.try_wait() {
-                    let _ = events
-                        .stream
-                        .write_all(protocol::encode_client(&ClientCommand::Quit).as_bytes());
-                    return Err(Failure::new(
-                        EXIT_SERVER_GONE,
-                        msg::sender_died(lang, child.pid_i32()),
-                    )
-                    .into());
+                match child.try_wait() {
+                    Ok(Some(WaitStatus::Exited(_, 0))) => {
+                        let since = *left_at.get_or_insert_with(Instant::now);
+                        if since.elapsed() > ANSWER_TIMEOUT {
+                            break;
+                        }
+                    }
+                    Ok(Some(_)) => {
+                        let _ = events
+                            .stream
+                            .write_all(protocol::encode_client(&ClientCommand::Quit).as_bytes());
+                        return Err(Failure::new(
+                            EXIT_SERVER_GONE,
+                            msg::sender_died(lang, child.pid_i32()),
+                        )
+                        .into());
+                    }
+                    _ => {}
                 }
                 continue;
             }
             Ok(Some(Incoming::TooLong)) => {
-                eprintln!("{}", msg::notice(lang, &msg::line_dropped(lang, MAX_LINE)));
+                let note = msg::notice(lang, &msg::line_dropped(lang, MAX_LINE));
+                let _ = screen.show(&[note], true);
                 continue;
             }
             Ok(None) => break,
@@ -286,34 +518,29 @@ fn receive_loop(mut events: EventReader, mut child: Child, name: &str, lang: Lan
             ServerEvent::Bye => said_bye = true,
             ServerEvent::Closing => closing = true,
             other => {
-                if let Some((line, to_stderr)) = display(&other, lang) {
-                    let clear = if tty { "\r\x1b[2K" } else { "" };
-                    // On a terminal the client lays long lines out itself (see `lay_out`), and the
-                    // administrator's lines are bold when colour is on: text a member typed can
-                    // never look like either (their escapes are shown as text).
-                    let line = if tty {
-                        let width = ratatui::crossterm::terminal::size()
-                            .map_or(80, |(columns, _)| usize::from(columns.max(20)));
-                        let rows = lay_out(&line, width).join("\n");
-                        if matches!(other, ServerEvent::Admin { .. }) {
-                            crate::output::Paint::for_stdout().bold(&rows)
-                        } else {
-                            rows
-                        }
-                    } else {
-                        line
-                    };
-                    let written = if to_stderr {
-                        writeln!(io::stderr(), "{clear}{line}")
-                    } else {
-                        writeln!(io::stdout(), "{clear}{line}")
-                    };
-                    if written.is_err() {
-                        // Nobody reads our output any more (`| head`): stop quietly, like other
-                        // commands do on a closed pipe. Closing the socket tells the server.
-                        child.kill_and_reap();
-                        return Ok(0);
+                let Some((rows, to_stderr)) = view.rows(&other, tty) else {
+                    continue;
+                };
+                let rows = match (&screen, tty) {
+                    // A terminal nobody types into: clear the row first, as before the editor.
+                    (Screen::Plain, true) => {
+                        let mut rows = rows;
+                        rows[0] = format!("\r\x1b[2K{}", rows[0]);
+                        rows
                     }
+                    _ => rows,
+                };
+                if screen.show(&rows, to_stderr).is_err() {
+                    if let Screen::Console(_) = screen {
+                        // The child no longer reads: it has left (the BYE follows) or died (the
+                        // next quiet moment says so). Nothing more is shown.
+                        screen = Screen::Plain;
+                        continue;
+                    }
+                    // Nobody reads our output any more (`| head`): stop quietly, like other
+                    // commands do on a closed pipe. Closing the socket tells the server.
+                    child.kill_and_reap();
+                    return Ok(0);
                 }
             }
         }

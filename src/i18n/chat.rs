@@ -52,10 +52,14 @@ pub fn admin_says(lang: Lang, text: &str) -> String {
 pub fn welcome(lang: Lang, name: &str) -> String {
     match lang {
         Lang::Zh => {
-            format!("你以 {name} 的名字进入了聊天室（输入 退出 或 quit，或按 Ctrl-D 离开）")
+            format!(
+                "你以 {name} 的名字进入了聊天室（输入 退出 或 quit，或按 Ctrl-D 离开；/help 列出命令）"
+            )
         }
         Lang::En => {
-            format!("You entered the chat as {name} (type quit or 退出, or press Ctrl-D to leave)")
+            format!(
+                "You entered the chat as {name} (type quit or 退出, or press Ctrl-D to leave; /help lists the commands)"
+            )
         }
     }
 }
@@ -66,6 +70,41 @@ pub fn you_left(lang: Lang, name: &str) -> String {
         Lang::Zh => format!("你（{name}）退出了聊天"),
         Lang::En => format!("You ({name}) left the chat"),
     }
+}
+
+/// The answer to `/help`: the commands, and on a terminal the editing keys. One row each.
+pub fn help(lang: Lang, editing: bool) -> Vec<&'static str> {
+    let mut rows = vec![lang.pick("命令：", "Commands:")];
+    rows.extend(match lang {
+        Lang::Zh => [
+            "  /who            在线的人",
+            "  /help           这份说明",
+            "  /quit、quit、退出  离开聊天室（Ctrl-D 也可以）",
+        ],
+        Lang::En => [
+            "  /who            who is in the room",
+            "  /help           this list",
+            "  /quit, quit, 退出  leave the room (so does Ctrl-D)",
+        ],
+    });
+    if editing {
+        rows.extend(match lang {
+            Lang::Zh => [
+                "编辑：← → 移动，Home/End（Ctrl-A/Ctrl-E）到行首/行尾，Backspace/Delete 删除一个字，",
+                "  Ctrl-U 删到行首，Ctrl-W 删一个词，Ctrl-K 删到行尾，↑ ↓ 翻出发过的话，Ctrl-C 离开",
+            ],
+            Lang::En => [
+                "Editing: Left/Right move, Home/End (Ctrl-A/Ctrl-E) go to the start/end, Backspace/Delete",
+                "  erase a character, Ctrl-U to the start, Ctrl-W a word, Ctrl-K to the end, Up/Down recall, Ctrl-C leaves",
+            ],
+        });
+    }
+    rows
+}
+
+/// The administrator's prompt on the server's console.
+pub fn admin_prompt(lang: Lang) -> &'static str {
+    lang.pick("管理员> ", "admin> ")
 }
 
 pub fn name_prompt(lang: Lang) -> &'static str {
