@@ -1,0 +1,325 @@
+//! The chat in a real terminal (tmux): the line being typed survives incoming lines, the editing
+//! keys work on Chinese text, and every way of leaving gives the terminal back as it was.
+//!
+//! The client under test runs in a tmux pane; the other member is a hand-made connection
+//! ([`Raw`]), so the test sees exactly the protocol lines the client sent. Each test has a tmux
+//! server of its own ([`Tmux`]); screens are polled against a deadline, never slept on.
+
+use std::path::PathBuf;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use toolkit::proc::{Fields, ProcessTable};
+
+mod support;
+use support::chat::{Proc, Raw, server, wait_gone};
+use support::tmux::{Tmux, assert_terminal_restored};
+use support::{BIN, Guard};
+
+/// What `PROMPT` + `TEXT` takes on the screen: two columns per Chinese character.
+fn width(s: &str) -> usize {
+    toolkit::output::display_width(s)
+}
+
+/// The last row that is not blank: the input line.
+fn input_line(screen: &str) -> &str {
+    screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim_end()
+}
+
+/// A client in a pane of `tmux`, its files, and its two processes.
+struct TerminalClient<'a> {
+    tmux: &'a Tmux,
+    target: String,
+    stty: PathBuf,
+    code: PathBuf,
+    /// The pane's shell, the client's parent (receiver) and child (keyboard reader).
+    shell: i32,
+    parent: i32,
+    child: i32,
+    _dir: tempfile::TempDir,
+}
+
+impl<'a> TerminalClient<'a> {
+    /// `toolkit --lang LANG chat client --name NAME` in session `target`, 100x30; once it exits,
+    /// the pane records its exit code and `stty -a`. Returns once its prompt is drawn.
+    fn start(tmux: &'a Tmux, target: &str, addr: &str, name: &str, lang: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let stty = dir.path().join("stty");
+        let code = dir.path().join("code");
+        let command = format!(
+            "env LANG=C.UTF-8 NO_COLOR=1 {BIN} --lang {lang} chat client --addr {addr} --name {name}; \
+             echo $? > {}; stty -a > {}",
+            code.display(),
+            stty.display()
+        );
+        tmux.open(target, 100, 30, &command);
+        let prompt = format!("{name}> ");
+        tmux.wait_screen(target, "the prompt", |s| input_line(s) == prompt.trim_end());
+        let parent = tmux.process_in_pane(target, "toolkit");
+        let child = child_of(parent);
+        TerminalClient {
+            shell: tmux.pane_pid(target),
+            tmux,
+            target: target.to_string(),
+            stty,
+            code,
+            parent,
+            child,
+            _dir: dir,
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        self.tmux.keys(&self.target, keys);
+    }
+
+    fn press(&self, keys: &[&str]) {
+        self.tmux.press(&self.target, keys);
+    }
+
+    fn wait_screen(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        self.tmux.wait_screen(&self.target, what, done)
+    }
+
+    /// Wait until the input line reads exactly `line`; returns the screen.
+    fn wait_input(&self, line: &str) -> String {
+        self.wait_screen(&format!("the input line {line:?}"), |s| {
+            input_line(s) == line
+        })
+    }
+
+    fn cursor_x(&self) -> usize {
+        self.tmux
+            .format(&self.target, "#{cursor_x}")
+            .parse()
+            .unwrap()
+    }
+
+    /// The client has ended with `code`, the terminal is restored, and both processes are gone.
+    fn assert_ended(&self, code: i32) {
+        assert_terminal_restored(&self.stty);
+        let written = std::fs::read_to_string(&self.code).unwrap();
+        assert_eq!(written.trim(), code.to_string(), "exit code");
+        wait_gone(self.child, self.parent);
+        wait_gone(self.parent, self.shell);
+    }
+}
+
+/// The one child of `parent`, once it has been forked.
+fn child_of(parent: i32) -> i32 {
+    let end = std::time::Instant::now() + support::tmux::SCREEN_WAIT;
+    loop {
+        let table = ProcessTable::scan(Fields::STAT_ONLY).unwrap();
+        if let Some(p) = table.iter().find(|p| p.ppid == parent) {
+            return p.pid;
+        }
+        assert!(std::time::Instant::now() < end, "no child of {parent}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A server on a free port (stdio piped, no rate limit) and a member `bob` on a raw connection.
+fn room() -> (Proc, String, Raw) {
+    let (srv, addr) = server(&["--rate", "0"]);
+    let bob = Raw::named(&addr, "bob");
+    (srv, addr, bob)
+}
+
+#[test]
+fn a_line_that_arrives_is_printed_above_the_half_typed_one() {
+    let _serial = support::serial();
+    let Some(tmux) = Tmux::start("half") else {
+        return;
+    };
+    let (_srv, addr, mut bob) = room();
+    let a = TerminalClient::start(&tmux, "a", &addr, "小明", "zh");
+    assert_eq!(bob.skip_to("JOINED"), "JOINED 小明");
+
+    a.keys(&["一半的话"]);
+    a.wait_input("小明> 一半的话");
+    bob.send("SAY 你好，小明");
+    let screen = a.wait_screen("bob's line", |s| s.contains("bob 说 ： 你好，小明"));
+    // bob's line above, and under it the prompt with the half-typed text, the cursor after it.
+    let rows: Vec<&str> = screen.lines().collect();
+    let said = rows
+        .iter()
+        .position(|l| l.contains("bob 说 ： 你好，小明"))
+        .unwrap();
+    let typing = rows.iter().rposition(|l| l.trim_end() == "小明> 一半的话");
+    assert!(typing.is_some_and(|t| t > said), "{screen}");
+    assert_eq!(input_line(&screen), "小明> 一半的话", "{screen}");
+    assert_eq!(a.cursor_x(), width("小明> 一半的话"));
+
+    // Finish the line: bob gets all of it, as it is on A's screen.
+    a.keys(&["，另一半", "Enter"]);
+    assert_eq!(bob.skip_to("MSG"), "MSG 小明 一半的话，另一半");
+    let screen = a.wait_input("小明>");
+    assert!(screen.contains("小明> 一半的话，另一半"), "{screen}");
+    a.keys(&["/quit", "Enter"]);
+    a.assert_ended(0);
+}
+
+#[test]
+fn chinese_text_is_edited_with_the_cursor_keys() {
+    let _serial = support::serial();
+    let Some(tmux) = Tmux::start("edit") else {
+        return;
+    };
+    let (_srv, addr, mut bob) = room();
+    let a = TerminalClient::start(&tmux, "a", &addr, "小明", "zh");
+
+    a.keys(&["你好世界"]);
+    a.press(&["Left", "Left"]);
+    a.keys(&["的"]);
+    a.press(&["BSpace"]);
+    a.keys(&["们"]);
+    a.wait_input("小明> 你好们世界");
+    // The cursor stands after 们: prompt (4 + 2) + 你好们 (6).
+    assert_eq!(a.cursor_x(), width("小明> 你好们"));
+    a.press(&["Home"]);
+    a.keys(&["【"]);
+    a.press(&["End"]);
+    a.keys(&["】", "Enter"]);
+    assert_eq!(bob.skip_to("MSG"), "MSG 小明 【你好们世界】");
+
+    // Delete under the cursor, Ctrl-A / Ctrl-E, Ctrl-U.
+    a.keys(&["x世界"]);
+    a.press(&["C-a", "DC", "C-e"]);
+    a.keys(&["！"]);
+    a.wait_input("小明> 世界！");
+    a.keys(&["Enter"]);
+    assert_eq!(bob.skip_to("MSG"), "MSG 小明 世界！");
+    a.keys(&["不要了"]);
+    a.press(&["C-u"]);
+    a.keys(&["要", "Enter"]);
+    assert_eq!(bob.skip_to("MSG"), "MSG 小明 要");
+    a.keys(&["quit", "Enter"]);
+    a.assert_ended(0);
+}
+
+#[test]
+fn who_lists_the_members_help_lists_the_commands_and_up_recalls_the_last_line() {
+    let _serial = support::serial();
+    let Some(tmux) = Tmux::start("who") else {
+        return;
+    };
+    let (_srv, addr, mut bob) = room();
+    let a = TerminalClient::start(&tmux, "a", &addr, "alice", "en");
+
+    a.keys(&["/who", "Enter"]);
+    a.wait_screen("the members", |s| {
+        s.lines()
+            .filter(|l| l.starts_with("In the room (2): "))
+            .count()
+            >= 2
+    });
+    a.keys(&["/help", "Enter"]);
+    let screen = a.wait_screen("the help", |s| s.contains("Editing:"));
+    assert!(
+        screen.contains("/who") && screen.contains("/quit"),
+        "{screen}"
+    );
+
+    a.keys(&["first line", "Enter"]);
+    assert_eq!(bob.skip_to("MSG"), "MSG alice first line");
+    a.press(&["Up"]);
+    a.wait_input("alice> first line");
+    a.keys(&[" again", "Enter"]);
+    assert_eq!(bob.skip_to("MSG"), "MSG alice first line again");
+    a.press(&["Up", "Up", "Down"]);
+    a.wait_input("alice> first line again");
+    a.press(&["C-u", "C-d"]);
+    a.assert_ended(0);
+}
+
+#[test]
+fn the_server_console_keeps_the_administrators_half_typed_line_while_joins_are_logged() {
+    let _serial = support::serial();
+    let Some(tmux) = Tmux::start("console") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let stty = dir.path().join("stty");
+    tmux.open(
+        "srv",
+        120,
+        30,
+        &format!(
+            "env LANG=C.UTF-8 NO_COLOR=1 {BIN} --lang zh chat server --addr 127.0.0.1:0; \
+             stty -a > {}",
+            stty.display()
+        ),
+    );
+    let screen = tmux.wait_screen("srv", "the prompt", |s| input_line(s) == "管理员>");
+    let addr = screen
+        .lines()
+        .find(|l| l.starts_with("127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no address:\n{screen}"))
+        .trim()
+        .to_string();
+    let server_pid = tmux.process_in_pane("srv", "toolkit");
+    let console_pid = child_of(server_pid);
+
+    tmux.keys("srv", &["全体同学"]);
+    tmux.wait_screen("srv", "the half-typed line", |s| {
+        input_line(s) == "管理员> 全体同学"
+    });
+    let mut bob = Raw::named(&addr, "bob");
+    let screen = tmux.wait_screen("srv", "bob's join", |s| s.contains("bob 从 127.0.0.1"));
+    assert_eq!(input_line(&screen), "管理员> 全体同学", "{screen}");
+    let cursor: usize = tmux.format("srv", "#{cursor_x}").parse().unwrap();
+    assert_eq!(cursor, width("管理员> 全体同学"));
+
+    tmux.keys("srv", &["请注意", "Enter"]);
+    assert_eq!(bob.skip_to("ADMIN"), "ADMIN 全体同学请注意");
+    tmux.wait_screen("srv", "the broadcast logged", |s| {
+        s.contains("管理员广播：全体同学请注意") && input_line(s) == "管理员>"
+    });
+    // Ctrl-C at the console stops the server, as it always did.
+    tmux.press("srv", &["C-c"]);
+    assert_terminal_restored(&stty);
+    wait_gone(console_pid, server_pid);
+    wait_gone(server_pid, server_pid);
+}
+
+/// One way of leaving: what the test does to the client, and the exit code it must end with.
+fn leave_and_check(name: &str, code: i32, leave: impl FnOnce(&TerminalClient, &mut Guard)) {
+    let Some(tmux) = Tmux::start(name) else {
+        return;
+    };
+    let (mut srv, addr, mut bob) = room();
+    let a = TerminalClient::start(&tmux, "a", &addr, "alice", "en");
+    a.keys(&["half a line"]);
+    a.wait_input("alice> half a line");
+    leave(&a, &mut srv.child);
+    a.assert_ended(code);
+    if code == 0 {
+        assert_eq!(bob.skip_to("LEFT"), "LEFT alice");
+    }
+}
+
+#[test]
+fn every_way_of_leaving_restores_the_terminal_and_leaves_no_process() {
+    let _serial = support::serial();
+    leave_and_check("quit", 0, |a, _| {
+        a.press(&["C-u"]);
+        a.keys(&["/quit", "Enter"]);
+    });
+    leave_and_check("ctrl-d", 0, |a, _| a.press(&["C-u", "C-d"]));
+    leave_and_check("ctrl-c", 0, |a, _| a.press(&["C-c"]));
+    leave_and_check("server-gone", 1, |_, srv| {
+        let _ = srv.kill();
+        let _ = srv.wait();
+    });
+    leave_and_check("kill-9", 1, |a, _| {
+        kill(Pid::from_raw(a.child), Signal::SIGKILL).unwrap();
+    });
+    leave_and_check("sigterm", 143, |a, _| {
+        kill(Pid::from_raw(a.parent), Signal::SIGTERM).unwrap();
+    });
+}
