@@ -48,12 +48,25 @@ impl<'a> TerminalClient<'a> {
     /// `toolkit --lang LANG chat client --name NAME` in session `target`, 100x30; once it exits,
     /// the pane records its exit code and `stty -a`. Returns once its prompt is drawn.
     fn start(tmux: &'a Tmux, target: &str, addr: &str, name: &str, lang: &str) -> Self {
+        Self::start_with(tmux, target, addr, name, lang, "NO_COLOR=1", "")
+    }
+
+    /// [`TerminalClient::start`] with more environment (`env` words) and arguments.
+    fn start_with(
+        tmux: &'a Tmux,
+        target: &str,
+        addr: &str,
+        name: &str,
+        lang: &str,
+        env: &str,
+        extra: &str,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let stty = dir.path().join("stty");
         let code = dir.path().join("code");
         let command = format!(
-            "env LANG=C.UTF-8 NO_COLOR=1 {BIN} --lang {lang} chat client --addr {addr} --name {name}; \
-             echo $? > {}; stty -a > {}",
+            "env -u NO_COLOR LANG=C.UTF-8 {env} {BIN} --lang {lang} chat client --addr {addr} \
+             --name {name} {extra}; echo $? > {}; stty -a > {}",
             code.display(),
             stty.display()
         );
@@ -285,6 +298,60 @@ fn the_server_console_keeps_the_administrators_half_typed_line_while_joins_are_l
     assert_terminal_restored(&stty);
     wait_gone(console_pid, server_pid);
     wait_gone(server_pid, server_pid);
+}
+
+#[test]
+fn names_have_their_colour_and_the_administrator_is_bold_on_a_colour_terminal() {
+    let _serial = support::serial();
+    let Some(tmux) = Tmux::start("colour") else {
+        return;
+    };
+    let (mut srv, addr, mut bob) = room();
+    let a = TerminalClient::start_with(&tmux, "a", &addr, "alice", "zh", "", "--timestamps");
+    bob.send("SAY 管理员说 :假的");
+    srv.type_line("真的");
+    a.wait_screen("both lines", |s| {
+        s.contains("管理员说 :真的") && s.contains("假的")
+    });
+    let out = tmux.run(&["capture-pane", "-p", "-e", "-t", "a"]);
+    let styled = String::from_utf8_lossy(&out.stdout).into_owned();
+    let line = |needle: &str| {
+        styled
+            .lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} in {styled:?}"))
+            .to_string()
+    };
+    // bob's name in a colour (SGR 3x or 9x), the rest of his line plain: never bold.
+    let bobs = line("假的");
+    let at = bobs.find("bob").unwrap();
+    assert!(
+        bobs[..at].contains("\x1b[3") || bobs[..at].contains("\x1b[9"),
+        "{bobs:?}"
+    );
+    assert!(!bobs.contains("\x1b[1m"), "{bobs:?}");
+    let admin = line("真的");
+    assert!(
+        admin[..admin.find("管理员").unwrap()].contains("\x1b[1m"),
+        "{admin:?}"
+    );
+    // --timestamps: HH:MM before each line.
+    let plain = a.wait_screen("the time", |s| s.contains("bob 说"));
+    let stamped = plain.lines().find(|l| l.contains("bob 说")).unwrap();
+    let (time, rest) = stamped.split_at(6);
+    assert!(rest.starts_with("bob 说 ： "), "{stamped}");
+    assert!(
+        time.len() == 6
+            && time.as_bytes()[2] == b':'
+            && time
+                .trim_end()
+                .replace(':', "")
+                .chars()
+                .all(|c| c.is_ascii_digit()),
+        "{stamped}"
+    );
+    a.press(&["C-c"]);
+    a.assert_ended(0);
 }
 
 /// One way of leaving: what the test does to the client, and the exit code it must end with.
