@@ -17,6 +17,14 @@
 //! descriptor: its own children, and a debugger attached with root or the same user's ptrace
 //! rights, which can do anything to the server anyway.
 //!
+//! On a terminal (stdin and stderr both one), the console draws its own input line, `管理员> `, with
+//! the same line editor as the client ([`super::terminal`]), and a second socket pair, server ->
+//! console, carries the server's log lines: `chat::log` hands each one to the console, which
+//! prints it above the administrator's half-typed announcement and redraws it, instead of the
+//! server writing onto the middle of it. Ctrl-C there is a byte in raw mode; the console passes it
+//! on to the server as SIGINT, so it still stops the server. The server restores the terminal's
+//! settings (saved before the fork) once it has reaped the console.
+//!
 //! Both ends cut their input with [`LineFramer`], so neither a terminal line without a newline nor
 //! a misbehaving pipe makes either process buffer without bound.
 //!

@@ -1,8 +1,9 @@
 //! The chat client: two processes, as in the homework.
 //!
 //! 1. One process connects and enters with a name (asking again, in a terminal, if it is taken).
-//! 2. It forks. The **child** reads stdin line by line and sends each line as `SAY text`; on `quit`
-//!    or end of input (Ctrl-D) it sends `QUIT` and exits. The **parent** reads the socket and prints
+//! 2. It forks. The **child** reads stdin line by line and sends each line as `SAY text` (`/who`
+//!    asks for the members, `/help` lists the commands); on `quit`, `/quit`, `退出` or end of input
+//!    (Ctrl-D) it sends `QUIT` and exits. The **parent** reads the socket and prints
 //!    every event, in the language of this client.
 //! 3. The parent stops when the socket closes. After our own `QUIT` the server answers `BYE` and
 //!    closes: the parent reaps the child and exits 0. Any other close means the server went away:
@@ -15,11 +16,27 @@
 //! other path, Ctrl-C included, via [`interrupt`]); the child asks the kernel for SIGTERM if the
 //! parent dies first (`PR_SET_PDEATHSIG`).
 //!
-//! Terminal safety: every text from another user goes through [`protocol::escape_for_terminal`]
-//! before it is printed, so nobody can send colours, cursor moves or a fake prompt. On a terminal,
-//! an incoming line first clears the current screen line (`\r` + erase-line), so it never lands in
-//! the middle of what you are typing; what you had typed stays in the terminal's input buffer and
-//! is still sent when you press Enter.
+//! # On a terminal: one process draws
+//! When stdin and stdout are both a terminal, a person is typing, and the client behaves like a
+//! chat program: a prompt (`alice> `), the line being typed never lost when a message arrives,
+//! the editing keys people expect, `/help`. The two processes stay, with one more channel between
+//! them, created before the fork: a socket pair, parent -> child. The child puts the terminal in
+//! raw mode, keeps the edit buffer ([`super::editor`]) and is the only process that writes to the
+//! terminal; the parent turns each event into rows (laid out, coloured) and hands them over the
+//! pair; the child prints them above the input line and redraws it ([`super::terminal`] explains
+//! why one writer and not "print, then tell the child to redraw"). The parent saved the terminal's
+//! settings before the fork and puts them back once it has reaped the child, whatever killed it.
+//!
+//! With stdin or stdout in a pipe (a script, a test) nothing of this happens: the child reads
+//! lines, the parent prints lines, exactly as the homework's client does.
+//!
+//! # Terminal safety
+//! Every text from another user goes through [`protocol::escape_for_terminal`] before it is
+//! printed, so nobody can send colours, cursor moves or a fake prompt. On a terminal the client
+//! lays long lines out itself ([`lay_out`]), so typed blanks cannot push text onto a row of its
+//! own that looks like an event; names get a colour from a hash of the name and the
+//! administrator's lines are bold, styles no member's text can produce (when colour is on:
+//! `NO_COLOR` and `TERM=dumb` turn it off, see [`crate::output::color_enabled`]).
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::net::{Shutdown, TcpStream};

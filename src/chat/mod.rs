@@ -22,7 +22,8 @@
 //! toolkit chat server (PID S)          toolkit chat client (PID C)
 //!  ├─ tokio threads: network, room      │  parent: socket -> screen
 //!  └─ admin console (PID A, PPID S)     └─ sender (PID D, PPID C): keyboard -> socket
-//!       terminal -> socket pair -> server
+//!       terminal -> socket pair -> server        on a terminal, also: parent's rows -> pair ->
+//!       (on a terminal: server's log -> pair)    the sender, which draws them above the input
 //! ```
 
 pub mod admin;

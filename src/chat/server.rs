@@ -4,7 +4,8 @@
 //! [`run`] forks the admin console ([`super::admin`]) *first*, while the process still has a single
 //! thread, and only then builds the tokio runtime by hand (no `#[tokio::main]`: a runtime starts
 //! worker threads, and forking after that is unsafe). The parent serves the network; the child reads
-//! the terminal and writes lines into a pipe.
+//! the terminal and writes lines into a socket pair (and, on a terminal, draws the server's log
+//! lines above the administrator's input line: see [`super::admin`]).
 //!
 //! # Tasks
 //! [`serve`] is the whole server, testable in-process: `serve(listener, config, admin_lines,
