@@ -216,6 +216,50 @@ fn chinese_text_is_edited_with_the_cursor_keys() {
 }
 
 #[test]
+fn a_line_wider_than_the_terminal_scrolls_sideways_and_is_sent_whole() {
+    let _serial = support::serial();
+    let Some(tmux) = Tmux::start("wide") else {
+        return;
+    };
+    let (_srv, addr, mut bob) = room();
+    let a = TerminalClient::start(&tmux, "a", &addr, "小明", "zh");
+    // 60 characters, 120 columns, on a 100-column terminal: the end is shown, on one row.
+    let long: String = "天地玄黄宇宙洪荒日月盈昃辰宿列张"
+        .chars()
+        .cycle()
+        .take(60)
+        .collect();
+    a.keys(&[&long]);
+    let screen = a.wait_screen("the end of the line", |s| {
+        input_line(s).starts_with("小明> ") && input_line(s).ends_with(&long[long.len() - 30..])
+    });
+    assert!(width(input_line(&screen)) < 100, "{screen}");
+    assert!(a.cursor_x() < 100);
+    // Home: the start comes back; a narrower terminal is drawn again at its new width.
+    a.press(&["Home"]);
+    a.wait_screen("the start of the line", |s| {
+        input_line(s).starts_with(&format!("小明> {}", &long[..30]))
+    });
+    assert_eq!(a.cursor_x(), width("小明> "));
+    a.press(&["End"]);
+    a.wait_screen("the end again", |s| {
+        input_line(s).ends_with(&long[long.len() - 30..])
+    });
+    tmux.run(&["resize-window", "-t", "a", "-x", "50"]);
+    let screen = a.wait_screen("the end at 50 columns", |s| {
+        input_line(s).ends_with(&long[long.len() - 15..]) && width(input_line(s)) < 50
+    });
+    assert!(a.cursor_x() < 50, "{screen}");
+    // No piece of the line as drawn for 100 columns is left on the rows above.
+    let rows: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(rows[rows.len() - 2].starts_with("在线的人"), "{screen}");
+    a.keys(&["Enter"]);
+    assert_eq!(bob.skip_to("MSG"), format!("MSG 小明 {long}"));
+    a.press(&["C-d"]);
+    a.assert_ended(0);
+}
+
+#[test]
 fn who_lists_the_members_help_lists_the_commands_and_up_recalls_the_last_line() {
     let _serial = support::serial();
     let Some(tmux) = Tmux::start("who") else {
@@ -250,14 +294,9 @@ fn who_lists_the_members_help_lists_the_commands_and_up_recalls_the_last_line() 
     a.assert_ended(0);
 }
 
-#[test]
-fn the_server_console_keeps_the_administrators_half_typed_line_while_joins_are_logged() {
-    let _serial = support::serial();
-    let Some(tmux) = Tmux::start("console") else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let stty = dir.path().join("stty");
+/// `toolkit --lang zh chat server` in session `srv`, 120x30, `stty -a` into `stty` once it ends.
+/// Returns its address, once the console's prompt is drawn, the server's PID and the console's.
+fn server_in_pane(tmux: &Tmux, stty: &std::path::Path) -> (String, i32, i32) {
     tmux.open(
         "srv",
         120,
@@ -276,7 +315,61 @@ fn the_server_console_keeps_the_administrators_half_typed_line_while_joins_are_l
         .trim()
         .to_string();
     let server_pid = tmux.process_in_pane("srv", "toolkit");
-    let console_pid = child_of(server_pid);
+    (addr, server_pid, child_of(server_pid))
+}
+
+/// `stty -a` of the terminal of `target`'s pane, asked from outside while its program runs.
+fn stty_of(tmux: &Tmux, target: &str) -> String {
+    let tty = tmux.format(target, "#{pane_tty}");
+    let out = std::process::Command::new("stty")
+        .args(["-a", "-F", &tty])
+        .output()
+        .expect("run stty");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_console_killed_with_sigkill_gets_its_terminal_back_from_the_server() {
+    let _serial = support::serial();
+    let Some(tmux) = Tmux::start("console-kill") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let stty = dir.path().join("stty");
+    let (addr, server_pid, console_pid) = server_in_pane(&tmux, &stty);
+    assert!(
+        stty_of(&tmux, "srv").contains("-icanon"),
+        "raw while the console draws"
+    );
+    kill(Pid::from_raw(console_pid), Signal::SIGKILL).unwrap();
+    wait_gone(console_pid, server_pid);
+    let end = std::time::Instant::now() + support::tmux::SCREEN_WAIT;
+    loop {
+        let now = stty_of(&tmux, "srv");
+        let words: Vec<&str> = now.split([' ', ';', '\n']).collect();
+        if words.contains(&"icanon") && words.contains(&"echo") {
+            break;
+        }
+        assert!(std::time::Instant::now() < end, "still raw:\n{now}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // The server goes on, its log straight on the terminal again.
+    let _bob = Raw::named(&addr, "bob");
+    tmux.wait_screen("srv", "bob's join", |s| s.contains("bob 从 127.0.0.1"));
+    kill(Pid::from_raw(server_pid), Signal::SIGINT).unwrap();
+    assert_terminal_restored(&stty);
+    wait_gone(server_pid, server_pid);
+}
+
+#[test]
+fn the_server_console_keeps_the_administrators_half_typed_line_while_joins_are_logged() {
+    let _serial = support::serial();
+    let Some(tmux) = Tmux::start("console") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let stty = dir.path().join("stty");
+    let (addr, server_pid, console_pid) = server_in_pane(&tmux, &stty);
 
     tmux.keys("srv", &["全体同学"]);
     tmux.wait_screen("srv", "the half-typed line", |s| {

@@ -41,8 +41,9 @@ use std::time::Duration;
 
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::signal::Signal;
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 use nix::sys::termios::{self, InputFlags, LocalFlags, SetArg, SpecialCharacterIndices, Termios};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::editor::{Edit, Key, KeyDecoder, LineEditor, view};
 use crate::child::interrupt;
@@ -103,6 +104,25 @@ impl Drop for RestoreOnDrop {
     }
 }
 
+/// Set by SIGWINCH: the terminal changed size, draw the line again.
+static RESIZED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn note_resize(_: libc::c_int) {
+    RESIZED.store(true, Ordering::SeqCst);
+}
+
+/// Redraw on SIGWINCH: the handler only sets [`RESIZED`]; without `SA_RESTART` the `poll` returns
+/// EINTR and the loop draws.
+fn watch_resizes() {
+    let action = SigAction::new(
+        SigHandler::Handler(note_resize),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    // SAFETY: `note_resize` is async-signal-safe: one atomic store.
+    let _ = unsafe { sigaction(Signal::SIGWINCH, &action) };
+}
+
 /// Columns of the terminal (80 when it cannot be asked, at least 20).
 pub fn columns() -> usize {
     ratatui::crossterm::terminal::size().map_or(80, |(columns, _)| usize::from(columns.max(20)))
@@ -149,6 +169,8 @@ pub struct Console {
     above: Option<UnixStream>,
     rows: LineFramer,
     dirty: bool,
+    /// The cursor's column after the last draw.
+    cursor_col: usize,
     finished: bool,
 }
 
@@ -163,6 +185,7 @@ impl Console {
         keep_entered: bool,
     ) -> io::Result<Console> {
         saved.enter_raw()?;
+        watch_resizes();
         let mut console = Console {
             saved,
             prompt,
@@ -175,6 +198,7 @@ impl Console {
             above,
             rows: LineFramer::new(MAX_ROW),
             dirty: true,
+            cursor_col: 0,
             finished: false,
         };
         console.draw();
@@ -195,6 +219,9 @@ impl Console {
                     Edit::Leave if key == Key::Interrupt => return Event::Interrupt,
                     Edit::Leave => return Event::EndOfInput,
                 }
+            }
+            if RESIZED.swap(false, Ordering::SeqCst) {
+                self.resized();
             }
             if self.dirty {
                 self.draw();
@@ -284,7 +311,20 @@ impl Console {
         self.dirty = true;
     }
 
+    /// The terminal changed size. A narrower terminal that rewraps its rows (tmux, most terminal
+    /// emulators) has folded the input line drawn for the old width onto several rows, the cursor
+    /// on one of them: go up to the first of those rows, and the next draw, which clears
+    /// everything below it, leaves no piece of the old line behind.
+    fn resized(&mut self) {
+        let up = self.cursor_col / columns();
+        if up > 0 {
+            self.write(&format!("\x1b[{up}A"));
+        }
+        self.dirty = true;
+    }
+
     /// Draw the prompt and the part of the line that fits, and put the cursor where it belongs.
+    /// Everything below the input line is cleared: nothing is ever drawn there.
     fn draw(&mut self) {
         let room = columns().saturating_sub(self.prompt_width).max(2);
         let (visible, col) = view(
@@ -294,7 +334,8 @@ impl Console {
             room,
         );
         let col = self.prompt_width + col;
-        let mut out = format!("\r{}{visible}\x1b[K\r", self.prompt);
+        self.cursor_col = col;
+        let mut out = format!("\r{}{visible}\x1b[J\r", self.prompt);
         if col > 0 {
             out.push_str(&format!("\x1b[{col}C"));
         }
