@@ -106,23 +106,11 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
     // A person at a terminal gets the line editor: the child owns the terminal and draws, the
     // parent hands it the rows to show over a socket pair made before the fork (see
     // `super::terminal`). Anything else (a script, a test, a pipe) gets plain lines as before.
-    let saved = if io::stdin().is_terminal() && io::stdout().is_terminal() {
-        SavedTerminal::save()
-    } else {
-        None
-    };
-    let pair = match saved {
-        Some(_) => Some(UnixStream::pair()?),
-        None => None,
-    };
-    let (mut screen, child_rows) = match pair {
-        Some((parent_end, child_end)) => {
-            let _ = parent_end.shutdown(Shutdown::Read);
-            let _ = child_end.shutdown(Shutdown::Write);
-            let _ = parent_end.set_write_timeout(Some(terminal::HAND_OVER_TIMEOUT));
-            (Screen::Console(parent_end), Some(child_end))
+    let (saved, mut screen, child_rows) = match console_pair()? {
+        Some((saved, parent_end, child_end)) => {
+            (Some(saved), Screen::Console(parent_end), Some(child_end))
         }
-        None => (Screen::Plain, None),
+        None => (None, Screen::Plain, None),
     };
     let paint = crate::output::Paint::for_stdout();
     let shown_name = protocol::escape_for_terminal(&name);
@@ -164,6 +152,23 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
         timestamps: args.timestamps,
     };
     receive_loop(events, child, screen, &name, view)
+}
+
+/// When stdin and stdout are a terminal: its settings as they are now, and a socket pair, one-way
+/// from the parent's end (first) to the child's; `None` otherwise.
+fn console_pair() -> io::Result<Option<(SavedTerminal, UnixStream, UnixStream)>> {
+    if !(io::stdin().is_terminal() && io::stdout().is_terminal()) {
+        return Ok(None);
+    }
+    let Some(saved) = SavedTerminal::save() else {
+        return Ok(None);
+    };
+    let (parent_end, child_end) = UnixStream::pair()?;
+    parent_end.shutdown(Shutdown::Read)?;
+    child_end.shutdown(Shutdown::Write)?;
+    // A child that stops reading (stopped from elsewhere) must not stop the parent for good.
+    parent_end.set_write_timeout(Some(terminal::HAND_OVER_TIMEOUT))?;
+    Ok(Some((saved, parent_end, child_end)))
 }
 
 /// What ends the prompt after the user's name (`alice> `).
