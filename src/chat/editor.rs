@@ -379,14 +379,17 @@ pub fn view(text: &str, cursor: usize, scroll: &mut usize, columns: usize) -> (S
         *scroll = cursor;
     }
     // Move the start right until the text before the cursor fits (with one column to spare, where
-    // the cursor stands at the end of the line).
-    let mut starts = text[*scroll..cursor].grapheme_indices(true);
-    while shown(&text[*scroll..cursor]).width() > columns - 1 {
-        match starts.next() {
-            Some((_, g)) => *scroll += g.len(),
-            None => break,
+    // the cursor stands at the end of the line). Widths are summed once: a pasted line is long.
+    let mut before: usize = text[*scroll..cursor]
+        .graphemes(true)
+        .map(|g| shown(g).width())
+        .sum();
+    for g in text[*scroll..cursor].graphemes(true) {
+        if before < columns {
+            break;
         }
-        starts = text[*scroll..cursor].grapheme_indices(true);
+        before -= shown(g).width();
+        *scroll += g.len();
     }
     let mut out = String::new();
     let mut used = 0;
@@ -560,6 +563,16 @@ mod tests {
         let mut e = LineEditor::new(7);
         e.apply(&text("一二三"));
         assert_eq!(e.text(), "一二");
+    }
+
+    #[test]
+    fn a_long_paste_is_viewed_quickly() {
+        let long = "字".repeat(20_000);
+        let mut scroll = 0;
+        let started = std::time::Instant::now();
+        let (shown, col) = view(&long, long.len(), &mut scroll, 81);
+        assert_eq!((shown.chars().count(), col), (40, 80));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]
