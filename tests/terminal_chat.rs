@@ -362,6 +362,31 @@ fn a_console_killed_with_sigkill_gets_its_terminal_back_from_the_server() {
 }
 
 #[test]
+fn ctrl_d_closes_the_console_with_its_terminal_restored_and_the_server_goes_on() {
+    let _serial = support::serial();
+    let Some(tmux) = Tmux::start("console-eof") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let stty = dir.path().join("stty");
+    let (addr, server_pid, console_pid) = server_in_pane(&tmux, &stty);
+    tmux.press("srv", &["C-d"]);
+    wait_gone(console_pid, server_pid);
+    let now = stty_of(&tmux, "srv");
+    let words: Vec<&str> = now.split([' ', ';', '\n']).collect();
+    assert!(
+        words.contains(&"icanon") && words.contains(&"echo"),
+        "{now}"
+    );
+    let mut bob = Raw::named(&addr, "bob");
+    tmux.wait_screen("srv", "bob's join", |s| s.contains("bob 从 127.0.0.1"));
+    bob.send("SAY 还在");
+    kill(Pid::from_raw(server_pid), Signal::SIGTERM).unwrap();
+    assert_terminal_restored(&stty);
+    wait_gone(server_pid, server_pid);
+}
+
+#[test]
 fn the_server_console_keeps_the_administrators_half_typed_line_while_joins_are_logged() {
     let _serial = support::serial();
     let Some(tmux) = Tmux::start("console") else {
