@@ -156,7 +156,9 @@ fn a_line_that_arrives_is_printed_above_the_half_typed_one() {
     a.keys(&["一半的话"]);
     a.wait_input("小明> 一半的话");
     bob.send("SAY 你好，小明");
-    let screen = a.wait_screen("bob's line", |s| s.contains("bob 说 ： 你好，小明"));
+    let screen = a.wait_screen("bob's line, then the input line", |s| {
+        s.contains("bob 说 ： 你好，小明") && input_line(s) == "小明> 一半的话"
+    });
     // bob's line above, and under it the prompt with the half-typed text, the cursor after it.
     let rows: Vec<&str> = screen.lines().collect();
     let said = rows
@@ -401,8 +403,15 @@ fn the_server_console_keeps_the_administrators_half_typed_line_while_joins_are_l
         input_line(s) == "管理员> 全体同学"
     });
     let mut bob = Raw::named(&addr, "bob");
-    let screen = tmux.wait_screen("srv", "bob's join", |s| s.contains("bob 从 127.0.0.1"));
-    assert_eq!(input_line(&screen), "管理员> 全体同学", "{screen}");
+    let screen = tmux.wait_screen("srv", "bob's join, then the input line", |s| {
+        s.contains("bob 从 127.0.0.1") && input_line(s) == "管理员> 全体同学"
+    });
+    let rows: Vec<&str> = screen.lines().collect();
+    let joined = rows.iter().position(|l| l.contains("bob 从 127.0.0.1"));
+    let typing = rows
+        .iter()
+        .rposition(|l| l.trim_end() == "管理员> 全体同学");
+    assert!(joined < typing, "{screen}");
     let cursor: usize = tmux.format("srv", "#{cursor_x}").parse().unwrap();
     assert_eq!(cursor, width("管理员> 全体同学"));
 

@@ -297,8 +297,9 @@ impl Console {
             out.push_str(row.as_ref());
             out.push_str("\x1b[0m\r\n");
         }
+        // One write: the terminal never shows the rows without the input line under them.
+        out.push_str(&self.render());
         self.write(&out);
-        self.draw();
     }
 
     /// The line the user just entered: left on the screen (or cleared), and a fresh prompt.
@@ -306,9 +307,12 @@ impl Console {
         self.scroll = 0;
         if self.keep_entered {
             let shown = super::protocol::escape_for_terminal(line);
-            self.write(&format!("\r\x1b[2K{}{shown}\r\n", self.prompt));
+            let mut out = format!("\r\x1b[2K{}{shown}\r\n", self.prompt);
+            out.push_str(&self.render());
+            self.write(&out);
+        } else {
+            self.dirty = true;
         }
-        self.dirty = true;
     }
 
     /// The terminal changed size. A narrower terminal that rewraps its rows (tmux, most terminal
@@ -326,6 +330,12 @@ impl Console {
     /// Draw the prompt and the part of the line that fits, and put the cursor where it belongs.
     /// Everything below the input line is cleared: nothing is ever drawn there.
     fn draw(&mut self) {
+        let out = self.render();
+        self.write(&out);
+    }
+
+    /// What [`Console::draw`] writes.
+    fn render(&mut self) -> String {
         let room = columns().saturating_sub(self.prompt_width).max(2);
         let (visible, col) = view(
             self.editor.text(),
@@ -339,8 +349,8 @@ impl Console {
         if col > 0 {
             out.push_str(&format!("\x1b[{col}C"));
         }
-        self.write(&out);
         self.dirty = false;
+        out
     }
 
     fn write(&self, text: &str) {
