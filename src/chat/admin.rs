@@ -17,11 +17,11 @@
 //! descriptor: its own children, and a debugger attached with root or the same user's ptrace
 //! rights, which can do anything to the server anyway.
 //!
-//! On a terminal (stdin and stderr both one), the console draws its own input line, `管理员> `, with
-//! the same line editor as the client ([`super::terminal`]), and a second socket pair, server ->
-//! console, carries the server's log lines: `chat::log` hands each one to the console, which
-//! prints it above the administrator's half-typed announcement and redraws it, instead of the
-//! server writing onto the middle of it. Ctrl-C there is a byte in raw mode; the console passes it
+//! On a terminal (stdin, stdout and stderr all one), the console draws its own input line,
+//! `管理员> `, with the same line editor as the client ([`super::terminal`]), and a second socket
+//! pair, server -> console, carries the server's log lines: `chat::log` hands each one to the
+//! console, which prints it above the administrator's half-typed announcement and redraws it,
+//! instead of the server writing onto the middle of it. Ctrl-C there is a byte in raw mode; the console passes it
 //! on to the server as SIGINT, so it still stops the server. The server restores the terminal's
 //! settings (saved before the fork) once it has reaped the console.
 //!
@@ -83,7 +83,12 @@ pub fn spawn(lang: Lang) -> Result<AdminConsole, ChildError> {
     let server_raw = server_end.as_raw_fd();
     // A person at the server's terminal gets the line editor: the console draws, and the server's
     // log lines reach it over a second pair, server -> console (see `super::terminal`).
-    let saved = if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+    // All three on the terminal: the console draws on stdout, the log was stderr's; with any of
+    // them redirected, the console reads lines as it always did.
+    let on_terminal = std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+        && std::io::stderr().is_terminal();
+    let saved = if on_terminal {
         SavedTerminal::save()
     } else {
         None
