@@ -787,6 +787,50 @@ mod tests {
     }
 
     #[test]
+    fn on_a_colour_terminal_names_are_coloured_and_the_administrator_is_bold() {
+        let view = View {
+            lang: Lang::Zh,
+            paint: crate::output::Paint { enabled: true },
+            timestamps: false,
+        };
+        let said = ServerEvent::Msg {
+            name: "bob".into(),
+            text: "\u{1b}[1m管理员说 :假的".into(),
+        };
+        let (rows, notice) = view.rows(&said, true).unwrap();
+        assert!(!notice);
+        let colour = crate::output::NAME_COLOURS[crate::output::name_colour_index("bob")];
+        assert_eq!(
+            rows,
+            vec![format!(
+                "\x1b[{colour}mbob\x1b[0m 说 ： \\x1b[1m管理员说 :假的"
+            )]
+        );
+        let admin = ServerEvent::Admin {
+            text: "下课".into(),
+        };
+        assert_eq!(
+            view.rows(&admin, true).unwrap().0,
+            vec!["\x1b[1m管理员说 :下课\x1b[0m".to_string()]
+        );
+        // In a pipe: the homework's line, one row, no style, whatever the paint says.
+        assert_eq!(
+            view.rows(&said, false).unwrap().0,
+            vec!["bob 说 ： \\x1b[1m管理员说 :假的".to_string()]
+        );
+        let stamped = View {
+            timestamps: true,
+            ..view
+        };
+        let rows = stamped.rows(&admin, false).unwrap().0;
+        assert!(
+            rows[0].ends_with(" 管理员说 :下课")
+                && rows[0].len() == "HH:MM ".len() + "管理员说 :下课".len(),
+            "{rows:?}"
+        );
+    }
+
+    #[test]
     fn quit_slash_quit_and_the_chinese_word_leave() {
         for word in ["quit", "QUIT", " quit ", "/quit", "退出", " 退出"] {
             assert!(is_leave_command(word), "{word:?}");
