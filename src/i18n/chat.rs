@@ -52,14 +52,10 @@ pub fn admin_says(lang: Lang, text: &str) -> String {
 pub fn welcome(lang: Lang, name: &str) -> String {
     match lang {
         Lang::Zh => {
-            format!(
-                "你以 {name} 的名字进入了聊天室（输入 退出 或 quit，或按 Ctrl-D 离开；/help 列出命令）"
-            )
+            format!("你以 {name} 的名字进入了聊天室（离开：quit、退出 或 Ctrl-D；命令：/help）")
         }
         Lang::En => {
-            format!(
-                "You entered the chat as {name} (type quit or 退出, or press Ctrl-D to leave; /help lists the commands)"
-            )
+            format!("You entered the chat as {name} (leave: quit, 退出 or Ctrl-D; commands: /help)")
         }
     }
 }
