@@ -369,7 +369,7 @@ pub struct ChatServerArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  toolkit chat client --name alice\n  toolkit --lang zh chat client --addr 127.0.0.1:8888 --explain\n  printf 'hello\\nquit\\n' | toolkit chat client --name bot\n\nType quit or press Ctrl-D to leave. Exit codes: 0 left normally, 1 server gone or refused,\n2 name refused and stdin is not a terminal, 130 Ctrl-C."
+    after_help = "Examples:\n  toolkit chat client --name alice\n  toolkit --lang zh chat client --addr 127.0.0.1:8888 --explain\n  printf 'hello\\nquit\\n' | toolkit chat client --name bot\n\nType quit or press Ctrl-D to leave, /help for the commands and editing keys. Exit codes: 0 left normally, 1 server gone or refused,\n2 name refused and stdin is not a terminal, 130 Ctrl-C."
 )]
 pub struct ChatClientArgs {
     /// Server address
@@ -381,6 +381,9 @@ pub struct ChatClientArgs {
     /// Print which process does which job
     #[arg(long)]
     pub explain: bool,
+    /// Put the local time (HH:MM) before every line shown
+    #[arg(long)]
+    pub timestamps: bool,
 }
 
 #[derive(Debug, Args)]

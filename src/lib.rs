@@ -18,7 +18,8 @@
 //! - [`demos`]: commands that make processes and show what happens (`fork-demo`, `states`,
 //!   `parallel`, `pcb`, `nice`/`renice`); [`demos::show`] is their shared narrator.
 //! - [`chat`]: the homework and only the homework: protocol, server, fan-out, admin channel,
-//!   client, and the web page with its WebSocket (`chat server --web`).
+//!   client, its terminal (line editor, one drawing process), and the web page with its
+//!   WebSocket (`chat server --web`).
 //! - [`quiz`]: predict, then verify: `quiz fork` (a random fork program, its model, its real run)
 //!   and `quiz states` (predict a STAT string, then read it from /proc).
 //! - [`bench`](mod@bench): `toolkit chat bench`, the load generator that measures chat servers.
@@ -45,6 +46,8 @@
 //! | broadcast to everyone | `src/chat/fanout.rs` · [`chat::fanout::Fanout`] |
 //! | the admin channel | `src/chat/admin.rs` · [`chat::admin::spawn`], [`chat::admin::pump`] |
 //! | the client's two processes | `src/chat/client.rs` · [`chat::client::run`] |
+//! | two processes, one terminal (one draws, one hands it lines) | `src/chat/terminal.rs` · [`chat::terminal::Console`] |
+//! | the line being typed (keys, graphemes, history) | `src/chat/editor.rs` · [`chat::editor::LineEditor`] |
 //! | the wire protocol | `src/chat/protocol.rs`, `docs/chat-protocol.md` |
 //! | a browser joins the room | `src/chat/web/mod.rs` · [`chat::web::origin_allowed`], [`chat::wire`] |
 //!

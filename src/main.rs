@@ -241,6 +241,7 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
                     addr: a.addr,
                     name: a.name,
                     explain: a.explain,
+                    timestamps: a.timestamps,
                 },
                 lang,
             ),

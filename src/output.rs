@@ -113,6 +113,27 @@ impl Paint {
     pub fn red(self, text: &str) -> String {
         self.wrap("31", text)
     }
+
+    /// `text` in the colour of `name`: one of [`NAME_COLOURS`], picked by a hash of the name that
+    /// is the same in every process and every run, so everybody sees alice in one colour.
+    pub fn by_name(self, name: &str, text: &str) -> String {
+        self.wrap(NAME_COLOURS[name_colour_index(name)], text)
+    }
+}
+
+/// The colours names are shown in (SGR codes): green, yellow, blue, magenta, cyan, bright red.
+/// Not bold: bold is the administrator's.
+pub const NAME_COLOURS: [&str; 6] = ["32", "33", "34", "35", "36", "91"];
+
+/// Which of [`NAME_COLOURS`] `name` gets: FNV-1a over its bytes (std's hasher is seeded per
+/// process, which would give alice a different colour in every client).
+pub fn name_colour_index(name: &str) -> usize {
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    (hash % NAME_COLOURS.len() as u32) as usize
 }
 
 /// A table with the toolkit's look, with `headers` as its header row.
@@ -209,6 +230,21 @@ mod tests {
         assert!(!color_allowed(true, Some(OsStr::new("1")), None));
         assert!(color_allowed(true, Some(OsStr::new("")), None));
         assert!(!color_allowed(true, None, Some(OsStr::new("dumb"))));
+    }
+
+    #[test]
+    fn a_name_keeps_its_colour_and_names_spread_over_the_colours() {
+        assert_eq!(name_colour_index("alice"), name_colour_index("alice"));
+        let used: std::collections::HashSet<usize> = [
+            "alice", "bob", "carol", "小明", "dave", "eve", "小红", "mallory",
+        ]
+        .iter()
+        .map(|n| name_colour_index(n))
+        .collect();
+        assert!(used.len() >= 3, "{used:?}");
+        let p = Paint { enabled: true };
+        assert!(p.by_name("bob", "bob").starts_with("\x1b["));
+        assert_eq!(Paint { enabled: false }.by_name("bob", "bob"), "bob");
     }
 
     #[test]

@@ -2,22 +2,23 @@
 //! a real terminal (tmux).
 //!
 //! Every process a test starts sits in a [`Guard`] (killed and reaped on every path); the tmux
-//! tests use a server of their own (`tmux -L toolkit-test-<pid>`) and kill only that one. No test
-//! asserts on timing: waits have upper bounds only, so a slow machine fails late instead of
-//! flaking early.
+//! tests use a server of their own (`support::tmux`, `tmux -L toolkit-test-<pid>-<name>`) and
+//! kill only that one. No test asserts on timing: waits have upper bounds only, so a slow machine
+//! fails late instead of flaking early.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Lines};
 use std::path::Path;
-use std::process::{ChildStdout, Command, Output, Stdio};
+use std::process::{ChildStdout, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde::Deserialize;
-use toolkit::proc::{Fields, ProcessTable, read_process, ticks_per_second};
+use toolkit::proc::{Fields, read_process, ticks_per_second};
 
 mod support;
+use support::tmux::{Tmux, assert_terminal_restored};
 use support::{BIN, Guard};
 
 /// A frame of `toolkit top --json`, as far as the tests read it.
@@ -363,85 +364,6 @@ fn bad_delays_are_refused_in_one_line() {
     }
 }
 
-/// A tmux server of our own, killed (and only it) when the test ends.
-struct Tmux {
-    socket: String,
-    /// Where tmux puts that server's socket; removed at the end (tmux leaves it behind).
-    socket_path: std::path::PathBuf,
-}
-
-impl Tmux {
-    /// `None` (the test is skipped, saying so) when tmux is not installed outside CI; in CI,
-    /// `.ci/run` installs it, so its absence is a failure.
-    fn start(name: &str) -> Option<Tmux> {
-        let installed = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !installed {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must install tmux (.ci/run)"
-            );
-            eprintln!("skipped: tmux is not installed");
-            return None;
-        }
-        let socket = format!("toolkit-test-{}-{name}", std::process::id());
-        let dir: std::path::PathBuf =
-            std::env::var_os("TMUX_TMPDIR").map_or_else(|| "/tmp".into(), Into::into);
-        let socket_path = dir
-            .join(format!("tmux-{}", nix::unistd::getuid()))
-            .join(&socket);
-        Some(Tmux {
-            socket,
-            socket_path,
-        })
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run tmux")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for key in keys {
-            let out = match *key {
-                "Enter" => self.run(&["send-keys", "-t", "top", "Enter"]),
-                literal => self.run(&["send-keys", "-t", "top", "-l", literal]),
-            };
-            assert!(out.status.success(), "send-keys {key}");
-        }
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "top"]).stdout).into_owned()
-    }
-
-    fn wait_screen(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let end = Instant::now() + Duration::from_secs(15);
-        loop {
-            let screen = self.screen();
-            if done(&screen) {
-                return screen;
-            }
-            assert!(Instant::now() < end, "no {what} on the screen:\n{screen}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-        let _ = std::fs::remove_file(&self.socket_path);
-    }
-}
-
 /// Start `toolkit top ARGS` in a 160x50 tmux window; once it exits, `stty -a` records the state
 /// of the terminal it leaves behind in `stty_file`.
 fn start_top(tmux: &Tmux, args: &str, stty_file: &Path) {
@@ -449,39 +371,7 @@ fn start_top(tmux: &Tmux, args: &str, stty_file: &Path) {
         "env LANG=C.UTF-8 NO_COLOR=1 {BIN} --lang en top {args}; stty -a > {}",
         stty_file.display()
     );
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "top",
-        "-x",
-        "160",
-        "-y",
-        "50",
-        &command,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The terminal after top: echo and canonical input are back on.
-fn assert_terminal_restored(stty_file: &Path) {
-    wait_for(Duration::from_secs(15), "stty -a after top", || {
-        std::fs::read_to_string(stty_file).is_ok_and(|s| s.contains("icanon"))
-    });
-    let stty = std::fs::read_to_string(stty_file).unwrap();
-    let words: Vec<&str> = stty.split([' ', ';', '\n']).collect();
-    assert!(
-        words.contains(&"echo") && !words.contains(&"-echo"),
-        "{stty}"
-    );
-    assert!(
-        words.contains(&"icanon") && !words.contains(&"-icanon"),
-        "{stty}"
-    );
+    tmux.open("top", 160, 50, &command);
 }
 
 #[test]
@@ -497,7 +387,7 @@ fn the_live_screen_answers_tops_keys_in_a_real_terminal() {
     let me = std::process::id();
     start_top(&tmux, &format!("-d 0.3 -p {pid},{me}"), &stty_file);
 
-    let screen = tmux.wait_screen("the header", |s| s.contains("Tasks: 2 total"));
+    let screen = tmux.wait_screen("top", "the header", |s| s.contains("Tasks: 2 total"));
     assert!(screen.contains("load average:"), "{screen}");
     assert!(screen.contains("3-state model"), "{screen}");
     assert!(screen.contains("CPU0"), "{screen}");
@@ -508,24 +398,26 @@ fn the_live_screen_answers_tops_keys_in_a_real_terminal() {
     };
     assert!(row(&screen), "the sleeper's row:\n{screen}");
 
-    tmux.keys(&["P", "H"]);
-    tmux.wait_screen("the Threads line", |s| s.contains("Threads:"));
-    tmux.keys(&["H", "V"]);
-    tmux.wait_screen("the forest view", |s| {
+    tmux.keys("top", &["P", "H"]);
+    tmux.wait_screen("top", "the Threads line", |s| s.contains("Threads:"));
+    tmux.keys("top", &["H", "V"]);
+    tmux.wait_screen("top", "the forest view", |s| {
         s.contains("Tasks:") && s.contains("forest view")
     });
-    tmux.keys(&["V", "u", "root", "Enter"]);
-    tmux.wait_screen("the user filter", |s| s.contains("user: root"));
-    tmux.keys(&["u", "Enter"]);
-    tmux.wait_screen("every user again", |s| !s.contains("user: root") && row(s));
+    tmux.keys("top", &["V", "u", "root", "Enter"]);
+    tmux.wait_screen("top", "the user filter", |s| s.contains("user: root"));
+    tmux.keys("top", &["u", "Enter"]);
+    tmux.wait_screen("top", "every user again", |s| {
+        !s.contains("user: root") && row(s)
+    });
 
     // r: PID, then the value; the kernel has the last word, read from /proc.
     let target = 5.max(my_nice());
-    tmux.keys(&["r", &pid, "Enter", &target.to_string(), "Enter"]);
+    tmux.keys("top", &["r", &pid, "Enter", &target.to_string(), "Enter"]);
     wait_for(Duration::from_secs(10), "the renice", || {
         read_process(sleeper.pid(), Fields::STAT_ONLY).is_ok_and(|p| p.nice == target)
     });
-    tmux.wait_screen("the renice's answer", |s| {
+    tmux.wait_screen("top", "the renice's answer", |s| {
         s.contains(&format!(
             "PID {pid} reniced to {target} (PR {})",
             20 + target
@@ -533,17 +425,17 @@ fn the_live_screen_answers_tops_keys_in_a_real_terminal() {
     });
 
     // k STOP makes a T, and the transitions pane says so; k CONT undoes it.
-    tmux.keys(&["k", &pid, "Enter", "STOP", "Enter"]);
-    tmux.wait_screen("S -> T in the pane", |s| {
+    tmux.keys("top", &["k", &pid, "Enter", "STOP", "Enter"]);
+    tmux.wait_screen("top", "S -> T in the pane", |s| {
         s.lines()
             .any(|l| l.contains(&format!(" {pid} sleep  S -> T  (waiting -> stopped")))
     });
-    tmux.keys(&["k", &pid, "Enter", "CONT", "Enter"]);
-    tmux.wait_screen("T -> S in the pane", |s| {
+    tmux.keys("top", &["k", &pid, "Enter", "CONT", "Enter"]);
+    tmux.wait_screen("top", "T -> S in the pane", |s| {
         s.contains(&format!(" {pid} sleep  T -> S"))
     });
 
-    tmux.keys(&["q"]);
+    tmux.keys("top", &["q"]);
     assert_terminal_restored(&stty_file);
 }
 
@@ -556,21 +448,9 @@ fn sigterm_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let stty_file = dir.path().join("stty");
     start_top(&tmux, &format!("-p {}", std::process::id()), &stty_file);
-    tmux.wait_screen("the header", |s| s.contains("Tasks: 1 total"));
-    let shell: i32 = String::from_utf8_lossy(
-        &tmux
-            .run(&["display-message", "-p", "-t", "=top:", "#{pane_pid}"])
-            .stdout,
-    )
-    .trim()
-    .parse()
-    .expect("the pane's shell");
-    let table = ProcessTable::scan(Fields::STAT_ONLY).unwrap();
-    let top = table
-        .iter()
-        .find(|p| p.ppid == shell && p.comm == "toolkit")
-        .expect("toolkit top under the pane's shell");
-    kill(Pid::from_raw(top.pid), Signal::SIGTERM).unwrap();
+    tmux.wait_screen("top", "the header", |s| s.contains("Tasks: 1 total"));
+    let top = tmux.process_in_pane("top", "toolkit");
+    kill(Pid::from_raw(top), Signal::SIGTERM).unwrap();
     assert_terminal_restored(&stty_file);
 }
 

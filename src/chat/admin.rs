@@ -17,6 +17,14 @@
 //! descriptor: its own children, and a debugger attached with root or the same user's ptrace
 //! rights, which can do anything to the server anyway.
 //!
+//! On a terminal (stdin, stdout and stderr all one), the console draws its own input line,
+//! `管理员> `, with the same line editor as the client ([`super::terminal`]), and a second socket
+//! pair, server -> console, carries the server's log lines: `chat::log` hands each one to the
+//! console, which prints it above the administrator's half-typed announcement and redraws it,
+//! instead of the server writing onto the middle of it. Ctrl-C there is a byte in raw mode; the console passes it
+//! on to the server as SIGINT, so it still stops the server. The server restores the terminal's
+//! settings (saved before the fork) once it has reaped the console.
+//!
 //! Both ends cut their input with [`LineFramer`], so neither a terminal line without a newline nor
 //! a misbehaving pipe makes either process buffer without bound.
 //!
@@ -27,9 +35,9 @@
 //! - the server dies: the child gets SIGTERM from the kernel (`PR_SET_PDEATHSIG`), so it never
 //!   lingers as an orphan holding the terminal.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::net::Shutdown;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 
 use nix::sys::signal::Signal;
@@ -38,8 +46,9 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::{broadcast, mpsc};
 
 use super::log;
+use super::terminal::{Console, Event, RestoreOnDrop, SavedTerminal};
 use crate::chat::protocol::{MAX_LINE, MAX_TEXT};
-use crate::child::{Child, ChildError, die_with_parent, fork_child};
+use crate::child::{Child, ChildError, die_with_parent, fork_child, interrupt};
 use crate::i18n::{Lang, chat as msg};
 use crate::lines::{Frame, LineFramer};
 
@@ -52,36 +61,122 @@ const MAX_TYPED_LINE: usize = 64 * 1024;
 pub struct AdminConsole {
     pub child: Child,
     pub channel: OwnedFd,
+    /// On a terminal: the settings to put back once the child is reaped (dropped last).
+    terminal: Option<RestoreGuard>,
+}
+
+/// [`RestoreOnDrop`], with a `Debug` for [`AdminConsole`].
+struct RestoreGuard(#[allow(dead_code)] RestoreOnDrop);
+
+impl std::fmt::Debug for RestoreGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RestoreGuard")
+    }
 }
 
 /// Create the channel and fork the console child. Call only while single-threaded (before tokio).
 pub fn spawn(lang: Lang) -> Result<AdminConsole, ChildError> {
-    let (server_end, console_end) =
-        UnixStream::pair().map_err(|e| ChildError::Fork(io_errno(&e)))?;
+    let errno = |e: std::io::Error| ChildError::Fork(io_errno(&e));
+    let (server_end, console_end) = UnixStream::pair().map_err(errno)?;
     // One-way, server <- console.
-    server_end
-        .shutdown(Shutdown::Write)
-        .map_err(|e| ChildError::Fork(io_errno(&e)))?;
+    server_end.shutdown(Shutdown::Write).map_err(errno)?;
     let server_raw = server_end.as_raw_fd();
+    // A person at the server's terminal gets the line editor: the console draws, and the server's
+    // log lines reach it over a second pair, server -> console (see `super::terminal`).
+    // All three on the terminal: the console draws on stdout, the log was stderr's; with any of
+    // them redirected, the console reads lines as it always did.
+    let on_terminal = std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+        && std::io::stderr().is_terminal();
+    let saved = if on_terminal {
+        SavedTerminal::save()
+    } else {
+        None
+    };
+    let logs = match saved {
+        Some(_) => {
+            let (log_server, log_console) = UnixStream::pair().map_err(errno)?;
+            log_server.shutdown(Shutdown::Read).map_err(errno)?;
+            log_console.shutdown(Shutdown::Write).map_err(errno)?;
+            Some((log_server, log_console))
+        }
+        None => None,
+    };
+    let log_server_raw = logs.as_ref().map(|(server, _)| server.as_raw_fd());
+    let log_console = logs.as_ref().map(|(_, console)| console.as_raw_fd());
     let server_pid = nix::unistd::getpid();
+    let terminal = saved.clone().map(|s| RestoreGuard(RestoreOnDrop(s)));
     let child = fork_child(move || {
         // The child closes its copy of the server's end by number: the stream itself stays with
         // the parent. Closing it matters: if the child kept it, writing after the parent died
-        // would never fail with EPIPE.
+        // would never fail with EPIPE (and the log pair would never report the server gone).
         let _ = nix::unistd::close(server_raw);
+        if let Some(fd) = log_server_raw {
+            let _ = nix::unistd::close(fd);
+        }
         let _ = console_end.shutdown(Shutdown::Read);
         if !die_with_parent(server_pid, Signal::SIGTERM) {
             // The server died before the request above took effect.
             return 0;
         }
-        console_loop(console_end, lang)
+        match (saved, log_console) {
+            (Some(saved), Some(fd)) => {
+                // SAFETY: `fd` is the console's end of the log pair, open in this process and
+                // owned by nothing else here (the parent's `UnixStream` was copied, not run).
+                let logs = UnixStream::from(unsafe { OwnedFd::from_raw_fd(fd) });
+                edit_loop(console_end, logs, saved, lang)
+            }
+            _ => console_loop(console_end, lang),
+        }
     })?;
     // In the parent, the closure (and the console's end it captured) was dropped: only the child
     // can write, so its exit is seen here as end-of-file.
+    if let Some((log_server, log_console)) = logs {
+        drop(log_console);
+        let _ = log_server.set_nonblocking(true);
+        super::log_through(Some(log_server));
+    }
     Ok(AdminConsole {
         child,
         channel: OwnedFd::from(server_end),
+        terminal,
     })
+}
+
+/// The console on a terminal: the line editor, the administrator's lines into `channel`, and the
+/// server's log lines from `logs` printed above the line being typed. Returns the exit code, the
+/// terminal restored.
+fn edit_loop(mut channel: UnixStream, logs: UnixStream, saved: SavedTerminal, lang: Lang) -> i32 {
+    // SIGTERM (the server stopping, or the kernel when it died) must not leave the terminal raw.
+    interrupt::install();
+    let paint = crate::output::Paint::for_stdout();
+    let prompt = msg::admin_prompt(lang);
+    let width = crate::output::display_width(prompt);
+    let Ok(mut console) = Console::start(saved, paint.bold(prompt), width, Some(logs), false)
+    else {
+        return console_loop(channel, lang);
+    };
+    loop {
+        match console.next_event() {
+            Event::Line(text) => {
+                let text = text.trim();
+                if text.is_empty() {
+                    continue;
+                }
+                if writeln!(channel, "{}", truncate(text, MAX_TEXT)).is_err() {
+                    return 0;
+                }
+            }
+            // Ctrl-C in raw mode is a byte, not SIGINT: pass it on, so it stops the server as it
+            // did before the console drew the line itself. The console stays until the server
+            // tells it to go (SIGTERM), so the shutdown's log lines are still shown in order.
+            Event::Interrupt => {
+                let _ = nix::sys::signal::kill(nix::unistd::getppid(), Signal::SIGINT);
+            }
+            // Ctrl-D closes the console, as end of input always did; the server goes on.
+            Event::EndOfInput | Event::Closed | Event::Signal(_) | Event::Failed => return 0,
+        }
+    }
 }
 
 fn io_errno(e: &std::io::Error) -> nix::errno::Errno {
@@ -137,7 +232,11 @@ pub async fn pump(
     mut stop: broadcast::Receiver<()>,
     lang: Lang,
 ) {
-    let AdminConsole { mut child, channel } = console;
+    let AdminConsole {
+        mut child,
+        channel,
+        terminal,
+    } = console;
     let pid = child.pid_i32();
     let stream = UnixStream::from(channel);
     let receiver = stream
@@ -189,6 +288,9 @@ pub async fn pump(
         };
         log(&msg::log_admin_reaped(lang, pid, &how));
     }
+    // The console is gone: log lines go to stderr again, on a terminal with its settings back.
+    super::log_through(None);
+    drop(terminal);
 }
 
 /// `text` cut to at most `max` bytes, at a character boundary.

@@ -1,8 +1,9 @@
 //! The chat client: two processes, as in the homework.
 //!
 //! 1. One process connects and enters with a name (asking again, in a terminal, if it is taken).
-//! 2. It forks. The **child** reads stdin line by line and sends each line as `SAY text`; on `quit`
-//!    or end of input (Ctrl-D) it sends `QUIT` and exits. The **parent** reads the socket and prints
+//! 2. It forks. The **child** reads stdin line by line and sends each line as `SAY text` (`/who`
+//!    asks for the members, `/help` lists the commands); on `quit`, `/quit`, `退出` or end of input
+//!    (Ctrl-D) it sends `QUIT` and exits. The **parent** reads the socket and prints
 //!    every event, in the language of this client.
 //! 3. The parent stops when the socket closes. After our own `QUIT` the server answers `BYE` and
 //!    closes: the parent reaps the child and exits 0. Any other close means the server went away:
@@ -15,21 +16,41 @@
 //! other path, Ctrl-C included, via [`interrupt`]); the child asks the kernel for SIGTERM if the
 //! parent dies first (`PR_SET_PDEATHSIG`).
 //!
-//! Terminal safety: every text from another user goes through [`protocol::escape_for_terminal`]
-//! before it is printed, so nobody can send colours, cursor moves or a fake prompt. On a terminal,
-//! an incoming line first clears the current screen line (`\r` + erase-line), so it never lands in
-//! the middle of what you are typing; what you had typed stays in the terminal's input buffer and
-//! is still sent when you press Enter.
+//! # On a terminal: one process draws
+//! When stdin and stdout are both a terminal, a person is typing, and the client behaves like a
+//! chat program: a prompt (`alice> `), the line being typed never lost when a message arrives,
+//! the editing keys people expect, `/help`. The two processes stay, with one more channel between
+//! them, created before the fork: a socket pair, parent -> child. The child puts the terminal in
+//! raw mode, keeps the edit buffer ([`super::editor`]) and is the only process that writes to the
+//! terminal; the parent turns each event into rows (laid out, coloured) and hands them over the
+//! pair; the child prints them above the input line and redraws it ([`super::terminal`] explains
+//! why one writer and not "print, then tell the child to redraw"). The parent saved the terminal's
+//! settings before the fork and puts them back once it has reaped the child, whatever killed it.
+//!
+//! With stdin or stdout in a pipe (a script, a test) nothing of this happens: the child reads
+//! lines, the parent prints lines, exactly as the homework's client does.
+//!
+//! # Terminal safety
+//! Every text from another user goes through [`protocol::escape_for_terminal`] before it is
+//! printed, so nobody can send colours, cursor moves or a fake prompt. On a terminal the client
+//! lays long lines out itself ([`lay_out`]), so typed blanks cannot push text onto a row of its
+//! own that looks like an event; names get a colour from a hash of the name and the
+//! administrator's lines are bold, styles no member's text can produce (when colour is on:
+//! `NO_COLOR` and `TERM=dumb` turn it off, see [`crate::output::color_enabled`]).
 
 use std::io::{self, IsTerminal, Read, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
+use nix::sys::wait::WaitStatus;
 
 use super::protocol::{
     self, ClientCommand, ErrorCode, Frame, LineFramer, MAX_LINE, MAX_TEXT, ServerEvent,
 };
+use super::terminal::{self, Console, Event, RestoreOnDrop, SavedTerminal};
 use crate::child::{Child, ChildError, die_with_parent, fork_child, interrupt};
 use crate::error::{CmdResult, Failure};
 use crate::i18n::{Lang, chat as msg};
@@ -47,6 +68,8 @@ pub struct Options {
     /// The name to enter with (asked for when `None`).
     pub name: Option<String>,
     pub explain: bool,
+    /// Put the local time (`HH:MM `) before every line shown.
+    pub timestamps: bool,
 }
 
 /// `toolkit chat client`.
@@ -80,22 +103,81 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
         msg::welcome(lang, &protocol::escape_for_terminal(&name))
     );
 
+    // A person at a terminal gets the line editor: the child owns the terminal and draws, the
+    // parent hands it the rows to show over a socket pair made before the fork (see
+    // `super::terminal`). Anything else (a script, a test, a pipe) gets plain lines as before.
+    let (saved, mut screen, child_rows) = match console_pair()? {
+        Some((saved, parent_end, child_end)) => {
+            (Some(saved), Screen::Console(parent_end), Some(child_end))
+        }
+        None => (None, Screen::Plain, None),
+    };
+    let paint = crate::output::Paint::for_stdout();
+    let shown_name = protocol::escape_for_terminal(&name);
+    let prompt = Prompt {
+        width: crate::output::display_width(&shown_name) + PROMPT_END.len(),
+        text: format!("{}{PROMPT_END}", paint.by_name(&name, &shown_name)),
+    };
+
     // Fork: the child sends, the parent receives. The child gets its own handle on the socket
     // (dropped unused in the parent when the closure is dropped).
     let sender_socket = stream.try_clone()?;
     let receiver_pid = nix::unistd::getpid();
-    let child = fork_child(move || send_loop(sender_socket, receiver_pid, lang))
-        .map_err(|e| Failure::new(1, msg::fork_failed(lang, &e)))?;
+    let parent_end = screen.raw_fd();
+    // Before the fork, with the settings saved before anything changed them: dropped last, after
+    // the child has been reaped, so the terminal gets its settings back even if the child was
+    // killed (SIGKILL) in raw mode.
+    let _restore = saved.clone().map(RestoreOnDrop);
+    let child = fork_child(move || match (saved, child_rows) {
+        (Some(saved), Some(rows)) => {
+            // The parent's end stays with the parent: if the child kept a copy, the pair would
+            // never report the parent gone.
+            if let Some(fd) = parent_end {
+                let _ = nix::unistd::close(fd);
+            }
+            edit_loop(sender_socket, receiver_pid, lang, saved, rows, prompt)
+        }
+        _ => send_loop(sender_socket, receiver_pid, lang),
+    })
+    .map_err(|e| Failure::new(1, msg::fork_failed(lang, &e)))?;
     interrupt::install();
     if args.explain {
         let ppid = nix::unistd::getppid().as_raw();
-        let _ = writeln!(
-            out,
-            "{}",
-            msg::explain_client(lang, std::process::id(), ppid, child.pid_i32())
-        );
+        let line = msg::explain_client(lang, std::process::id(), ppid, child.pid_i32());
+        let _ = screen.show(&line.lines().map(str::to_string).collect::<Vec<_>>(), false);
     }
-    receive_loop(events, child, &name, lang)
+    let view = View {
+        lang,
+        paint,
+        timestamps: args.timestamps,
+    };
+    receive_loop(events, child, screen, &name, view)
+}
+
+/// When stdin and stdout are a terminal: its settings as they are now, and a socket pair, one-way
+/// from the parent's end (first) to the child's; `None` otherwise.
+fn console_pair() -> io::Result<Option<(SavedTerminal, UnixStream, UnixStream)>> {
+    if !(io::stdin().is_terminal() && io::stdout().is_terminal()) {
+        return Ok(None);
+    }
+    let Some(saved) = SavedTerminal::save() else {
+        return Ok(None);
+    };
+    let (parent_end, child_end) = UnixStream::pair()?;
+    parent_end.shutdown(Shutdown::Read)?;
+    child_end.shutdown(Shutdown::Write)?;
+    // A child that stops reading (stopped from elsewhere) must not stop the parent for good.
+    parent_end.set_write_timeout(Some(terminal::HAND_OVER_TIMEOUT))?;
+    Ok(Some((saved, parent_end, child_end)))
+}
+
+/// What ends the prompt after the user's name (`alice> `).
+const PROMPT_END: &str = "> ";
+
+/// The prompt drawn before the line being typed: styled text, and its width in columns.
+struct Prompt {
+    text: String,
+    width: usize,
 }
 
 /// Send `NAME` until the server welcomes us. Returns the accepted name.
@@ -206,6 +288,14 @@ fn send_loop(mut socket: TcpStream, parent: nix::unistd::Pid, lang: Lang) -> i32
                 }
                 continue;
             }
+            if text.trim() == "/help" {
+                let mut out = io::stdout().lock();
+                for row in msg::help(lang, false) {
+                    let _ = writeln!(out, "{row}");
+                }
+                let _ = out.flush();
+                continue;
+            }
             if text.trim().is_empty() {
                 continue;
             }
@@ -239,37 +329,201 @@ fn send_loop(mut socket: TcpStream, parent: nix::unistd::Pid, lang: Lang) -> i32
     0
 }
 
+/// The child on a terminal: the line editor ([`Console`]) instead of stdin lines. It sends what
+/// is entered, as [`send_loop`] does, and prints the rows the parent hands over on `rows` above the
+/// line being typed. Returns its exit code, the terminal restored.
+fn edit_loop(
+    mut socket: TcpStream,
+    parent: nix::unistd::Pid,
+    lang: Lang,
+    saved: SavedTerminal,
+    rows: UnixStream,
+    prompt: Prompt,
+) -> i32 {
+    if !die_with_parent(parent, Signal::SIGTERM) {
+        return 1;
+    }
+    // SIGTERM (the parent's "the server is gone", or the kernel's when the parent died) must not
+    // kill us in raw mode: it sets a flag, the console sees it and restores the terminal.
+    interrupt::install();
+    let Ok(mut console) = Console::start(saved, prompt.text, prompt.width, Some(rows), true) else {
+        return send_loop(socket, parent, lang);
+    };
+    let mut send = |command: &ClientCommand| {
+        socket
+            .write_all(protocol::encode_client(command).as_bytes())
+            .is_ok()
+    };
+    loop {
+        match console.next_event() {
+            Event::Line(text) => {
+                if is_leave_command(&text) {
+                    break;
+                }
+                match text.trim() {
+                    "" => {}
+                    "/who" => {
+                        if !send(&ClientCommand::Who) {
+                            return 1;
+                        }
+                    }
+                    "/help" => console.print_above(&msg::help(lang, true)),
+                    _ if text.len() > MAX_TEXT => {
+                        console.print_above(&[msg::too_long_local(lang, MAX_TEXT)]);
+                    }
+                    _ => {
+                        if !send(&ClientCommand::Say(text)) {
+                            return 1;
+                        }
+                    }
+                }
+            }
+            // Ctrl-D on an empty line and Ctrl-C leave, like `quit`.
+            Event::EndOfInput | Event::Interrupt => break,
+            // The parent is gone or tells us to stop: it reports why.
+            Event::Closed | Event::Signal(_) => return 0,
+            // The keyboard is gone (the terminal hung up): leave, as at the end of piped input.
+            Event::Failed => break,
+        }
+    }
+    let _ = send(&ClientCommand::Quit);
+    0
+}
+
 /// What a user types to leave: `quit` (any case), `/quit`, or the course's own word `退出`.
 pub fn is_leave_command(text: &str) -> bool {
     let word = text.trim();
     word.eq_ignore_ascii_case("quit") || word.eq_ignore_ascii_case("/quit") || word == "退出"
 }
 
+/// Where the parent shows what arrives.
+enum Screen {
+    /// Straight to stdout and stderr (a pipe, a script, or a terminal nobody types into).
+    Plain,
+    /// Through the socket pair to the child, which owns the terminal (see [`super::terminal`]).
+    Console(UnixStream),
+}
+
+impl Screen {
+    /// The descriptor of the parent's end of the pair, for the child to close.
+    fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        match self {
+            Screen::Plain => None,
+            Screen::Console(pair) => Some(pair.as_raw_fd()),
+        }
+    }
+
+    /// Show `rows`; an error means nobody reads them any more.
+    fn show(&mut self, rows: &[String], to_stderr: bool) -> io::Result<()> {
+        match self {
+            Screen::Console(pair) => terminal::hand_over(pair, rows),
+            Screen::Plain => {
+                let mut text = rows.join("\n");
+                text.push('\n');
+                if to_stderr {
+                    io::stderr().write_all(text.as_bytes())
+                } else {
+                    io::stdout().write_all(text.as_bytes())
+                }
+            }
+        }
+    }
+}
+
+/// How the parent turns events into rows.
+struct View {
+    lang: Lang,
+    paint: crate::output::Paint,
+    timestamps: bool,
+}
+
+impl View {
+    /// The rows for one event (none for the protocol's own), and whether it is a notice.
+    ///
+    /// On a terminal the client lays long lines out itself (see [`lay_out`]), names are shown in
+    /// their colour and the administrator's lines in bold when colour is on: text a member typed
+    /// can never look like either (their escapes are shown as text). In a pipe a line is one row,
+    /// as the homework prints it.
+    fn rows(&self, event: &ServerEvent, tty: bool) -> Option<(Vec<String>, bool)> {
+        let (line, to_stderr) = display(event, self.lang)?;
+        let stamp = if self.timestamps && !matches!(event, ServerEvent::History { .. }) {
+            chrono::Local::now().format("%H:%M ").to_string()
+        } else {
+            String::new()
+        };
+        let line = format!("{stamp}{line}");
+        if !tty {
+            return Some((vec![line], to_stderr));
+        }
+        let mut rows = lay_out(&line, terminal::columns());
+        match event {
+            ServerEvent::Admin { .. } => {
+                for row in &mut rows {
+                    *row = self.paint.bold(row);
+                }
+            }
+            ServerEvent::Joined { name }
+            | ServerEvent::Msg { name, .. }
+            | ServerEvent::Left { name } => {
+                let shown = protocol::escape_for_terminal(name);
+                if let Some(rest) = rows[0]
+                    .strip_prefix(&stamp)
+                    .and_then(|r| r.strip_prefix(&shown))
+                {
+                    rows[0] = format!("{stamp}{}{rest}", self.paint.by_name(name, &shown));
+                }
+            }
+            _ => {}
+        }
+        Some((rows, to_stderr))
+    }
+}
+
 /// The parent: print events until the socket closes, then reap the child.
-fn receive_loop(mut events: EventReader, mut child: Child, name: &str, lang: Lang) -> CmdResult {
+fn receive_loop(
+    mut events: EventReader,
+    mut child: Child,
+    mut screen: Screen,
+    name: &str,
+    view: View,
+) -> CmdResult {
+    let lang = view.lang;
     let tty = io::stdout().is_terminal();
     let mut said_bye = false;
     let mut closing = false;
+    // When the child left on the user's word (it sent QUIT and exited 0), the server's BYE is on
+    // its way: wait for it, but not forever.
+    let mut left_at: Option<Instant> = None;
     loop {
         let event = match events.next() {
             Ok(Some(Incoming::Event(e))) => e,
             Ok(Some(Incoming::Quiet)) => {
                 // The sender may have died (killed, or its stdin gone bad): without it nothing the
                 // user types is sent, so say so and leave rather than go on printing.
-                if let Ok(Some(_)) = child.try_wait() {
-                    let _ = events
-                        .stream
-                        .write_all(protocol::encode_client(&ClientCommand::Quit).as_bytes());
-                    return Err(Failure::new(
-                        EXIT_SERVER_GONE,
-                        msg::sender_died(lang, child.pid_i32()),
-                    )
-                    .into());
+                match child.try_wait() {
+                    Ok(Some(WaitStatus::Exited(_, 0))) => {
+                        let since = *left_at.get_or_insert_with(Instant::now);
+                        if since.elapsed() > ANSWER_TIMEOUT {
+                            break;
+                        }
+                    }
+                    Ok(Some(_)) => {
+                        let _ = events
+                            .stream
+                            .write_all(protocol::encode_client(&ClientCommand::Quit).as_bytes());
+                        return Err(Failure::new(
+                            EXIT_SERVER_GONE,
+                            msg::sender_died(lang, child.pid_i32()),
+                        )
+                        .into());
+                    }
+                    _ => {}
                 }
                 continue;
             }
             Ok(Some(Incoming::TooLong)) => {
-                eprintln!("{}", msg::notice(lang, &msg::line_dropped(lang, MAX_LINE)));
+                let note = msg::notice(lang, &msg::line_dropped(lang, MAX_LINE));
+                let _ = screen.show(&[note], true);
                 continue;
             }
             Ok(None) => break,
@@ -286,34 +540,29 @@ fn receive_loop(mut events: EventReader, mut child: Child, name: &str, lang: Lan
             ServerEvent::Bye => said_bye = true,
             ServerEvent::Closing => closing = true,
             other => {
-                if let Some((line, to_stderr)) = display(&other, lang) {
-                    let clear = if tty { "\r\x1b[2K" } else { "" };
-                    // On a terminal the client lays long lines out itself (see `lay_out`), and the
-                    // administrator's lines are bold when colour is on: text a member typed can
-                    // never look like either (their escapes are shown as text).
-                    let line = if tty {
-                        let width = ratatui::crossterm::terminal::size()
-                            .map_or(80, |(columns, _)| usize::from(columns.max(20)));
-                        let rows = lay_out(&line, width).join("\n");
-                        if matches!(other, ServerEvent::Admin { .. }) {
-                            crate::output::Paint::for_stdout().bold(&rows)
-                        } else {
-                            rows
-                        }
-                    } else {
-                        line
-                    };
-                    let written = if to_stderr {
-                        writeln!(io::stderr(), "{clear}{line}")
-                    } else {
-                        writeln!(io::stdout(), "{clear}{line}")
-                    };
-                    if written.is_err() {
-                        // Nobody reads our output any more (`| head`): stop quietly, like other
-                        // commands do on a closed pipe. Closing the socket tells the server.
-                        child.kill_and_reap();
-                        return Ok(0);
+                let Some((rows, to_stderr)) = view.rows(&other, tty) else {
+                    continue;
+                };
+                let rows = match (&screen, tty) {
+                    // A terminal nobody types into: clear the row first, as before the editor.
+                    (Screen::Plain, true) => {
+                        let mut rows = rows;
+                        rows[0] = format!("\r\x1b[2K{}", rows[0]);
+                        rows
                     }
+                    _ => rows,
+                };
+                if screen.show(&rows, to_stderr).is_err() {
+                    if let Screen::Console(_) = screen {
+                        // The child no longer reads: it has left (the BYE follows) or died (the
+                        // next quiet moment says so). Nothing more is shown.
+                        screen = Screen::Plain;
+                        continue;
+                    }
+                    // Nobody reads our output any more (`| head`): stop quietly, like other
+                    // commands do on a closed pipe. Closing the socket tells the server.
+                    child.kill_and_reap();
+                    return Ok(0);
                 }
             }
         }
@@ -535,6 +784,50 @@ mod tests {
         // Chinese text wraps by columns, two per character.
         let rows = lay_out(&"字".repeat(50), 40);
         assert_eq!(crate::output::display_width(&rows[0]), 40);
+    }
+
+    #[test]
+    fn on_a_colour_terminal_names_are_coloured_and_the_administrator_is_bold() {
+        let view = View {
+            lang: Lang::Zh,
+            paint: crate::output::Paint { enabled: true },
+            timestamps: false,
+        };
+        let said = ServerEvent::Msg {
+            name: "bob".into(),
+            text: "\u{1b}[1m管理员说 :假的".into(),
+        };
+        let (rows, notice) = view.rows(&said, true).unwrap();
+        assert!(!notice);
+        let colour = crate::output::NAME_COLOURS[crate::output::name_colour_index("bob")];
+        assert_eq!(
+            rows,
+            vec![format!(
+                "\x1b[{colour}mbob\x1b[0m 说 ： \\x1b[1m管理员说 :假的"
+            )]
+        );
+        let admin = ServerEvent::Admin {
+            text: "下课".into(),
+        };
+        assert_eq!(
+            view.rows(&admin, true).unwrap().0,
+            vec!["\x1b[1m管理员说 :下课\x1b[0m".to_string()]
+        );
+        // In a pipe: the homework's line, one row, no style, whatever the paint says.
+        assert_eq!(
+            view.rows(&said, false).unwrap().0,
+            vec!["bob 说 ： \\x1b[1m管理员说 :假的".to_string()]
+        );
+        let stamped = View {
+            timestamps: true,
+            ..view
+        };
+        let rows = stamped.rows(&admin, false).unwrap().0;
+        assert!(
+            rows[0].ends_with(" 管理员说 :下课")
+                && rows[0].len() == "HH:MM ".len() + "管理员说 :下课".len(),
+            "{rows:?}"
+        );
     }
 
     #[test]

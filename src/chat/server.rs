@@ -4,7 +4,8 @@
 //! [`run`] forks the admin console ([`super::admin`]) *first*, while the process still has a single
 //! thread, and only then builds the tokio runtime by hand (no `#[tokio::main]`: a runtime starts
 //! worker threads, and forking after that is unsafe). The parent serves the network; the child reads
-//! the terminal and writes lines into a pipe.
+//! the terminal and writes lines into a socket pair (and, on a terminal, draws the server's log
+//! lines above the administrator's input line: see [`super::admin`]).
 //!
 //! # Tasks
 //! [`serve`] is the whole server, testable in-process: `serve(listener, config, admin_lines,
@@ -41,7 +42,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -187,28 +187,23 @@ pub fn run(args: Options, lang: Lang) -> CmdResult {
         };
         // The first line of stdout is the real address, for scripts and tests; the page's
         // addresses follow, one per line.
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{local}");
+        let mut out = format!("{local}\n");
         if let Some(web) = &web_listener {
             let at = web
                 .local_addr()
                 .map_err(|e| Failure::new(1, e.to_string()))?;
-            let _ = write!(out, "{}", web::announce(at, lang));
+            out.push_str(&web::announce(at, lang));
         }
         if args.explain {
-            let _ = writeln!(
-                out,
-                "{}",
-                msg::explain_server(
-                    lang,
-                    std::process::id(),
-                    nix::unistd::getppid().as_raw(),
-                    admin_pid
-                )
-            );
+            out.push_str(&msg::explain_server(
+                lang,
+                std::process::id(),
+                nix::unistd::getppid().as_raw(),
+                admin_pid,
+            ));
+            out.push('\n');
         }
-        let _ = out.flush();
-        drop(out);
+        super::print_out(&out);
         log(&msg::log_listening(lang, &local));
 
         let (admin_tx, admin_rx) = mpsc::channel(ADMIN_QUEUE);

@@ -52,10 +52,10 @@ pub fn admin_says(lang: Lang, text: &str) -> String {
 pub fn welcome(lang: Lang, name: &str) -> String {
     match lang {
         Lang::Zh => {
-            format!("你以 {name} 的名字进入了聊天室（输入 退出 或 quit，或按 Ctrl-D 离开）")
+            format!("你以 {name} 的名字进入了聊天室（离开：quit、退出 或 Ctrl-D；命令：/help）")
         }
         Lang::En => {
-            format!("You entered the chat as {name} (type quit or 退出, or press Ctrl-D to leave)")
+            format!("You entered the chat as {name} (leave: quit, 退出 or Ctrl-D; commands: /help)")
         }
     }
 }
@@ -66,6 +66,65 @@ pub fn you_left(lang: Lang, name: &str) -> String {
         Lang::Zh => format!("你（{name}）退出了聊天"),
         Lang::En => format!("You ({name}) left the chat"),
     }
+}
+
+/// The answer to `/help`: the commands, and on a terminal the editing keys. One row each, the
+/// descriptions lined up by display width.
+pub fn help(lang: Lang, editing: bool) -> Vec<String> {
+    let commands: [(&str, &str); 3] = match lang {
+        Lang::Zh => [
+            ("/who", "在线的人"),
+            ("/help", "这份说明"),
+            ("/quit、quit、退出", "离开聊天室（Ctrl-D 也可以）"),
+        ],
+        Lang::En => [
+            ("/who", "who is in the room"),
+            ("/help", "this list"),
+            ("/quit, quit, 退出", "leave the room (so does Ctrl-D)"),
+        ],
+    };
+    let keys: [(&str, &str); 5] = match lang {
+        Lang::Zh => [
+            ("← →、Home End（Ctrl-A Ctrl-E）", "移动光标"),
+            ("Backspace、Delete", "删除一个字"),
+            ("Ctrl-U、Ctrl-W、Ctrl-K", "删到行首、删一个词、删到行尾"),
+            ("↑ ↓", "翻出发过的话"),
+            ("Ctrl-C", "离开"),
+        ],
+        Lang::En => [
+            ("Left Right, Home End (Ctrl-A Ctrl-E)", "move the cursor"),
+            ("Backspace, Delete", "erase a character"),
+            (
+                "Ctrl-U, Ctrl-W, Ctrl-K",
+                "erase to the start, a word, to the end",
+            ),
+            ("Up Down", "the lines you sent"),
+            ("Ctrl-C", "leave"),
+        ],
+    };
+    let table = |title: &str, rows: &[(&str, &str)]| {
+        let width = rows
+            .iter()
+            .map(|(k, _)| crate::output::display_width(k))
+            .max()
+            .unwrap_or(0);
+        let mut out = vec![title.to_string()];
+        out.extend(
+            rows.iter()
+                .map(|(k, d)| format!("  {}  {d}", crate::output::pad_to(k, width))),
+        );
+        out
+    };
+    let mut rows = table(lang.pick("命令：", "Commands:"), &commands);
+    if editing {
+        rows.extend(table(lang.pick("编辑：", "Editing:"), &keys));
+    }
+    rows
+}
+
+/// The administrator's prompt on the server's console.
+pub fn admin_prompt(lang: Lang) -> &'static str {
+    lang.pick("管理员> ", "admin> ")
 }
 
 pub fn name_prompt(lang: Lang) -> &'static str {
@@ -422,6 +481,18 @@ pub fn past(lang: Lang, at: &str, line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_fits_an_80_column_terminal_in_both_languages() {
+        for editing in [false, true] {
+            let (zh, en) = (help(Lang::Zh, editing), help(Lang::En, editing));
+            assert_eq!(zh.len(), en.len());
+            for row in zh.iter().chain(&en) {
+                assert!(crate::output::display_width(row) < 80, "{row}");
+            }
+        }
+        assert!(help(Lang::En, true).iter().any(|r| r.contains("/who")));
+    }
 
     #[test]
     fn the_homework_sentences_are_exact() {

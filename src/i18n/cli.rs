@@ -51,7 +51,7 @@ pub fn zh_after_help(path: &str) -> Option<&'static str> {
             "示例:\n  toolkit chat server\n  toolkit chat server --addr 127.0.0.1:0 --explain\n  toolkit chat server --max-clients 50 --rate 2\n\n在服务器的终端里输入一行，就是以管理员身份喊话。\n协议: docs/chat-protocol.md（简单到可以用 `nc 127.0.0.1 8888`）。"
         }
         "chat client" => {
-            "示例:\n  toolkit chat client --name 小明\n  toolkit --lang zh chat client --addr 127.0.0.1:8888 --explain\n  printf '你好\\nquit\\n' | toolkit chat client --name bot\n\n输入 quit 或按 Ctrl-D 离开。退出码: 0 正常离开，1 服务器断开或拒绝，\n2 名字被拒绝且标准输入不是终端，130 Ctrl-C。"
+            "示例:\n  toolkit chat client --name 小明\n  toolkit --lang zh chat client --addr 127.0.0.1:8888 --explain\n  printf '你好\\nquit\\n' | toolkit chat client --name bot\n\n输入 quit 或按 Ctrl-D 离开，/help 列出命令和编辑键。退出码: 0 正常离开，1 服务器断开或拒绝，\n2 名字被拒绝且标准输入不是终端，130 Ctrl-C。"
         }
         "top" => {
             "示例:\n  toolkit top\n  toolkit top -p 4242,4243          只看两个进程（例如 `toolkit nice --race` 的两个参赛者）\n  toolkit top -d 0.5 --sample-ms 50  每秒刷新两次，每秒找 20 次状态变化\n  toolkit top -b -n 3 -d 1          三帧文字输出，和 top -b 一样\n  toolkit top --json -n 2 -p $$     两帧 JSON（每行一个对象）\n\n按键: P M N T 按 %CPU / %MEM / PID / TIME+ 排序，< > 移动排序列，u 按用户过滤，\no 或 / 按名字过滤，H 线程，V 树形视图，r 调整 nice 值，k 发送信号（STOP、CONT……），\np 暂停，? 或 h 帮助，q 退出。\n\n%CPU 是 Irix 模式，和 top 的默认一样：两次采样之间用掉的 CPU 时间占一个 CPU 的百分比\n（一个有 4 个忙碌线程的进程显示 400%）。标准输出不是终端时，按文字逐帧输出（批处理模式）。"
@@ -184,6 +184,7 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         }
         ("chat server", "history") => "给新进来的人看多少条以前的消息，标明是历史（0：不给）",
         ("chat server", "explain") | ("chat client", "explain") => "打印哪个进程做哪件事",
+        ("chat client", "timestamps") => "在显示的每一行前面加上本地时间（时:分）",
 
         ("chat client", "addr") | ("chat bench", "addr") => "服务器地址",
         ("chat client", "name") => "进入时用的名字（不给就会询问）",

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use toolkit::proc::{Fields, ProcessTable};
 
 pub mod chat;
+pub mod tmux;
 
 /// The binary under test, built by cargo for this test run.
 pub const BIN: &str = env!("CARGO_BIN_EXE_toolkit");
