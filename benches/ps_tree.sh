@@ -10,6 +10,8 @@ per_shell=${2:-50}
 need=()
 command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
 command -v pstree >/dev/null 2>&1 || need+=(psmisc)
+command -v strace >/dev/null 2>&1 || need+=(strace)
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 [ -x /usr/bin/time ] || need+=(time)
 if ((${#need[@]})); then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
@@ -24,10 +26,15 @@ wait_for_tree
 total=$(ls /proc | grep -c '^[0-9]')
 echo "tree under PID $root: $have processes (want $want); $total processes on the machine"
 
+# The floor: a C program that only opens and reads each /proc/PID/stat (benches/floor.c).
+floor=$(mktemp -d)/floor
+cc -O2 -o "$floor" benches/floor.c
+
 hyperfine --warmup 3 --runs 30 -N --export-json /tmp/ps_tree_bench.json \
     "$bin ps-tree -p $root" \
     "pstree -p $root" \
-    "ps axjf"
+    "ps axjf" \
+    "$floor"
 
 python3 - <<'PY'
 import json
@@ -62,3 +69,12 @@ if command -v /usr/bin/time >/dev/null 2>&1; then
         echo "peak RSS of '$cmd': $kib KiB"
     done
 fi
+
+# Where the time goes: system calls per process on the machine (strace -c -f), each command once.
+processes=$(ls /proc | grep -c '^[0-9]')
+echo
+echo "system calls per process ($processes processes):"
+for cmd in "$bin ps-tree -p $root" "pstree -p $root" "$bin ps" "$bin ps --json" "ps aux" "$floor"; do
+    calls=$(strace -c -f -o /tmp/strace_count.txt $cmd >/dev/null 2>&1; awk '/total$/ {print $4}' /tmp/strace_count.txt)
+    echo "  $cmd: $calls calls, $(python3 -c "print(f'{$calls / $processes:.1f}')") per process"
+done

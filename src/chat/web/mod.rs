@@ -273,16 +273,15 @@ async fn relay(socket: WebSocket, pair: UnixStream) {
                     if ready.is_err() {
                         break;
                     }
-                    let read = {
-                        let mut chunk = [0u8; MAX_LINE];
-                        match rd.try_read(&mut chunk) {
-                            Ok(n) => {
-                                framer.push(&chunk[..n]);
-                                Ok(n)
-                            }
-                            Err(e) => Err(e),
+                    // One read takes what the sweeper wrote since the last (up to 64 KiB), into
+                    // the worker thread's scratch buffer: the framer keeps only a partial line.
+                    let read = SCRATCH.with_borrow_mut(|chunk| match rd.try_read(chunk) {
+                        Ok(n) => {
+                            framer.push(&chunk[..n]);
+                            Ok(n)
                         }
-                    };
+                        Err(e) => Err(e),
+                    });
                     match read {
                         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
                         Ok(0) | Err(_) => break,
@@ -329,6 +328,11 @@ async fn relay(socket: WebSocket, pair: UnixStream) {
             .await;
     };
     tokio::join!(inbound, outbound);
+}
+
+thread_local! {
+    /// Where a relay reads its socket pair: one per runtime worker, not one per member.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 64 * 1024]);
 }
 
 /// Bytes of events gathered into one frame before it is sent.
