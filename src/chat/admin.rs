@@ -37,7 +37,7 @@
 
 use std::io::{IsTerminal, Read, Write};
 use std::net::Shutdown;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 
 use nix::sys::signal::Signal;
@@ -102,8 +102,11 @@ pub fn spawn(lang: Lang) -> Result<AdminConsole, ChildError> {
         }
         None => None,
     };
-    let log_server_raw = logs.as_ref().map(|(server, _)| server.as_raw_fd());
-    let log_console = logs.as_ref().map(|(_, console)| console.as_raw_fd());
+    let (log_server, log_console) = match logs {
+        Some((server, console)) => (Some(server), Some(console)),
+        None => (None, None),
+    };
+    let log_server_raw = log_server.as_ref().map(|server| server.as_raw_fd());
     let server_pid = nix::unistd::getpid();
     let terminal = saved.clone().map(|s| RestoreGuard(RestoreOnDrop(s)));
     let child = fork_child(move || {
@@ -119,20 +122,16 @@ pub fn spawn(lang: Lang) -> Result<AdminConsole, ChildError> {
             // The server died before the request above took effect.
             return 0;
         }
+        // The console's end of the log pair was moved into this closure: the child owns it, and
+        // in the parent it is closed with the closure.
         match (saved, log_console) {
-            (Some(saved), Some(fd)) => {
-                // SAFETY: `fd` is the console's end of the log pair, open in this process and
-                // owned by nothing else here (the parent's `UnixStream` was copied, not run).
-                let logs = UnixStream::from(unsafe { OwnedFd::from_raw_fd(fd) });
-                edit_loop(console_end, logs, saved, lang)
-            }
+            (Some(saved), Some(logs)) => edit_loop(console_end, logs, saved, lang),
             _ => console_loop(console_end, lang),
         }
     })?;
     // In the parent, the closure (and the console's end it captured) was dropped: only the child
     // can write, so its exit is seen here as end-of-file.
-    if let Some((log_server, log_console)) = logs {
-        drop(log_console);
+    if let Some(log_server) = log_server {
         let _ = log_server.set_nonblocking(true);
         super::log_through(Some(log_server));
     }

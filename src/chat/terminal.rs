@@ -35,7 +35,7 @@
 //! "leave".
 
 use std::io::{self, Read, Write};
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
@@ -55,22 +55,17 @@ pub struct SavedTerminal {
     termios: Termios,
 }
 
-fn stdin_fd() -> BorrowedFd<'static> {
-    // SAFETY: descriptor 0 stays open for the life of the process.
-    unsafe { BorrowedFd::borrow_raw(0) }
-}
-
 impl SavedTerminal {
     /// The settings of the terminal on stdin, or `None` if stdin is not a terminal.
     pub fn save() -> Option<SavedTerminal> {
-        termios::tcgetattr(stdin_fd())
+        termios::tcgetattr(io::stdin().as_fd())
             .ok()
             .map(|termios| SavedTerminal { termios })
     }
 
     /// Put the settings back (after the output already written has been sent).
     pub fn restore(&self) {
-        let _ = termios::tcsetattr(stdin_fd(), SetArg::TCSADRAIN, &self.termios);
+        let _ = termios::tcsetattr(io::stdin().as_fd(), SetArg::TCSADRAIN, &self.termios);
     }
 
     /// Raw input: no line buffering, no echo, no signals from Ctrl-C / Ctrl-Z, no flow control,
@@ -87,7 +82,7 @@ impl SavedTerminal {
             | InputFlags::ISTRIP);
         raw.control_chars[SpecialCharacterIndices::VMIN as usize] = 1;
         raw.control_chars[SpecialCharacterIndices::VTIME as usize] = 0;
-        termios::tcsetattr(stdin_fd(), SetArg::TCSADRAIN, &raw).map_err(io::Error::from)
+        termios::tcsetattr(io::stdin().as_fd(), SetArg::TCSADRAIN, &raw).map_err(io::Error::from)
     }
 }
 
@@ -239,7 +234,7 @@ impl Console {
             }
             if keyboard {
                 let mut buf = [0u8; 4096];
-                match nix::unistd::read(stdin_fd(), &mut buf) {
+                match nix::unistd::read(io::stdin().as_fd(), &mut buf) {
                     Ok(0) => return Event::Failed,
                     Ok(n) => {
                         let keys = self.decoder.feed(&buf[..n]);
@@ -254,7 +249,8 @@ impl Console {
 
     /// Poll the keyboard and the pair; which of them is readable.
     fn wait(&self) -> Result<(bool, bool), Errno> {
-        let mut fds = vec![PollFd::new(stdin_fd(), PollFlags::POLLIN)];
+        let stdin = io::stdin();
+        let mut fds = vec![PollFd::new(stdin.as_fd(), PollFlags::POLLIN)];
         if let Some(above) = &self.above {
             fds.push(PollFd::new(above.as_fd(), PollFlags::POLLIN));
         }
