@@ -4,6 +4,34 @@ use super::Lang;
 
 // ---- quiz fork ------------------------------------------------------------------------------
 
+/// The comment at the top of the Python program.
+pub fn python_note(lang: Lang) -> [&'static str; 2] {
+    match lang {
+        Lang::Zh => [
+            "每个 print 是一次 write()。不要用 python3 -u 或 PYTHONUNBUFFERED=1 运行：那样文字和换行",
+            "是两次 write()，两个进程的行会混在一起（\"AA\"、\"\"）。",
+        ],
+        Lang::En => [
+            "Each print is one write(). Not with python3 -u or PYTHONUNBUFFERED=1: then the text and",
+            "the newline are two write()s, and the lines of two processes can mix (\"AA\", \"\").",
+        ],
+    }
+}
+
+/// The comment above `setvbuf` in the C program.
+pub fn c_note(lang: Lang) -> [&'static str; 2] {
+    match lang {
+        Lang::Zh => [
+            "即使输出到管道也按行缓冲：每一行用一次 write() 写出，",
+            "缓冲区里不会留下要被 fork() 复制的行。",
+        ],
+        Lang::En => [
+            "Line-buffered even into a pipe: each line leaves in one write(), and no line is",
+            "left in the buffer for fork() to copy.",
+        ],
+    }
+}
+
 pub fn heading(lang: Lang, seed: u64, level: u8) -> String {
     match lang {
         Lang::Zh => format!(

@@ -120,7 +120,7 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
         }
         None => None,
     };
-    let source = program.source(opts.code);
+    let source = program.source(opts.code, lang);
     if let Some(path) = &opts.export {
         std::fs::write(path, &source).map_err(|e| {
             Failure::new(1, t::export_failed(lang, &path.display().to_string(), &e))

@@ -13,6 +13,8 @@
 
 use std::fmt::Write as _;
 
+use crate::i18n::{Lang, quiz as t};
+
 /// One statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stmt {
@@ -111,10 +113,10 @@ impl Program {
     }
 
     /// The program's source in `code`.
-    pub fn source(&self, code: Code) -> String {
+    pub fn source(&self, code: Code, lang: Lang) -> String {
         match code {
-            Code::Python => python(self),
-            Code::C => c(self),
+            Code::Python => python(self, lang),
+            Code::C => c(self, lang),
         }
     }
 
@@ -232,14 +234,15 @@ impl Gen<'_> {
 
 // ---- the two languages ---------------------------------------------------------------------
 
-fn python(p: &Program) -> String {
+fn python(p: &Program, lang: Lang) -> String {
     let mut out = format!(
-        "# toolkit quiz fork --seed {} --level {}\n\
-         # Each print is one write(). Not with python3 -u or PYTHONUNBUFFERED=1: then the text and\n\
-         # the newline are two write()s, and the lines of two processes can mix (\"AA\", \"\").\n\
-         import os\n\n",
+        "# toolkit quiz fork --seed {} --level {}\n",
         p.seed, p.level
     );
+    for line in t::python_note(lang) {
+        let _ = writeln!(out, "# {line}");
+    }
+    out.push_str("import os\n\n");
     py_block(&p.body, 0, &mut out);
     out
 }
@@ -277,16 +280,20 @@ fn py_block(block: &[Stmt], depth: usize, out: &mut String) {
     }
 }
 
-fn c(p: &Program) -> String {
+fn c(p: &Program, lang: Lang) -> String {
     let mut out = format!(
         "/* toolkit quiz fork --seed {} --level {} --code c */\n\
          #include <stdio.h>\n#include <sys/wait.h>\n#include <unistd.h>\n\n\
-         int main(void)\n{{\n    \
-         /* Line-buffered even into a pipe: each line leaves in one write(), and no line is\n       \
-         left in the buffer for fork() to copy. */\n    \
-         setvbuf(stdout, NULL, _IOLBF, BUFSIZ);\n",
+         int main(void)\n{{\n",
         p.seed, p.level
     );
+    let note = t::c_note(lang);
+    for (i, line) in note.iter().enumerate() {
+        let open = if i == 0 { "/* " } else { "   " };
+        let close = if i + 1 == note.len() { " */" } else { "" };
+        let _ = writeln!(out, "    {open}{line}{close}");
+    }
+    out.push_str("    setvbuf(stdout, NULL, _IOLBF, BUFSIZ);\n");
     c_block(&p.body, 1, &mut out);
     out.push_str("    return 0;\n}\n");
     out
@@ -524,7 +531,7 @@ mod tests {
             ],
         };
         assert_eq!(
-            p.source(Code::Python),
+            p.source(Code::Python, Lang::En),
             "# toolkit quiz fork --seed 1 --level 3\n\
              # Each print is one write(). Not with python3 -u or PYTHONUNBUFFERED=1: then the text and\n\
              # the newline are two write()s, and the lines of two processes can mix (\"AA\", \"\").\n\
@@ -535,7 +542,8 @@ mod tests {
              if pid1 == 0:\n    print(\"B\", flush=True)\n    os._exit(0)\n\
              else:\n    os.waitpid(pid1, 0)\n    print(\"C\", flush=True)\n"
         );
-        let c = p.source(Code::C);
+        let c = p.source(Code::C, Lang::Zh);
+        assert!(c.contains("setvbuf(stdout, NULL, _IOLBF, BUFSIZ);"));
         assert!(c.contains("    for (int i = 0; i < 2; i++) {\n        fork();\n    }\n"));
         assert!(c.contains("    if (pid1 == 0) {\n        printf(\"B\\n\");\n        _exit(0);\n    } else {\n        waitpid(pid1, NULL, 0);\n"));
     }
