@@ -474,3 +474,29 @@ fn killing_the_quiz_at_any_moment_leaves_nothing_behind() {
         }
     }
 }
+
+/// Ctrl-C while the quiz waits for an answer ends it at once, with 130 (std's line reading would
+/// retry the interrupted read and keep waiting).
+#[test]
+fn ctrl_c_at_a_question_ends_the_quiz_with_130() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let _one = serial();
+    for args in [
+        &["quiz", "states", "zombie"][..],
+        &["quiz", "fork", "--seed", "2"],
+    ] {
+        let child = toolkit()
+            .args(args)
+            .stdin(Stdio::piped()) // open, and nothing typed
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    }
+}

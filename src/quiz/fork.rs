@@ -7,7 +7,7 @@
 //! 4. Each answer is marked, with the reason (`2^n`, the lines each print makes, why an order is
 //!    impossible: a line printed before the fork, or a `waitpid`).
 
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -451,20 +451,10 @@ fn show_questions(
 
 /// Ask the three questions on stdin (a terminal or a pipe). `None` when stdin ends first: the
 /// quiz then only shows the answers.
-fn ask(out: &mut impl Write, choices: &[Choice], lang: Lang) -> io::Result<Option<Answers>> {
-    let stdin = io::stdin();
-    let tty = stdin.is_terminal();
-    let mut lines = stdin.lock().lines();
+fn ask(out: &mut impl Write, choices: &[Choice], lang: Lang) -> anyhow::Result<Option<Answers>> {
+    let mut keyboard = super::Keyboard::new()?;
     let mut answers = Answers::default();
-    let mut read = |prompt: &str, out: &mut dyn Write| -> io::Result<Option<String>> {
-        write!(out, "{prompt}")?;
-        out.flush()?;
-        let line = lines.next().transpose()?;
-        if !tty && let Some(l) = &line {
-            writeln!(out, "{l}")?;
-        }
-        Ok(line)
-    };
+    let mut read = |prompt: &str, out: &mut dyn Write| keyboard.ask(out, prompt);
     loop {
         let Some(line) = read(&t::prompt_processes(lang), out)? else {
             return Ok(None);

@@ -15,7 +15,7 @@
 //! explanation says where each modifier came from.
 
 use std::fs::File;
-use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
@@ -224,23 +224,13 @@ fn check_answer(text: &str) -> Result<String, String> {
     }
 }
 
-fn ask(out: &mut impl Write, lang: Lang) -> io::Result<Option<String>> {
-    let stdin = io::stdin();
-    let tty = stdin.is_terminal();
-    write!(out, "{}", t::states_prompt(lang))?;
-    out.flush()?;
-    for line in stdin.lock().lines() {
-        let line = line?;
-        if !tty {
-            writeln!(out, "{line}")?;
-        }
+fn ask(out: &mut impl Write, lang: Lang) -> anyhow::Result<Option<String>> {
+    let mut keyboard = super::Keyboard::new()?;
+    let mut prompt = t::states_prompt(lang).to_string();
+    while let Some(line) = keyboard.ask(out, &prompt)? {
         match check_answer(&line) {
             Ok(a) => return Ok(Some(a)),
-            Err(bad) => {
-                writeln!(out, "{}", t::bad_stat(lang, &bad))?;
-                write!(out, "{}", t::states_prompt(lang))?;
-                out.flush()?;
-            }
+            Err(bad) => prompt = format!("{}\n{}", t::bad_stat(lang, &bad), t::states_prompt(lang)),
         }
     }
     Ok(None)
