@@ -696,11 +696,12 @@ fn build_node(
             }
         });
         let kids: Vec<Node> = kids.into_iter().map(|(_, _, _, node)| node).collect();
+        // With -a pstree folds threads only: processes differ by their arguments.
         fold(kids, |n| {
             if n.thread {
                 opts.compact_threads
             } else {
-                opts.compact
+                opts.compact && !opts.arguments
             }
         })
     };
@@ -1243,5 +1244,113 @@ a─┬─b─┬─c
         let pids: Vec<i32> = sshd.children.iter().map(|c| c.pid).collect();
         assert_eq!(pids, [21, 22, 23, 24]);
         assert!(sshd.children.iter().all(|c| c.ppid == 20));
+    }
+
+    #[test]
+    fn vt100_wraps_each_joint_in_the_graphic_set() {
+        let o = Options {
+            vt100: true,
+            root: Some(20),
+            ..opts()
+        };
+        assert_eq!(
+            render(&sample(), &o),
+            "sshd\x1b(0\x0fqwq\x1b(Bbash\n     \x1b(0\x0fmq\x1b(B3*[sleep]"
+        );
+    }
+
+    #[test]
+    fn pid_0_is_a_question_mark_above_init_and_kthreadd() {
+        let table = ProcessTable::from_processes(vec![
+            process(1, 0, "init"),
+            process(2, 0, "kthreadd"),
+            process(3, 2, "kworker"),
+        ]);
+        let o = Options {
+            root: Some(0),
+            show_pids: true,
+            ..Options::default()
+        };
+        let table = with_kernel_root(table, &o);
+        // pstree prints a PID (or group) of 0 as nothing.
+        assert_eq!(
+            render(&table, &o),
+            "?()─┬─init(1)\n    └─kthreadd(2)───kworker(3)"
+        );
+        // -s of a process outside init's tree draws init's tree.
+        let o = Options {
+            root: Some(3),
+            show_parents: true,
+            ..Options::default()
+        };
+        assert_eq!(render(&table, &o), "init");
+    }
+
+    #[test]
+    fn arguments_split_as_pstree_splits_them() {
+        let args = |a: &[&str], limit| {
+            let cmdline: Vec<String> = a.iter().map(|s| s.to_string()).collect();
+            arguments(&cmdline, limit)
+                .into_iter()
+                .map(|f| String::from_utf8(f).unwrap())
+                .collect::<Vec<_>>()
+        };
+        // Each field but the last is drawn after a space; the last is empty.
+        assert_eq!(args(&["sleep", "300"], None), ["300", ""]);
+        assert_eq!(args(&["bash"], None), [""]);
+        // A run of NULs counts once: an empty argument swallows the next one's space.
+        assert_eq!(args(&["a", "", "b"], None), ["", "b"]);
+        // pstree reads no more of the command line than a line holds.
+        assert_eq!(args(&["sleep", "300"], Some(8)), ["30"]);
+        assert!(args(&[], None).is_empty());
+        assert_eq!(escape("h\u{e9}\\\n".as_bytes()), "h\\303\\251\\\\\\012");
+    }
+
+    #[test]
+    fn cut_lines_keep_one_column_less_than_the_width() {
+        assert_eq!(truncate("abcde", 6), "abcde");
+        assert_eq!(truncate("abcdef", 6), "abcde+");
+        // VT100's escapes take a column per byte, as pstree counts them.
+        assert_eq!(truncate("a\x1b(0\x0fq\x1b(B", 4), "a\x1b(+");
+        // A node that reaches the edge draws a `+` and none of its children.
+        let o = Options {
+            ascii: true,
+            width: Some(8),
+            root: Some(20),
+            ..opts()
+        };
+        let node = shape(&sample(), &o, None).unwrap();
+        assert_eq!(draw(&node, &o, Paint { enabled: false }).len(), 2);
+        let o = Options {
+            width: Some(5),
+            ..o
+        };
+        let node = shape(&sample(), &o, None).unwrap();
+        assert_eq!(draw(&node, &o, Paint { enabled: false }), ["sshd-+-+"]);
+    }
+
+    #[test]
+    fn namesakes_sort_by_owner_and_fold_by_name() {
+        let mut procs = vec![
+            process(1, 0, "init"),
+            process(2, 1, "sleep"),
+            process(3, 1, "sleep"),
+        ];
+        procs[0].uid = Some(0);
+        procs[1].uid = Some(54_321);
+        procs[2].uid = Some(0);
+        procs[2].pgrp = 77;
+        let table = ProcessTable::from_processes(procs);
+        let o = Options {
+            show_pids: true,
+            ..Options::default()
+        };
+        assert_eq!(render(&table, &o), "init(1)─┬─sleep(3)\n        └─sleep(2)");
+        // -g alone still folds: pstree compares names, not the groups it shows.
+        let o = Options {
+            show_pgids: true,
+            ..opts()
+        };
+        assert_eq!(render(&table, &o), "init(1)───2*[sleep(77)]");
     }
 }
