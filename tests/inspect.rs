@@ -518,10 +518,24 @@ time.sleep(60)\n";
         &["-A", "-l", "-a"],
         &["-A", "-l", "-a", "-p"],
         &["-A", "-l", "-t"],
+        &["-A", "-l", "-t", "-c"],
         &["-A", "-l", "-T"],
         &["-A", "-l", "-u"],
+        // -n puts threads among the children by TID; -g gives them their process's group.
+        &["-A", "-l", "-n"],
+        &["-A", "-l", "-n", "-p"],
+        &["-A", "-l", "-g"],
+        &["-A", "-l", "-g", "-p"],
+        &["-A", "-l", "-a", "-g", "-p"],
+        &["-A", "-l", "-s", "-p"],
+        &["-U", "-l"],
+        &["-G", "-l"],
     ] {
         assert_draws_like_pstree(flags, &root, None);
+    }
+    for columns in ["20", "30"] {
+        assert_draws_like_pstree(&["-A", "-p"], &root, Some(columns));
+        assert_draws_like_pstree(&["-A", "-a"], &root, Some(columns));
     }
     // ps -L: one row per thread, the same LWPs, NLWP and per-thread STAT as the real ps.
     let ours = json_of(toolkit().args(["ps", "-L", "--json", "-p", &root]));

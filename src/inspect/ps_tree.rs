@@ -571,8 +571,8 @@ fn escape(bytes: &[u8]) -> String {
 }
 
 /// The threads of `p` other than its main thread, as pstree draws them: `{name}` (the process's
-/// name, or with `-t` the thread's own), with `(tid)` (or `,tid` with `-a`) when PIDs are shown,
-/// each with its TID. Read only for a process whose `stat` says it has more than one thread, so
+/// name, or with `-t` the thread's own), with `(tid,pgid)` (or `,tid,pgid` with `-a`) as `-p`
+/// and `-g` ask, each with its TID. Read only for a process whose `stat` says it has more than one thread, so
 /// single-threaded ones cost no more than their one read.
 fn thread_nodes(p: &Process, opts: &Options) -> Vec<(i32, Node)> {
     if !opts.threads || p.num_threads <= 1 {
@@ -584,13 +584,22 @@ fn thread_nodes(p: &Process, opts: &Options) -> Vec<(i32, Node)> {
         .map(|t| {
             let name = if opts.thread_names { &t.comm } else { &p.comm };
             let key = format!("{{{}}}", escape(name.as_bytes()));
-            let mut label = key.clone();
+            // Its TID and its process's group, as a process shows its PID and group.
+            let mut extras = Vec::new();
             if opts.show_pids {
-                label.push_str(&if opts.arguments {
-                    format!(",{}", t.pid)
-                } else {
-                    format!("({})", t.pid)
-                });
+                extras.push(number(t.pid));
+            }
+            if opts.show_pgids {
+                extras.push(number(p.pgrp));
+            }
+            let mut label = key.clone();
+            if opts.arguments {
+                for extra in &extras {
+                    label.push(',');
+                    label.push_str(extra);
+                }
+            } else if !extras.is_empty() {
+                label.push_str(&format!("({})", extras.join(",")));
             }
             let node = Node {
                 label,
