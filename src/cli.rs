@@ -126,7 +126,7 @@ pub struct PsTreeArgs {
     /// Hide kernel threads (children of kthreadd, PID 2)
     #[arg(long = "no-kernel")]
     pub no_kernel: bool,
-    /// Print the tree as nested JSON
+    /// Print the tree as nested JSON (for a USER, an array of that user's trees)
     #[arg(long)]
     pub json: bool,
     /// Also write the tree as an SVG picture (one box per process: PID, PPID, command, STAT)

@@ -302,7 +302,7 @@ const EVERY_CUT: [(&[&str], &str); 8] = [
 /// Every kind of process pstree draws in a way of its own, in one family, drawn with every flag:
 /// a child of another user (`nobody`, `-u` shows the change), a zombie whose parent never reaps it
 /// (`(sleep)` with `-a`), a session leader, a command line of 400 characters (cut with `...`
-/// without `-l`), a name pstree escapes (`h\303\251llo`) and a one-character name (whose children
+/// without `-l`) and one of 9,000 (pstree reads 8 KiB of it), a name pstree escapes (`h\303\251llo`) and a one-character name (whose children
 /// `-a` indents by one space). Then pstree's `USER` form on the user's trees.
 #[test]
 fn ps_tree_draws_every_kind_of_process_as_pstree_does() {
@@ -320,11 +320,11 @@ fn ps_tree_draws_every_kind_of_process_as_pstree_does() {
     }
     let long: Vec<String> = (0..50).map(|i| format!("argument{i:02}")).collect();
     let nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups";
-    // root sh ─┬─ sh -c 'sleep; true' LONG...  ─── sleep
-    //          ├─ héllo, x (copies of sleep)     ├─ sleep (nobody)
-    //          ├─ sh (nobody) ─┬─ sleep          ├─ sleep (setsid: a session leader)
-    //          │               └─ sleep          └─ sleep ─── (sleep) a zombie
-    //          └─ s (a copy of sh) ─── sleep
+    // The root sh's children:
+    //   sleep (nobody)             sh (nobody) ─┬─ sleep, sleep
+    //   sleep ─── (sleep), a zombie  sleep (setsid: a session leader)
+    //   sh LONG... ─── sleep         sh y*9000 ─── sleep
+    //   x, héllo (copies of sleep)   s (a copy of sh) ─── sleep
     let script = format!(
         "cd '{dir}' || exit 1; \
          {nobody} sleep 340 & \
@@ -332,13 +332,16 @@ fn ps_tree_draws_every_kind_of_process_as_pstree_does() {
          sh -c 'sleep 0.1 & exec sleep 343' & \
          setsid -w sleep 344 & \
          sh -c 'sleep 345; true' {long} 'a\\b' & \
+         sh -c 'sleep 349; true' {huge} & \
          ./x 346 & ./héllo 347 & \
          ./s -c 'sleep 348; true' & \
          wait",
         dir = dir.path().display(),
         long = long.join(" "),
+        // Longer than the 8 KiB pstree -a -l reads of a command line.
+        huge = "y".repeat(9000),
     );
-    let family = Family::spawn_with_zombies(&script, 13, 1);
+    let family = Family::spawn_with_zombies(&script, 15, 1);
     let root = family.pid().to_string();
     for flags in EVERY_FLAG {
         assert_draws_like_pstree(flags, &root, None);
@@ -464,8 +467,8 @@ fn ps_tree_0_draws_the_kernel_above_init_and_kthreadd() {
     }
 }
 
-/// A name that is neither a number nor a user: pstree's message and exit code 1; a user with no
-/// process: pstree's "No processes found." and 1.
+/// A name that is neither a number nor a user: pstree's message and exit code 1, as for a PID
+/// that is not a number; a user with no process: pstree's "No processes found." and 1.
 #[test]
 fn ps_tree_user_errors_are_pstrees() {
     for (arg, message) in [
@@ -482,6 +485,35 @@ fn ps_tree_user_errors_are_pstrees() {
             .code(theirs.status.code().unwrap())
             .stderr(predicates::str::contains(message));
     }
+    // A system user that runs nothing (the first of these that exists).
+    let table = ProcessTable::scan(Fields {
+        uid: true,
+        ..Fields::STAT_ONLY
+    })
+    .unwrap();
+    let idle = ["bin", "sys", "games", "man", "lp", "mail", "news"]
+        .into_iter()
+        .find(|name| {
+            nix::unistd::User::from_name(name)
+                .ok()
+                .flatten()
+                .is_some_and(|u| table.iter().all(|p| p.uid != Some(u.uid.as_raw())))
+        });
+    let Some(idle) = idle else {
+        eprintln!("no idle system user: 'No processes found.' not compared");
+        return;
+    };
+    let theirs = Command::new("pstree").arg(idle).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&theirs.stderr),
+        "No processes found.\n"
+    );
+    toolkit()
+        .args(["ps-tree", idle])
+        .assert()
+        .code(theirs.status.code().unwrap())
+        .stdout("")
+        .stderr(predicates::str::contains("No processes found."));
 }
 
 /// Threads as pstree shows them: `{name}` children, folded as `N*[{name}]` (even with `-a`), one

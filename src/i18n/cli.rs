@@ -106,7 +106,9 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         ("ps-tree", "no_kernel") | ("ps", "no_kernel") => {
             "隐藏内核线程（kthreadd，即 PID 2 的子进程）"
         }
-        ("ps-tree", "json") => "以嵌套的 JSON 输出进程树",
+        ("ps-tree", "json") => {
+            "以嵌套的 JSON 输出进程树（给的是用户 USER 时，输出这个用户的所有树组成的数组）"
+        }
         ("ps-tree", "svg") => {
             "另把进程树写成 SVG 图片（每个进程一个方框：PID、父进程、命令、STAT）"
         }

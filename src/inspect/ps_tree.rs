@@ -503,7 +503,7 @@ fn process_node(p: &Process, prev_uid: Option<u32>, opts: &Options) -> Node {
             label.push(')');
         }
         if let Some(cmdline) = &p.cmdline {
-            args = arguments(cmdline, opts.width);
+            args = arguments(cmdline, Some(opts.width.unwrap_or(LONGEST_ARGUMENTS)));
         }
     } else {
         label.push_str(&comm);
@@ -529,10 +529,14 @@ fn process_node(p: &Process, prev_uid: Option<u32>, opts: &Options) -> Node {
     }
 }
 
+/// The most of a command line pstree `-a -l` shows: it reads it into a buffer of `BUFSIZ`.
+const LONGEST_ARGUMENTS: usize = 8192;
+
 /// The arguments pstree `-a` draws after a name, split as pstree splits them: the command line as
-/// the kernel keeps it (`sleep\0300\0`), cut to `limit` bytes when lines are cut (pstree reads no
-/// more of it than a line can show), one field per run of NULs after the first NUL. Drawn each
-/// after a space but the last, which is empty for a complete command line.
+/// the kernel keeps it (`sleep\0300\0`), cut to `limit` bytes (pstree reads no more of it than a
+/// line can show, and with `-l` no more than [`LONGEST_ARGUMENTS`]), one field per run of NULs
+/// after the first NUL. Drawn each after a space but the last, which is empty for a complete
+/// command line.
 fn arguments(cmdline: &[String], limit: Option<usize>) -> Vec<Vec<u8>> {
     if cmdline.is_empty() {
         return Vec::new();
