@@ -349,6 +349,22 @@ fn ps_tree_draws_every_kind_of_process_as_pstree_does() {
     for (flags, columns) in EVERY_CUT {
         assert_draws_like_pstree(flags, &root, Some(columns));
     }
+    // Rooted at nobody's shell, -u names nobody at once: pstree compares a root with root.
+    let owners = ProcessTable::scan(Fields {
+        uid: true,
+        ..Fields::STAT_ONLY
+    })
+    .unwrap();
+    let nobody_sh = family
+        .descendants()
+        .iter()
+        .filter_map(|&(pid, _)| owners.get(pid))
+        .find(|p| p.comm == "sh" && p.uid == Some(65534))
+        .map(|p| p.pid.to_string())
+        .expect("nobody's sh");
+    for flags in [&["-A", "-l", "-u"][..], &["-A", "-l", "-u", "-a", "-p"]] {
+        assert_draws_like_pstree(flags, &nobody_sh, None);
+    }
 
     // USER: the trees of every process of nobody whose parent is not nobody's. Compared only
     // when the family's are nobody's only processes (another one would be drawn too, and could

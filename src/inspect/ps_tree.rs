@@ -1366,4 +1366,24 @@ a─┬─b─┬─c
         };
         assert_eq!(render(&table, &o), "init(1)───2*[sleep(77)]");
     }
+
+    #[test]
+    fn a_users_trees_are_the_tops_met_walking_down_from_init() {
+        let mut procs = vec![
+            process(1, 0, "init"),
+            process(10, 1, "sshd"),
+            process(11, 10, "bash"),
+            process(12, 11, "sudo"),
+            process(13, 12, "vim"),
+            process(20, 1, "cron"),
+        ];
+        for (i, uid) in [0, 0, 1000, 0, 1000, 1000].into_iter().enumerate() {
+            procs[i].uid = Some(uid);
+        }
+        let table = ProcessTable::from_processes(procs);
+        // cron before bash: init's children are walked by name. vim is below bash: not a top.
+        assert_eq!(user_tops(&table, &opts(), 1000), [20, 11]);
+        assert_eq!(user_tops(&table, &opts(), 0), [1]);
+        assert!(user_tops(&table, &opts(), 4242).is_empty());
+    }
 }
