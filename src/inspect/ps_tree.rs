@@ -420,8 +420,10 @@ fn visible(p: &Process, opts: &Options) -> bool {
     !(opts.no_kernel && p.is_kernel_thread())
 }
 
-/// The children of `pid` to show, sorted as pstree sorts them: by name, namesakes by owner, then
-/// by PID (the order /proc lists them in); or with `-n` by PID alone.
+/// The children of `pid` to show, sorted as pstree sorts them: by name, namesakes by owner when
+/// the owners were read (`-u`, `USER`), then by PID (the order /proc lists them in); or with `-n`
+/// by PID alone. (The text tree reads the owners it lacks where they matter:
+/// [`order_namesakes_by_owner`].)
 fn sorted_children<'a>(
     table: &'a ProcessTable,
     tree: &crate::proc::tree::Tree,
@@ -436,31 +438,40 @@ fn sorted_children<'a>(
         .collect();
     if opts.numeric_sort {
         kids.sort_by_key(|p| p.pid);
-        return kids;
-    }
-    kids.sort_by(|a, b| a.comm.cmp(&b.comm).then(a.pid.cmp(&b.pid)));
-    if kids.windows(2).any(|w| w[0].comm == w[1].comm) {
-        // The owner is read only for the processes that share their name with a sibling: the
-        // others need no more than their `stat`.
-        let namesake = |i: usize| {
-            (i > 0 && kids[i - 1].comm == kids[i].comm)
-                || kids.get(i + 1).is_some_and(|n| n.comm == kids[i].comm)
-        };
-        let owners: std::collections::HashMap<i32, u32> = (0..kids.len())
-            .filter(|&i| namesake(i))
-            .filter_map(|i| {
-                let p = kids[i];
-                Some((p.pid, p.uid.or_else(|| proc::owner(p.pid))?))
-            })
-            .collect();
+    } else {
         kids.sort_by(|a, b| {
             a.comm
                 .cmp(&b.comm)
-                .then(owners.get(&a.pid).cmp(&owners.get(&b.pid)))
+                .then(a.uid.cmp(&b.uid))
                 .then(a.pid.cmp(&b.pid))
         });
     }
     kids
+}
+
+/// pstree puts namesakes (siblings of one name) in the order of their owners' uids. Where the
+/// owners were not read, read them here, but only where the order shows: not for namesakes that
+/// fold into one `N*[...]` anyway, so a shell with 50 identical sleeps costs no more reads.
+fn order_namesakes_by_owner(kids: &mut [(&Process, Node)], opts: &Options) {
+    if opts.numeric_sort {
+        return;
+    }
+    let mut start = 0;
+    while start < kids.len() {
+        let mut end = start + 1;
+        while end < kids.len() && kids[end].0.comm == kids[start].0.comm {
+            end += 1;
+        }
+        let run = &mut kids[start..end];
+        let folds_into_one = opts.compact
+            && !opts.arguments
+            && run.iter().all(|(_, node)| same_tree(node, &run[0].1));
+        if run.len() > 1 && !folds_into_one && run.iter().any(|(p, _)| p.uid.is_none()) {
+            // One read of each owner; then in owner order, and in PID order for one owner.
+            run.sort_by_cached_key(|(p, _)| (p.uid.or_else(|| proc::owner(p.pid)), p.pid));
+        }
+        start = end;
+    }
 }
 
 /// A number as pstree prints it: 0 prints as nothing (`kthreadd(2,)` with `-p -g`, `?()`).
@@ -682,17 +693,20 @@ fn build_node(
         Vec::new()
     } else {
         // (name to sort by, PID or TID, rank among its kind, node).
-        let processes = sorted_children(table, tree, pid, opts)
+        let mut processes: Vec<(&Process, Node)> = sorted_children(table, tree, pid, opts)
             .into_iter()
-            .enumerate()
-            .map(|(rank, c)| {
+            .map(|c| {
                 (
-                    c.comm.clone(),
-                    c.pid,
-                    rank,
+                    c,
                     build_node(table, tree, c.pid, p.uid, opts, lit, depth + 1),
                 )
-            });
+            })
+            .collect();
+        order_namesakes_by_owner(&mut processes, opts);
+        let processes = processes
+            .into_iter()
+            .enumerate()
+            .map(|(rank, (c, node))| (c.comm.clone(), c.pid, rank, node));
         let threads = thread_nodes(p, opts)
             .into_iter()
             .enumerate()

@@ -7,7 +7,7 @@
 //! | field                          | file                    | who needs it                  |
 //! |--------------------------------|-------------------------|-------------------------------|
 //! | pid ppid comm state nice prio… | `/proc/PID/stat`        | always                        |
-//! | uid                            | owner of `/proc/PID`    | `ps`, `ps-tree -u`            |
+//! | uid                            | owner of `/proc/PID`    | `ps`, `ps-tree -u` and `USER` |
 //! | locked memory (STAT `L`)       | `/proc/PID/status`      | `ps`, `ps-tree --stat`        |
 //! | command line                   | `/proc/PID/cmdline`     | `ps`, `ps-tree -a`            |
 //! | one thread, the same fields    | `/proc/PID/task/TID/…`  | `top -H`                      |
