@@ -423,7 +423,8 @@ fn visible(p: &Process, opts: &Options) -> bool {
 /// The children of `pid` to show, sorted as pstree sorts them: by name, namesakes by owner when
 /// the owners were read (`-u`, `USER`), then by PID (the order /proc lists them in); or with `-n`
 /// by PID alone. (The text tree reads the owners it lacks where they matter:
-/// [`order_namesakes_by_owner`].)
+/// [`order_namesakes_by_owner`].) Init also adopts, as in pstree, the processes whose parent is
+/// not in the snapshot: hidden by `hidepid`, or gone between two reads.
 fn sorted_children<'a>(
     table: &'a ProcessTable,
     tree: &crate::proc::tree::Tree,
@@ -436,6 +437,11 @@ fn sorted_children<'a>(
         .filter_map(|&c| table.get(c))
         .filter(|p| visible(p, opts))
         .collect();
+    if pid == 1 {
+        kids.extend(table.iter().filter(|p| {
+            p.pid > 1 && p.ppid != 0 && table.get(p.ppid).is_none() && visible(p, opts)
+        }));
+    }
     if opts.numeric_sort {
         kids.sort_by_key(|p| p.pid);
     } else {
@@ -1399,5 +1405,17 @@ a─┬─b─┬─c
         assert_eq!(user_tops(&table, &opts(), 1000), [20, 11]);
         assert_eq!(user_tops(&table, &opts(), 0), [1]);
         assert!(user_tops(&table, &opts(), 4242).is_empty());
+    }
+
+    #[test]
+    fn init_adopts_the_processes_whose_parent_is_not_seen() {
+        let table = ProcessTable::from_processes(vec![
+            process(1, 0, "init"),
+            process(2, 0, "kthreadd"),
+            process(5, 1, "cron"),
+            // Its parent, 4, is hidden (hidepid) or has just exited.
+            process(7, 4, "bash"),
+        ]);
+        assert_eq!(render(&table, &opts()), "init─┬─bash\n     └─cron");
     }
 }
