@@ -1,14 +1,19 @@
-//! `toolkit ps-tree`: the parent/child tree, drawn like `pstree`.
+//! `toolkit ps-tree`: the parent/child tree, drawn like `pstree`, byte for byte.
 //!
 //! Three steps, kept apart so the middle one can be tested without a kernel:
 //!
 //! 1. **scan**: one read of `/proc/PID/stat` per process (plus the owner, `status` or `cmdline` only
-//!    when `-u`, `--stat` or `-a` ask for them);
-//! 2. **shape** ([`shape`]): pick the root (or the chain of parents with `-s`), drop kernel threads
-//!    if asked, sort siblings by name as pstree does, and fold identical sibling subtrees into one
-//!    node with a count (`3*[sleep]`) unless `-c` or `-p`;
+//!    when `-u`, a `USER`, `--stat` or `-a` ask for them);
+//! 2. **shape** ([`shape`]): pick the root (or the chain of parents with `-s`, or a user's tops),
+//!    drop kernel threads if asked, sort siblings as pstree does (by name, namesakes by owner), and
+//!    fold identical sibling subtrees into one node with a count (`3*[sleep]`) unless `-c` or `-p`;
 //! 3. **draw** ([`draw`]): pstree's layout, where the first child continues its parent's line and
-//!    the others hang below it (`-a` puts every process on its own line), in Unicode or ASCII.
+//!    the others hang below it (`-a` puts every process on its own line), in Unicode, ASCII or
+//!    VT100 line drawing.
+//!
+//! pstree decides a few things by the column it has reached (a name at the edge draws none of its
+//! children; an argument that would pass it becomes `...`), so drawing keeps count of columns as
+//! pstree counts them: one per character written, each byte of a VT100 escape included.
 
 use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
