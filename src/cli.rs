@@ -71,8 +71,11 @@ pub enum Command {
     after_help = "Examples:\n  toolkit ps-tree\n  toolkit ps-tree -p $$\n  toolkit ps-tree -s -p $$\n  toolkit ps-tree --stat --json 1"
 )]
 pub struct PsTreeArgs {
-    /// Root of the tree (default: 1; with -s, the process whose ancestors are shown)
-    pub pid: Option<i32>,
+    /// Root of the tree: a PID (default 1; 0 draws the kernel's `?` above init and kthreadd;
+    /// with -s, the process whose ancestors are shown), or a USER: every tree rooted at a process
+    /// of that user whose parent is another user's
+    #[arg(value_name = "PID|USER")]
+    pub root: Option<String>,
     /// Show PIDs
     #[arg(short = 'p', long = "show-pids")]
     pub show_pids: bool,
@@ -86,7 +89,7 @@ pub struct PsTreeArgs {
     #[arg(short = 'c', long = "compact-not")]
     pub no_compact: bool,
     /// Use ASCII line drawing characters (the default when the locale is not UTF-8)
-    #[arg(short = 'A', long = "ascii")]
+    #[arg(short = 'A', long = "ascii", overrides_with_all = ["unicode", "vt100"])]
     pub ascii: bool,
     /// Don't truncate long lines (without it, lines are cut at $COLUMNS, else the terminal's
     /// width, else 132, as pstree cuts them)
@@ -99,8 +102,12 @@ pub struct PsTreeArgs {
     #[arg(short = 'g', long = "show-pgids")]
     pub show_pgids: bool,
     /// Use UTF-8 line drawing characters whatever the locale
-    #[arg(short = 'U', long = "unicode", conflicts_with = "ascii")]
+    #[arg(short = 'U', long = "unicode", overrides_with_all = ["ascii", "vt100"])]
     pub unicode: bool,
+    /// Use VT100 line drawing characters (the terminal's graphic character set); of -A, -G and
+    /// -U the last one given wins, as in pstree
+    #[arg(short = 'G', long = "vt100", overrides_with_all = ["ascii", "unicode"])]
+    pub vt100: bool,
     /// Hide threads (shown by default as {name} children, as pstree shows them)
     #[arg(short = 'T', long = "hide-threads")]
     pub hide_threads: bool,
@@ -119,7 +126,7 @@ pub struct PsTreeArgs {
     /// Hide kernel threads (children of kthreadd, PID 2)
     #[arg(long = "no-kernel")]
     pub no_kernel: bool,
-    /// Print the tree as nested JSON
+    /// Print the tree as nested JSON (for a USER, an array of that user's trees)
     #[arg(long)]
     pub json: bool,
     /// Also write the tree as an SVG picture (one box per process: PID, PPID, command, STAT)

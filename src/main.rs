@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, FromArgMatches, Parser};
 use toolkit::cli::{self, ChatCommand, Cli, Command};
-use toolkit::error::{CmdResult, exit_code_of, is_broken_pipe};
+use toolkit::error::{CmdResult, Failure, exit_code_of, is_broken_pipe};
 use toolkit::i18n::cli::{ParseError, ValueProblem};
 use toolkit::i18n::{self, Lang};
 use toolkit::{bench, chat, demos, inspect, lessons, quiz};
@@ -216,7 +216,7 @@ fn value_problem(err: &clap::Error) -> ValueProblem {
 
 fn dispatch(command: Command, lang: Lang) -> CmdResult {
     match command {
-        Command::PsTree(args) => inspect::ps_tree::run(&ps_tree_options(args), lang),
+        Command::PsTree(args) => inspect::ps_tree::run(&ps_tree_options(args, lang)?, lang),
         Command::Ps(args) => inspect::ps::run(&ps_options(args), lang),
         Command::StatCodes(args) => inspect::stat_codes::run(args.json, lang),
         Command::ForkDemo(args) => demos::fork_demo::run(&fork_demo_options(args), lang),
@@ -291,9 +291,29 @@ fn dispatch(command: Command, lang: Lang) -> CmdResult {
     }
 }
 
-fn ps_tree_options(a: cli::PsTreeArgs) -> inspect::ps_tree::Options {
-    inspect::ps_tree::Options {
-        root: a.pid,
+fn ps_tree_options(a: cli::PsTreeArgs, lang: Lang) -> Result<inspect::ps_tree::Options, Failure> {
+    // pstree's rule: what starts with a digit is a PID, anything else a user name.
+    let (root, user) = match a.root.as_deref() {
+        None => (None, None),
+        Some(text) if text.starts_with(|c: char| c.is_ascii_digit()) => {
+            let pid = text
+                .parse::<i32>()
+                .map_err(|_| Failure::new(1, i18n::inspect::not_a_pid(lang, text)))?;
+            (Some(pid), None)
+        }
+        Some(name) => match nix::unistd::User::from_name(name) {
+            Ok(Some(user)) => (None, Some(user.uid.as_raw())),
+            _ => {
+                return Err(Failure::new(
+                    1,
+                    i18n::inspect::no_such_user_name(lang, name),
+                ));
+            }
+        },
+    };
+    Ok(inspect::ps_tree::Options {
+        root,
+        user,
         show_pids: a.show_pids,
         arguments: a.arguments,
         uid_changes: a.uid_changes,
@@ -308,7 +328,8 @@ fn ps_tree_options(a: cli::PsTreeArgs) -> inspect::ps_tree::Options {
         threads: !a.hide_threads,
         thread_names: a.thread_names,
         // -A, -U, else the locale: ASCII unless it is UTF-8, as pstree decides.
-        ascii: a.ascii || (!a.unicode && !locale_is_utf8()),
+        ascii: a.ascii || (!a.unicode && !a.vt100 && !locale_is_utf8()),
+        vt100: a.vt100,
         highlight: a.highlight,
         show_parents: a.show_parents,
         stat: a.stat,
@@ -316,7 +337,7 @@ fn ps_tree_options(a: cli::PsTreeArgs) -> inspect::ps_tree::Options {
         json: a.json,
         svg: a.svg,
         dot: a.dot,
-    }
+    })
 }
 
 /// The width pstree cuts its lines at: `$COLUMNS`, else the terminal's, else 132.

@@ -14,15 +14,25 @@ mod support;
 use support::toolkit;
 
 /// A shell and its descendants, cleaned up without leaving zombies: leaves are killed first, so
-/// every process is reaped by its own (still living) parent, and the root by us.
+/// every process is reaped by its own (still living) parent, and the root by us. A zombie the
+/// family keeps on purpose (its parent never reaps) does not count as a child: its parent is a
+/// leaf, killed, and the zombie goes to init, which reaps it.
 struct Family {
     root: Child,
+    /// The zombies the family keeps on purpose.
+    zombies: HashSet<i32>,
 }
 
 impl Family {
     /// Start `sh -c script` and wait until it has `expect` descendants, every leaf of them a
-    /// `sleep` that has gone to sleep (or been stopped).
+    /// `sleep` (or a copy of it) that has gone to sleep (or been stopped).
     fn spawn(script: &str, expect: usize) -> Family {
+        Family::spawn_with_zombies(script, expect, 0)
+    }
+
+    /// [`Family::spawn`], where `zombies` of the `expect` leaves are zombies (a `sleep` that
+    /// exited and that its parent does not reap).
+    fn spawn_with_zombies(script: &str, expect: usize, zombies: usize) -> Family {
         let root = Command::new("sh")
             .arg("-c")
             .arg(script)
@@ -30,28 +40,43 @@ impl Family {
             .stdout(Stdio::null())
             .spawn()
             .expect("spawn sh");
-        let family = Family { root };
+        let mut family = Family {
+            root,
+            zombies: HashSet::new(),
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !family.settled(expect) {
+        while !family.settled(expect, zombies) {
             assert!(Instant::now() < deadline, "the process family did not form");
             sleep(Duration::from_millis(20));
         }
+        let table = ProcessTable::scan(Fields::STAT_ONLY).unwrap();
+        family.zombies = family
+            .descendants()
+            .iter()
+            .filter(|(pid, _)| table.get(*pid).is_some_and(|p| p.state == 'Z'))
+            .map(|&(pid, _)| pid)
+            .collect();
         family
     }
 
-    fn settled(&self, expect: usize) -> bool {
+    fn settled(&self, expect: usize, zombies: usize) -> bool {
         let table = ProcessTable::scan(Fields::STAT_ONLY).unwrap();
         let all = self.descendants();
         let parents: HashSet<i32> = all.iter().map(|&(_, ppid)| ppid).collect();
+        let leaves: Vec<char> = all
+            .iter()
+            .filter(|(pid, _)| !parents.contains(pid))
+            .map(|(pid, _)| match table.get(*pid) {
+                // A leaf that is still a launcher has not reached its `exec` yet.
+                Some(p) if !["sh", "setpriv", "setsid", "nice"].contains(&p.comm.as_str()) => {
+                    p.state
+                }
+                _ => '?',
+            })
+            .collect();
         all.len() == expect
-            && all
-                .iter()
-                .filter(|(pid, _)| !parents.contains(pid))
-                .all(|(pid, _)| {
-                    table
-                        .get(*pid)
-                        .is_some_and(|p| p.comm == "sleep" && matches!(p.state, 'S' | 'T'))
-                })
+            && leaves.iter().filter(|&&s| s == 'Z').count() == zombies
+            && leaves.iter().all(|s| matches!(s, 'S' | 'T' | 'Z'))
     }
 
     fn pid(&self) -> i32 {
@@ -74,10 +99,16 @@ impl Drop for Family {
     fn drop(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let all = self.descendants();
+            let all: Vec<(i32, i32)> = self
+                .descendants()
+                .into_iter()
+                .filter(|(pid, _)| !self.zombies.contains(pid))
+                .collect();
             if all.is_empty() || Instant::now() > deadline {
                 break;
             }
+            // The parent of a kept zombie counts as a leaf: killing it hands the zombie to init,
+            // which reaps it.
             let parents: HashSet<i32> = all.iter().map(|&(_, ppid)| ppid).collect();
             for &(pid, _) in all.iter().filter(|(pid, _)| !parents.contains(pid)) {
                 let _ = Command::new("kill")
@@ -227,6 +258,280 @@ fn ps_tree_draws_what_pstree_draws() {
     }
 }
 
+/// The flags every tree of the corpus is drawn with, by `ps-tree` and by `pstree`.
+const EVERY_FLAG: [&[&str]; 24] = [
+    &["-A", "-l"],
+    &["-A", "-l", "-p"],
+    &["-A", "-l", "-a"],
+    &["-A", "-l", "-a", "-p", "-u"],
+    &["-A", "-l", "-a", "-g"],
+    &["-A", "-l", "-c"],
+    &["-A", "-l", "-n"],
+    &["-A", "-l", "-n", "-p"],
+    &["-A", "-l", "-g"],
+    &["-A", "-l", "-g", "-p"],
+    &["-A", "-l", "-u"],
+    &["-A", "-l", "-u", "-p"],
+    &["-A", "-l", "-t"],
+    &["-A", "-l", "-T"],
+    &["-A", "-l", "-s"],
+    &["-A", "-l", "-s", "-p", "-u"],
+    &["-U", "-l"],
+    &["-U", "-l", "-a"],
+    &["-G", "-l"],
+    &["-G", "-l", "-a"],
+    // Of -A, -G and -U the last one wins.
+    &["-A", "-U", "-l"],
+    &["-U", "-G", "-l"],
+    &["-G", "-A", "-l"],
+    &["-A", "-G", "-l", "-p"],
+];
+
+/// Without -l, lines are cut at COLUMNS (and with -a, arguments that would not fit are `...`).
+const EVERY_CUT: [(&[&str], &str); 8] = [
+    (&["-A"], "40"),
+    (&["-A", "-p"], "25"),
+    (&["-A", "-a"], "40"),
+    (&["-A", "-a"], "132"),
+    (&["-A", "-a", "-p"], "80"),
+    (&["-U", "-a"], "60"),
+    (&["-G"], "40"),
+    (&["-G", "-a"], "90"),
+];
+
+/// Every kind of process pstree draws in a way of its own, in one family, drawn with every flag:
+/// a child of another user (`nobody`, `-u` shows the change), a zombie whose parent never reaps it
+/// (`(sleep)` with `-a`), a session leader, a command line of 400 characters (cut with `...`
+/// without `-l`) and one of 9,000 (pstree reads 8 KiB of it), a name pstree escapes (`h\303\251llo`) and a one-character name (whose children
+/// `-a` indents by one space). Then pstree's `USER` form on the user's trees.
+#[test]
+fn ps_tree_draws_every_kind_of_process_as_pstree_does() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: running a child as nobody needs root");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (name, program) in [
+        ("x", "/bin/sleep"),
+        ("héllo", "/bin/sleep"),
+        ("s", "/bin/sh"),
+    ] {
+        std::fs::copy(program, dir.path().join(name)).unwrap();
+    }
+    let long: Vec<String> = (0..50).map(|i| format!("argument{i:02}")).collect();
+    let nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups";
+    // The root sh's children:
+    //   sleep (nobody)             sh (nobody) ─┬─ sleep, sleep
+    //   sleep ─── (sleep), a zombie  sleep (setsid: a session leader)
+    //   sh LONG... ─── sleep         sh y*9000 ─── sleep
+    //   x, héllo (copies of sleep)   s (a copy of sh) ─── sleep
+    let script = format!(
+        "cd '{dir}' || exit 1; \
+         {nobody} sleep 340 & \
+         {nobody} sh -c 'sleep 341 & sleep 342; true' & \
+         sh -c 'sleep 0.1 & exec sleep 343' & \
+         setsid -w sleep 344 & \
+         sh -c 'sleep 345; true' {long} 'a\\b' & \
+         sh -c 'sleep 349; true' {huge} & \
+         ./x 346 & ./héllo 347 & \
+         ./s -c 'sleep 348; true' & \
+         wait",
+        dir = dir.path().display(),
+        long = long.join(" "),
+        // Longer than the 8 KiB pstree -a -l reads of a command line.
+        huge = "y".repeat(9000),
+    );
+    let family = Family::spawn_with_zombies(&script, 15, 1);
+    let root = family.pid().to_string();
+    for flags in EVERY_FLAG {
+        assert_draws_like_pstree(flags, &root, None);
+    }
+    for (flags, columns) in EVERY_CUT {
+        assert_draws_like_pstree(flags, &root, Some(columns));
+    }
+    // Rooted at nobody's shell, -u names nobody at once: pstree compares a root with root.
+    let owners = ProcessTable::scan(Fields {
+        uid: true,
+        ..Fields::STAT_ONLY
+    })
+    .unwrap();
+    let nobody_sh = family
+        .descendants()
+        .iter()
+        .filter_map(|&(pid, _)| owners.get(pid))
+        .find(|p| p.comm == "sh" && p.uid == Some(65534))
+        .map(|p| p.pid.to_string())
+        .expect("nobody's sh");
+    for flags in [&["-A", "-l", "-u"][..], &["-A", "-l", "-u", "-a", "-p"]] {
+        assert_draws_like_pstree(flags, &nobody_sh, None);
+    }
+
+    // USER: the trees of every process of nobody whose parent is not nobody's. Compared only
+    // when the family's are nobody's only processes (another one would be drawn too, and could
+    // change between the two runs).
+    let table = ProcessTable::scan(Fields {
+        uid: true,
+        ..Fields::STAT_ONLY
+    })
+    .unwrap();
+    let tree = table.tree();
+    let strangers: Vec<i32> = table
+        .iter()
+        .filter(|p| p.uid == Some(65534) && !tree.is_ancestor_or_self(family.pid(), p.pid))
+        .map(|p| p.pid)
+        .collect();
+    if !strangers.is_empty() {
+        eprintln!("USER form not compared: nobody also runs {strangers:?}");
+        return;
+    }
+    for flags in [
+        &["-A", "-l"][..],
+        &["-A", "-l", "-p"],
+        &["-A", "-l", "-a", "-p"],
+        &["-A", "-l", "-u", "-p"],
+        &["-A", "-l", "-n"],
+        &["-G", "-l"],
+    ] {
+        assert_draws_like_pstree(flags, "nobody", None);
+    }
+    assert_draws_like_pstree(&["-A"], "nobody", Some("30"));
+}
+
+/// pstree's way with kernel threads: `-a` draws each as `(name)` (it has no command line), and a
+/// group or PID of 0 prints as nothing (`kthreadd(2,)`). Kernel threads come and go (kworkers),
+/// so a difference is looked at again a few times before it counts.
+#[test]
+fn ps_tree_draws_kernel_threads_as_pstree_does() {
+    for flags in [
+        &["-A", "-l"][..],
+        &["-A", "-l", "-a"],
+        &["-A", "-l", "-a", "-p", "-g"],
+        &["-A", "-l", "-p", "-g"],
+        &["-A", "-l", "-n", "-p"],
+        &["-G", "-l"],
+    ] {
+        let mut tries = 0;
+        loop {
+            let ours = toolkit()
+                .arg("ps-tree")
+                .args(flags)
+                .arg("2")
+                .output()
+                .unwrap();
+            let theirs = Command::new("pstree")
+                .args(flags)
+                .arg("2")
+                .output()
+                .unwrap();
+            if ours.stdout == theirs.stdout {
+                break;
+            }
+            tries += 1;
+            assert!(
+                tries < 5,
+                "ps-tree {flags:?} 2:\n{}\npstree:\n{}",
+                String::from_utf8_lossy(&ours.stdout),
+                String::from_utf8_lossy(&theirs.stdout)
+            );
+            sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// `pstree 0`: PID 0, `?`, above init's tree and kthreadd's. The whole machine is in it, the two
+/// commands that draw it too, so what is compared is the `?` line and kthreadd's part, drawn
+/// first (`kthreadd` sorts before init's name), up to the line of init's branch.
+#[test]
+fn ps_tree_0_draws_the_kernel_above_init_and_kthreadd() {
+    let before_init = |text: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(text)
+            .lines()
+            .take_while(|l| !l.trim_start().starts_with("`-"))
+            .map(str::to_string)
+            .collect()
+    };
+    for flags in [
+        &["-A", "-l"][..],
+        &["-A", "-l", "-p"],
+        &["-A", "-l", "-a"],
+        &["-A", "-l", "-a", "-p"],
+    ] {
+        let mut tries = 0;
+        loop {
+            let ours = toolkit()
+                .arg("ps-tree")
+                .args(flags)
+                .arg("0")
+                .output()
+                .unwrap();
+            let theirs = Command::new("pstree")
+                .args(flags)
+                .arg("0")
+                .output()
+                .unwrap();
+            let (ours, theirs) = (before_init(&ours.stdout), before_init(&theirs.stdout));
+            assert!(ours.len() > 1, "{ours:?}");
+            if ours == theirs {
+                break;
+            }
+            tries += 1;
+            if tries == 5 {
+                assert_eq!(ours, theirs, "ps-tree {flags:?} 0");
+            }
+            sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// A name that is neither a number nor a user: pstree's message and exit code 1, as for a PID
+/// that is not a number; a user with no process: pstree's "No processes found." and 1.
+#[test]
+fn ps_tree_user_errors_are_pstrees() {
+    for (arg, message) in [
+        (
+            "nosuchuser-toolkit",
+            "No such user name: nosuchuser-toolkit",
+        ),
+        ("12abc", "'12abc' is not a PID"),
+    ] {
+        let theirs = Command::new("pstree").arg(arg).output().unwrap();
+        toolkit()
+            .args(["ps-tree", arg])
+            .assert()
+            .code(theirs.status.code().unwrap())
+            .stderr(predicates::str::contains(message));
+    }
+    // A system user that runs nothing (the first of these that exists).
+    let table = ProcessTable::scan(Fields {
+        uid: true,
+        ..Fields::STAT_ONLY
+    })
+    .unwrap();
+    let idle = ["bin", "sys", "games", "man", "lp", "mail", "news"]
+        .into_iter()
+        .find(|name| {
+            nix::unistd::User::from_name(name)
+                .ok()
+                .flatten()
+                .is_some_and(|u| table.iter().all(|p| p.uid != Some(u.uid.as_raw())))
+        });
+    let Some(idle) = idle else {
+        eprintln!("no idle system user: 'No processes found.' not compared");
+        return;
+    };
+    let theirs = Command::new("pstree").arg(idle).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&theirs.stderr),
+        "No processes found.\n"
+    );
+    toolkit()
+        .args(["ps-tree", idle])
+        .assert()
+        .code(theirs.status.code().unwrap())
+        .stdout("")
+        .stderr(predicates::str::contains("No processes found."));
+}
+
 /// Threads as pstree shows them: `{name}` children, folded as `N*[{name}]` (even with `-a`), one
 /// per line with `-c` or `-p`, hidden with `-T`; and a command line with a newline in it, which
 /// pstree prints as `\012`.
@@ -261,10 +566,24 @@ time.sleep(60)\n";
         &["-A", "-l", "-a"],
         &["-A", "-l", "-a", "-p"],
         &["-A", "-l", "-t"],
+        &["-A", "-l", "-t", "-c"],
         &["-A", "-l", "-T"],
         &["-A", "-l", "-u"],
+        // -n puts threads among the children by TID; -g gives them their process's group.
+        &["-A", "-l", "-n"],
+        &["-A", "-l", "-n", "-p"],
+        &["-A", "-l", "-g"],
+        &["-A", "-l", "-g", "-p"],
+        &["-A", "-l", "-a", "-g", "-p"],
+        &["-A", "-l", "-s", "-p"],
+        &["-U", "-l"],
+        &["-G", "-l"],
     ] {
         assert_draws_like_pstree(flags, &root, None);
+    }
+    for columns in ["20", "30"] {
+        assert_draws_like_pstree(&["-A", "-p"], &root, Some(columns));
+        assert_draws_like_pstree(&["-A", "-a"], &root, Some(columns));
     }
     // ps -L: one row per thread, the same LWPs, NLWP and per-thread STAT as the real ps.
     let ours = json_of(toolkit().args(["ps", "-L", "--json", "-p", &root]));
@@ -490,11 +809,12 @@ fn missing_pid_is_a_clear_error_with_exit_1() {
         .code(1)
         .stderr(predicates::str::contains("没有 PID 为 4194999 的进程"));
     toolkit().args(["ps", "-p", "4194999"]).assert().code(1);
+    // Not a number: a user name, as pstree reads it.
     toolkit()
         .args(["ps-tree", "not-a-pid"])
         .assert()
-        .code(2)
-        .stderr(predicates::str::contains("invalid value"));
+        .code(1)
+        .stderr(predicates::str::contains("No such user name: not-a-pid"));
 }
 
 #[test]

@@ -79,7 +79,9 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         (_, "version") => "显示版本",
         (p, "subcommand") if p == "help" || p.ends_with(" help") => "要看哪个子命令的帮助",
 
-        ("ps-tree", "pid") => "树根的 PID（默认 1；和 -s 一起用时，是要显示其祖先的进程）",
+        ("ps-tree", "root") => {
+            "树根：一个 PID（默认 1；0 画出 init 和 kthreadd 之上内核的 `?`；和 -s 一起用时，是要显示其祖先的进程），或一个用户名 USER：画出这个用户的每个父进程属于别的用户的进程为根的树"
+        }
         ("ps-tree", "show_pids") => "显示 PID",
         ("ps-tree", "arguments") => "显示命令行参数",
         ("ps-tree", "uid_changes") => "显示 uid 的变化",
@@ -91,6 +93,9 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         ("ps-tree", "numeric_sort") => "子进程按 PID 排序，而不是按名字",
         ("ps-tree", "show_pgids") => "显示进程组 ID",
         ("ps-tree", "unicode") => "不管语言环境如何，都用 UTF-8 画线字符",
+        ("ps-tree", "vt100") => {
+            "用 VT100 画线字符（终端的图形字符集）；-A、-G、-U 中最后给出的那个生效，和 pstree 一样"
+        }
         ("ps-tree", "hide_threads") => "不显示线程（默认像 pstree 一样把线程显示成 {名字} 子节点）",
         ("ps-tree", "thread_names") => {
             "用线程自己的名字（线程用 PR_SET_NAME 设的）而不是进程的名字来显示线程"
@@ -101,7 +106,9 @@ pub fn zh_arg(path: &str, id: &str) -> Option<&'static str> {
         ("ps-tree", "no_kernel") | ("ps", "no_kernel") => {
             "隐藏内核线程（kthreadd，即 PID 2 的子进程）"
         }
-        ("ps-tree", "json") => "以嵌套的 JSON 输出进程树",
+        ("ps-tree", "json") => {
+            "以嵌套的 JSON 输出进程树（给的是用户 USER 时，输出这个用户的所有树组成的数组）"
+        }
         ("ps-tree", "svg") => {
             "另把进程树写成 SVG 图片（每个进程一个方框：PID、父进程、命令、STAT）"
         }

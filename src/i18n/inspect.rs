@@ -222,6 +222,29 @@ pub fn none_selected(lang: Lang) -> &'static str {
     )
 }
 
+/// `ps-tree USER` names nobody: pstree's own words in English.
+pub fn no_such_user_name(lang: Lang, user: &str) -> String {
+    match lang {
+        Lang::Zh => format!("没有这个用户名: {user}"),
+        Lang::En => format!("No such user name: {user}"),
+    }
+}
+
+/// `ps-tree USER`: the user exists but runs no process (pstree's own words in English).
+pub fn no_processes_found(lang: Lang) -> &'static str {
+    lang.pick("没有找到进程。", "No processes found.")
+}
+
+/// `ps-tree 12x`: it starts like a PID, so it is not read as a user name (as pstree reads it).
+pub fn not_a_pid(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::Zh => format!("'{text}' 不是 PID（以数字开头的就当作 PID，不当作用户名）"),
+        Lang::En => {
+            format!("'{text}' is not a PID (what starts with a digit is a PID, not a user name)")
+        }
+    }
+}
+
 pub fn unknown_user(lang: Lang, user: &str) -> String {
     match lang {
         Lang::Zh => format!("没有名为 '{user}' 的用户（可以写用户名或 uid）"),

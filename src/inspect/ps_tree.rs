@@ -1,14 +1,19 @@
-//! `toolkit ps-tree`: the parent/child tree, drawn like `pstree`.
+//! `toolkit ps-tree`: the parent/child tree, drawn like `pstree`, byte for byte.
 //!
 //! Three steps, kept apart so the middle one can be tested without a kernel:
 //!
 //! 1. **scan**: one read of `/proc/PID/stat` per process (plus the owner, `status` or `cmdline` only
-//!    when `-u`, `--stat` or `-a` ask for them);
-//! 2. **shape** ([`shape`]): pick the root (or the chain of parents with `-s`), drop kernel threads
-//!    if asked, sort siblings by name as pstree does, and fold identical sibling subtrees into one
-//!    node with a count (`3*[sleep]`) unless `-c` or `-p`;
+//!    when `-u`, a `USER`, `--stat` or `-a` ask for them);
+//! 2. **shape** ([`shape`]): pick the root (or the chain of parents with `-s`, or a user's tops),
+//!    drop kernel threads if asked, sort siblings as pstree does (by name, namesakes by owner), and
+//!    fold identical sibling subtrees into one node with a count (`3*[sleep]`) unless `-c` or `-p`;
 //! 3. **draw** ([`draw`]): pstree's layout, where the first child continues its parent's line and
-//!    the others hang below it (`-a` puts every process on its own line), in Unicode or ASCII.
+//!    the others hang below it (`-a` puts every process on its own line), in Unicode, ASCII or
+//!    VT100 line drawing.
+//!
+//! pstree decides a few things by the column it has reached (a name at the edge draws none of its
+//! children; an argument that would pass it becomes `...`), so drawing keeps count of columns as
+//! pstree counts them: one per character written, each byte of a VT100 escape included.
 
 use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
@@ -17,7 +22,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::error::{CmdResult, Failure};
-use crate::i18n::{Lang, common, picture as pt};
+use crate::i18n::{Lang, common, inspect as msg, picture as pt};
 use crate::output::{self, Paint};
 use crate::picture::tree::{TreeBox, TreePicture, tree_dot, tree_svg};
 use crate::proc::{self, Fields, Process, ProcessTable};
@@ -26,7 +31,11 @@ use crate::proc::{self, Fields, Process, ProcessTable};
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Root of the tree (default 1); with `show_parents`, the process whose ancestry is shown.
+    /// 0 is pstree's `?`: the kernel, parent of init and of kthreadd, which /proc does not list.
     pub root: Option<i32>,
+    /// pstree's `USER` form: instead of one root, every process of this uid met walking down
+    /// from PID 1 (its parent is another user's), each tree drawn apart.
+    pub user: Option<u32>,
     pub show_pids: bool,
     pub arguments: bool,
     pub uid_changes: bool,
@@ -45,6 +54,8 @@ pub struct Options {
     /// Truncate lines to this many columns (pstree without `-l`); `None`: never.
     pub width: Option<usize>,
     pub ascii: bool,
+    /// `-G`: VT100 line drawing (the terminal's graphic character set); wins over `ascii`.
+    pub vt100: bool,
     pub highlight: Option<i32>,
     pub show_parents: bool,
     pub stat: bool,
@@ -60,7 +71,7 @@ impl Options {
     /// The `/proc` fields these options need beyond `stat`.
     fn fields(&self) -> Fields {
         Fields {
-            uid: self.uid_changes,
+            uid: self.uid_changes || self.user.is_some(),
             // The pictures show STAT, whose `L` needs `status`.
             status: self.stat || self.svg.is_some() || self.dot,
             cmdline: self.arguments,
@@ -72,11 +83,38 @@ impl Options {
 /// folded together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// The name and what the flags add to it (`sleep(42,nobody)`), escaped as pstree escapes it.
     pub label: String,
+    /// `-a`: the arguments drawn after the label, split as pstree splits them ([`arguments`]);
+    /// escaped when drawn, and cut with `...` where they would pass the line's width.
+    pub args: Vec<Vec<u8>>,
+    /// What two siblings must share to fold: pstree compares names (and owners with `-u`), not
+    /// the PIDs or groups the label may show.
+    pub key: String,
+    /// `-a`: the name is one character (pstree's `?`), so pstree indents the children by one
+    /// space instead of two.
+    pub narrow: bool,
     pub count: usize,
     pub highlighted: bool,
     pub children: Vec<Node>,
     pub thread: bool,
+}
+
+impl Node {
+    /// A node that is only its label (no arguments), folded with the nodes of the same label.
+    pub fn new(label: impl Into<String>) -> Node {
+        let label = label.into();
+        Node {
+            key: label.clone(),
+            label,
+            args: Vec::new(),
+            narrow: false,
+            count: 1,
+            highlighted: false,
+            children: Vec::new(),
+            thread: false,
+        }
+    }
 }
 
 /// The nested JSON form: `{"pid","ppid","comm","state","nice","children":[...]}`.
@@ -115,11 +153,28 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
             format!("{}: {e}", common::proc_unreadable(lang, "/proc")),
         )
     })?;
+    let table = with_kernel_root(table, opts);
+    // The roots: the one asked for, or (USER) every top process of that user.
+    let roots: Vec<(i32, Option<u32>)> = match opts.user {
+        Some(uid) => {
+            let tops = user_tops(&table, opts, uid);
+            if tops.is_empty() {
+                return Err(Failure::new(1, msg::no_processes_found(lang)).into());
+            }
+            tops.into_iter().map(|pid| (pid, Some(uid))).collect()
+        }
+        None => vec![(opts.root.unwrap_or(1), Some(0))],
+    };
     let mut out = io::stdout().lock();
     if opts.svg.is_some() || opts.dot {
         // Where am I: the toolkit's own ancestry, unless -H names another process.
         let lit = opts.highlight.or(Some(std::process::id() as i32));
-        let picture = picture(&table, opts, lit, lang).ok_or_else(|| missing(opts, lang))?;
+        // One picture: of the first tree when a user has several.
+        let first = Options {
+            root: Some(roots[0].0),
+            ..opts.clone()
+        };
+        let picture = picture(&table, &first, lit, lang).ok_or_else(|| missing(opts, lang))?;
         if let Some(path) = &opts.svg {
             output::write_picture(path, &tree_svg(&picture), lang)?;
         }
@@ -129,8 +184,24 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
         }
     }
     if opts.json {
-        let root = json_tree(&table, opts).ok_or_else(|| missing(opts, lang))?;
-        output::write_json(&mut out, &root)?;
+        if opts.user.is_some() {
+            // A user's trees: a JSON array of them.
+            let trees: Vec<JsonNode> = roots
+                .iter()
+                .filter_map(|&(pid, _)| {
+                    let one = Options {
+                        root: Some(pid),
+                        user: None,
+                        ..opts.clone()
+                    };
+                    json_tree(&table, &one)
+                })
+                .collect();
+            output::write_json(&mut out, &trees)?;
+        } else {
+            let root = json_tree(&table, opts).ok_or_else(|| missing(opts, lang))?;
+            output::write_json(&mut out, &root)?;
+        }
         return Ok(0);
     }
     let paint = Paint::for_stdout();
@@ -140,20 +211,79 @@ pub fn run(opts: &Options, lang: Lang) -> CmdResult {
         None if paint.enabled && io::stdout().is_terminal() => Some(std::process::id() as i32),
         None => None,
     };
-    let root = shape(&table, opts, highlight).ok_or_else(|| missing(opts, lang))?;
-    for line in draw(&root, opts, paint) {
-        match opts.width {
-            Some(width) => writeln!(out, "{}", truncate(&line, width))?,
-            None => writeln!(out, "{line}")?,
+    let trees: Vec<Node> = match opts.user {
+        Some(_) => {
+            let lit = lit_ancestry(&table.tree(), highlight);
+            roots
+                .iter()
+                .map(|&(pid, prev_uid)| {
+                    build_node(&table, &table.tree(), pid, prev_uid, opts, &lit, 0)
+                })
+                .collect()
+        }
+        None => vec![shape(&table, opts, highlight).ok_or_else(|| missing(opts, lang))?],
+    };
+    for (i, root) in trees.iter().enumerate() {
+        // pstree leaves an empty line between a user's trees.
+        if i > 0 {
+            writeln!(out)?;
+        }
+        for line in draw(root, opts, paint) {
+            match opts.width {
+                Some(width) => writeln!(out, "{}", truncate(&line, width))?,
+                None => writeln!(out, "{line}")?,
+            }
         }
     }
     Ok(0)
 }
 
-/// A line cut to `width` columns as pstree cuts it: the last column that fits becomes `+`.
-/// Colour escapes are kept and do not count, and a cut line ends with a reset.
+/// The table with pstree's PID 0 added when the options ask for it: `?`, owned by root, the
+/// parent of init and kthreadd (which name PID 0 as their parent, but /proc lists no PID 0).
+fn with_kernel_root(table: ProcessTable, opts: &Options) -> ProcessTable {
+    if opts.root != Some(0) || table.get(0).is_some() {
+        return table;
+    }
+    let line = "0 (?) S 0 0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0 0 0\n";
+    let Ok(mut kernel) = proc::parse_stat(line.as_bytes()) else {
+        return table;
+    };
+    kernel.uid = Some(0);
+    // A name with no arguments (not an empty command line, which -a would draw as `(?)`).
+    kernel.cmdline = Some(vec!["?".to_string()]);
+    let mut processes: Vec<Process> = table.iter().cloned().collect();
+    processes.push(kernel);
+    ProcessTable::from_processes(processes)
+}
+
+/// pstree's `USER` form: walking down from PID 1 in drawing order, every process of `uid` met is
+/// the top of a tree, and what lies below it is not searched further.
+fn user_tops(table: &ProcessTable, opts: &Options, uid: u32) -> Vec<i32> {
+    let tree = table.tree();
+    let mut tops = Vec::new();
+    let mut seen = HashSet::new();
+    let mut stack = vec![1];
+    while let Some(pid) = stack.pop() {
+        let Some(p) = table.get(pid) else { continue };
+        if !seen.insert(pid) {
+            continue;
+        }
+        if p.uid == Some(uid) {
+            tops.push(pid);
+            continue;
+        }
+        let kids = sorted_children(table, &tree, pid, opts);
+        stack.extend(kids.iter().rev().map(|c| c.pid));
+    }
+    tops
+}
+
+/// A line cut to `width` columns as pstree cuts it: a line of `width` characters or more keeps
+/// `width - 1` of them and a `+`. pstree counts one column per character it writes, and so each
+/// byte of VT100's escapes (`-G`); our colour escapes are kept and do not count, and a cut line
+/// ends with a reset.
 pub fn truncate(line: &str, width: usize) -> String {
-    if width == 0 || output::display_width(line) <= width {
+    if width == 0 || columns(line) < width {
         return line.to_string();
     }
     let mut out = String::with_capacity(line.len());
@@ -161,24 +291,21 @@ pub fn truncate(line: &str, width: usize) -> String {
     let mut chars = line.chars().peekable();
     let mut escaped = false;
     while let Some(c) = chars.next() {
-        if c == '\x1b' {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
             escaped = true;
             out.push(c);
-            if chars.peek() == Some(&'[') {
-                for e in chars.by_ref() {
-                    out.push(e);
-                    if ('@'..='~').contains(&e) && e != '[' {
-                        break;
-                    }
+            for e in chars.by_ref() {
+                out.push(e);
+                if ('@'..='~').contains(&e) && e != '[' {
+                    break;
                 }
             }
             continue;
         }
-        let w = output::display_width(c.encode_utf8(&mut [0; 4]));
-        if used + w > width - 1 {
+        if used + 1 > width - 1 {
             break;
         }
-        used += w;
+        used += 1;
         out.push(c);
     }
     out.push('+');
@@ -186,6 +313,24 @@ pub fn truncate(line: &str, width: usize) -> String {
         out.push_str("\x1b[0m");
     }
     out
+}
+
+/// The columns pstree counts for `text`: one per character, colour escapes (`ESC [ ... m`) none.
+fn columns(text: &str) -> usize {
+    let mut n = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
+            for e in chars.by_ref() {
+                if ('@'..='~').contains(&e) && e != '[' {
+                    break;
+                }
+            }
+            continue;
+        }
+        n += 1;
+    }
+    n
 }
 
 /// The tree below `root`, drawn as text (what `toolkit ps-tree ROOT` prints with these options),
@@ -280,7 +425,11 @@ fn visible(p: &Process, opts: &Options) -> bool {
     !(opts.no_kernel && p.is_kernel_thread())
 }
 
-/// The children of `pid` to show, sorted as pstree sorts them: by name, then PID.
+/// The children of `pid` to show, sorted as pstree sorts them: by name, namesakes by owner when
+/// the owners were read (`-u`, `USER`), then by PID (the order /proc lists them in); or with `-n`
+/// by PID alone. (The text tree reads the owners it lacks where they matter:
+/// [`order_namesakes_by_owner`].) Init also adopts, as in pstree, the processes whose parent is
+/// not in the snapshot: hidden by `hidepid`, or gone between two reads.
 fn sorted_children<'a>(
     table: &'a ProcessTable,
     tree: &crate::proc::tree::Tree,
@@ -293,71 +442,165 @@ fn sorted_children<'a>(
         .filter_map(|&c| table.get(c))
         .filter(|p| visible(p, opts))
         .collect();
+    if pid == 1 {
+        kids.extend(table.iter().filter(|p| {
+            p.pid > 1 && p.ppid != 0 && table.get(p.ppid).is_none() && visible(p, opts)
+        }));
+    }
     if opts.numeric_sort {
         kids.sort_by_key(|p| p.pid);
     } else {
-        kids.sort_by(|a, b| a.comm.cmp(&b.comm).then(a.pid.cmp(&b.pid)));
+        kids.sort_by(|a, b| {
+            a.comm
+                .cmp(&b.comm)
+                .then(a.uid.cmp(&b.uid))
+                .then(a.pid.cmp(&b.pid))
+        });
     }
     kids
 }
 
-/// The text of one process: `comm`, then `(pid,user)` / `[STAT NI]` / arguments as asked.
-fn label(p: &Process, parent: Option<&Process>, opts: &Options) -> String {
+/// pstree puts namesakes (siblings of one name) in the order of their owners' uids. Where the
+/// owners were not read, read them here, but only where the order shows: not for namesakes that
+/// fold into one `N*[...]` anyway, so a shell with 50 identical sleeps costs no more reads.
+fn order_namesakes_by_owner(kids: &mut [(&Process, Node)], opts: &Options) {
+    if opts.numeric_sort {
+        return;
+    }
+    let mut start = 0;
+    while start < kids.len() {
+        let mut end = start + 1;
+        while end < kids.len() && kids[end].0.comm == kids[start].0.comm {
+            end += 1;
+        }
+        let run = &mut kids[start..end];
+        let folds_into_one = opts.compact
+            && !opts.arguments
+            && run.iter().all(|(_, node)| same_tree(node, &run[0].1));
+        if run.len() > 1 && !folds_into_one && run.iter().any(|(p, _)| p.uid.is_none()) {
+            // One read of each owner; then in owner order, and in PID order for one owner.
+            run.sort_by_cached_key(|(p, _)| (p.uid.or_else(|| proc::owner(p.pid)), p.pid));
+        }
+        start = end;
+    }
+}
+
+/// A number as pstree prints it: 0 prints as nothing (`kthreadd(2,)` with `-p -g`, `?()`).
+fn number(n: i32) -> String {
+    if n == 0 { String::new() } else { n.to_string() }
+}
+
+/// The node of one process, without its children: `comm`, then `(pid,pgid,user)` (with `-a`:
+/// `comm,pid,pgid,user` and the arguments; `(comm,pid)` for a process with no command line, a
+/// kernel thread or a zombie), then `[STAT NI]` with `--stat`. `prev_uid` is the owner the user
+/// is compared with for `-u`: the parent's, or for a root pstree's 0 (root), or the `USER`'s.
+fn process_node(p: &Process, prev_uid: Option<u32>, opts: &Options) -> Node {
+    let comm = escape(p.comm.as_bytes());
     let mut extras = Vec::new();
     if opts.show_pids {
-        extras.push(p.pid.to_string());
+        extras.push(number(p.pid));
     }
     if opts.show_pgids {
-        extras.push(p.pgrp.to_string());
+        extras.push(number(p.pgrp));
     }
     if opts.uid_changes
-        && let (Some(uid), Some(parent_uid)) = (p.uid, parent.and_then(|q| q.uid))
-        && uid != parent_uid
+        && let Some(uid) = p.uid
+        && prev_uid != Some(uid)
     {
         extras.push(proc::user_name(uid));
     }
-    let mut text = p.comm.clone();
+    let mut label = String::new();
+    let mut args = Vec::new();
     if opts.arguments {
-        // pstree -a: `name,pid,user args`.
+        let swapped = p.cmdline.as_ref().is_some_and(Vec::is_empty);
+        if swapped {
+            label.push('(');
+        }
+        label.push_str(&comm);
         for extra in &extras {
-            text.push(',');
-            text.push_str(extra);
+            label.push(',');
+            label.push_str(extra);
         }
-        if let Some(args) = &p.cmdline
-            && args.len() > 1
-        {
-            text.push(' ');
-            text.push_str(&printable(&args[1..].join(" ")));
+        if swapped {
+            label.push(')');
         }
-    } else if !extras.is_empty() {
-        text.push('(');
-        text.push_str(&extras.join(","));
-        text.push(')');
+        if let Some(cmdline) = &p.cmdline {
+            args = arguments(cmdline, Some(opts.width.unwrap_or(LONGEST_ARGUMENTS)));
+        }
+    } else {
+        label.push_str(&comm);
+        if !extras.is_empty() {
+            label.push('(');
+            label.push_str(&extras.join(","));
+            label.push(')');
+        }
     }
     if opts.stat {
-        text.push_str(&format!("[{} {}]", p.stat_string(), p.nice));
+        label.push_str(&format!("[{} {}]", p.stat_string(), p.nice));
     }
-    text
+    let mut key = comm.clone();
+    if opts.uid_changes {
+        key.push_str(&format!("\0{}", p.uid.unwrap_or(u32::MAX)));
+    }
+    Node {
+        label,
+        args,
+        key,
+        narrow: comm.len() <= 1,
+        ..Node::new("")
+    }
 }
 
-/// A command line as pstree prints it: control characters as `\ooo` (a newline is `\012`).
-fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if (c as u32) < 0x20 || c == '\u{7f}' {
-            out.push_str(&format!("\\{:03o}", c as u32));
-        } else {
-            out.push(c);
+/// The most of a command line pstree `-a -l` shows: it reads it into a buffer of `BUFSIZ`.
+const LONGEST_ARGUMENTS: usize = 8192;
+
+/// The arguments pstree `-a` draws after a name, split as pstree splits them: the command line as
+/// the kernel keeps it (`sleep\0300\0`), cut to `limit` bytes (pstree reads no more of it than a
+/// line can show, and with `-l` no more than [`LONGEST_ARGUMENTS`]), one field per run of NULs
+/// after the first NUL. Drawn each after a space but the last, which is empty for a complete
+/// command line.
+fn arguments(cmdline: &[String], limit: Option<usize>) -> Vec<Vec<u8>> {
+    if cmdline.is_empty() {
+        return Vec::new();
+    }
+    let mut raw = cmdline.join("\0").into_bytes();
+    raw.push(0);
+    if let Some(limit) = limit {
+        raw.truncate(limit);
+    }
+    let runs = (0..raw.len())
+        .filter(|&i| raw[i] == 0 && (i == 0 || raw[i - 1] != 0))
+        .count();
+    let Some(first) = raw.iter().position(|&b| b == 0) else {
+        return Vec::new();
+    };
+    let mut rest = raw[first + 1..].to_vec();
+    rest.push(0);
+    rest.split(|&b| b == 0)
+        .take(runs)
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// Text as pstree prints names and arguments: printable ASCII as it is, `\` as `\\`, every other
+/// byte as `\ooo` (a newline is `\012`, the `é` of UTF-8 `\303\251`).
+fn escape(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b' '..=b'~' => out.push(b as char),
+            _ => out.push_str(&format!("\\{b:03o}")),
         }
     }
     out
 }
 
 /// The threads of `p` other than its main thread, as pstree draws them: `{name}` (the process's
-/// name, or with `-t` the thread's own), with `(tid)`
-/// (or `,tid` with `-a`) when PIDs are shown. Read only for a process whose `stat` says it has
-/// more than one thread, so single-threaded ones cost no more than their one read.
-fn thread_nodes(p: &Process, opts: &Options) -> Vec<Node> {
+/// name, or with `-t` the thread's own), with `(tid,pgid)` (or `,tid,pgid` with `-a`) as `-p`
+/// and `-g` ask, each with its TID. Read only for a process whose `stat` says it has more than one thread, so
+/// single-threaded ones cost no more than their one read.
+fn thread_nodes(p: &Process, opts: &Options) -> Vec<(i32, Node)> {
     if !opts.threads || p.num_threads <= 1 {
         return Vec::new();
     }
@@ -366,39 +609,67 @@ fn thread_nodes(p: &Process, opts: &Options) -> Vec<Node> {
         .filter(|t| t.pid != p.pid)
         .map(|t| {
             let name = if opts.thread_names { &t.comm } else { &p.comm };
-            let mut label = format!("{{{name}}}");
+            let key = format!("{{{}}}", escape(name.as_bytes()));
+            // Its TID and its process's group, as a process shows its PID and group.
+            let mut extras = Vec::new();
             if opts.show_pids {
-                label.push_str(&if opts.arguments {
-                    format!(",{}", t.pid)
-                } else {
-                    format!("({})", t.pid)
-                });
+                extras.push(number(t.pid));
             }
-            Node {
+            if opts.show_pgids {
+                extras.push(number(p.pgrp));
+            }
+            let mut label = key.clone();
+            if opts.arguments {
+                for extra in &extras {
+                    label.push(',');
+                    label.push_str(extra);
+                }
+            } else if !extras.is_empty() {
+                label.push_str(&format!("({})", extras.join(",")));
+            }
+            let node = Node {
                 label,
-                count: 1,
-                highlighted: false,
-                children: Vec::new(),
+                key,
                 thread: true,
-            }
+                ..Node::new("")
+            };
+            (t.pid, node)
         })
         .collect()
+}
+
+/// `pid` and its ancestors, the processes drawn highlighted.
+fn lit_ancestry(tree: &crate::proc::tree::Tree, highlight: Option<i32>) -> HashSet<i32> {
+    match highlight {
+        Some(pid) if tree.contains(pid) => {
+            std::iter::once(pid).chain(tree.ancestors(pid)).collect()
+        }
+        _ => HashSet::new(),
+    }
 }
 
 /// Build the tree to draw: rooted at the requested process (or, with `-s`, at the top of its
 /// chain of ancestors), kernel threads dropped if asked, identical siblings folded if asked.
 /// `None` when the root does not exist.
 pub fn shape(table: &ProcessTable, opts: &Options, highlight: Option<i32>) -> Option<Node> {
-    let root = root_pid(table, opts)?;
+    let mut root = root_pid(table, opts)?;
     let tree = table.tree();
-    let lit: HashSet<i32> = match highlight {
-        Some(pid) if tree.contains(pid) => {
-            std::iter::once(pid).chain(tree.ancestors(pid)).collect()
-        }
-        _ => HashSet::new(),
+    let lit = lit_ancestry(&tree, highlight);
+    let mut show_parents = opts.show_parents;
+    if show_parents && !tree.is_ancestor_or_self(1, root) && table.get(1).is_some() {
+        // pstree -s of a process outside init's tree (kthreadd's, or 0) keeps only the chain of
+        // that process and then draws init's tree, whole.
+        root = 1;
+        show_parents = false;
+    }
+    let parent_uid = |p: &Process| match table.get(p.ppid) {
+        Some(parent) if show_parents && parent.pid != p.pid => parent.uid,
+        // The top of what is drawn is compared with root, as pstree does.
+        _ => Some(0),
     };
-    let subtree = build_node(table, &tree, root, opts, &lit, 0);
-    if !opts.show_parents {
+    let top = table.get(root)?;
+    let subtree = build_node(table, &tree, root, parent_uid(top), opts, &lit, 0);
+    if !show_parents {
         return Some(subtree);
     }
     // -s: wrap the subtree in its ancestors, each showing only the next one down.
@@ -406,11 +677,9 @@ pub fn shape(table: &ProcessTable, opts: &Options, highlight: Option<i32>) -> Op
     for ancestor in tree.ancestors(root) {
         let Some(p) = table.get(ancestor) else { break };
         node = Node {
-            label: label(p, table.get(p.ppid), opts),
-            count: 1,
             highlighted: lit.contains(&ancestor),
             children: vec![node],
-            thread: false,
+            ..process_node(p, parent_uid(p), opts)
         };
     }
     Some(node)
@@ -423,6 +692,7 @@ fn build_node(
     table: &ProcessTable,
     tree: &crate::proc::tree::Tree,
     pid: i32,
+    prev_uid: Option<u32>,
     opts: &Options,
     lit: &HashSet<i32>,
     depth: usize,
@@ -433,58 +703,59 @@ fn build_node(
     let children = if depth >= MAX_DEPTH {
         Vec::new()
     } else {
-        let processes = sorted_children(table, tree, pid, opts)
+        // (name to sort by, PID or TID, rank among its kind, node).
+        let mut processes: Vec<(&Process, Node)> = sorted_children(table, tree, pid, opts)
             .into_iter()
             .map(|c| {
                 (
-                    c.comm.clone(),
-                    c.pid,
-                    build_node(table, tree, c.pid, opts, lit, depth + 1),
+                    c,
+                    build_node(table, tree, c.pid, p.uid, opts, lit, depth + 1),
                 )
-            });
+            })
+            .collect();
+        order_namesakes_by_owner(&mut processes, opts);
+        let processes = processes
+            .into_iter()
+            .enumerate()
+            .map(|(rank, (c, node))| (c.comm.clone(), c.pid, rank, node));
         let threads = thread_nodes(p, opts)
             .into_iter()
-            .map(|t| (t.label.clone(), 0, t));
+            .enumerate()
+            .map(|(rank, (tid, t))| (t.key.clone(), tid, rank, t));
         // pstree sorts threads among the children by their drawn name (`{` comes after the
-        // letters), processes by name then PID, threads in TID order.
-        let mut kids: Vec<(String, i32, Node)> = processes.chain(threads).collect();
+        // letters), processes as `sorted_children` does, threads in TID order; with -n, every
+        // child by its PID or TID.
+        let mut kids: Vec<(String, i32, usize, Node)> = processes.chain(threads).collect();
         kids.sort_by(|a, b| {
-            let name = |k: &(String, i32, Node)| {
-                if k.2.thread {
-                    format!("{{{}", &k.0[1..])
-                } else {
-                    k.0.clone()
-                }
-            };
             if opts.numeric_sort {
-                // By PID, threads after the processes, as pstree -n lists them.
                 a.1.cmp(&b.1)
             } else {
-                name(a).cmp(&name(b)).then(a.1.cmp(&b.1))
+                a.0.cmp(&b.0).then(a.2.cmp(&b.2))
             }
         });
-        let kids: Vec<Node> = kids.into_iter().map(|(_, _, node)| node).collect();
+        let kids: Vec<Node> = kids.into_iter().map(|(_, _, _, node)| node).collect();
+        // With -a pstree folds threads only: processes differ by their arguments.
         fold(kids, |n| {
             if n.thread {
                 opts.compact_threads
             } else {
-                opts.compact
+                opts.compact && !opts.arguments
             }
         })
     };
     Node {
-        label: label(p, table.get(p.ppid), opts),
-        count: 1,
         highlighted: lit.contains(&pid),
         children,
-        thread: false,
+        ..process_node(p, prev_uid, opts)
     }
 }
 
-/// Fold identical sibling subtrees (same labels all the way down) into one node with a count, as
-/// pstree does: wherever the copies stand among the siblings (two `sh---sleep` with an
-/// `sh---2*[sleep]` between them are still `2*[sh---sleep]`), shown where the first one stands.
-/// `foldable` says which nodes may fold (threads and processes have their own switches).
+/// Fold identical sibling subtrees into one node with a count, as pstree does: wherever the
+/// copies stand among the siblings (two `sh---sleep` with an `sh---2*[sleep]` between them are
+/// still `2*[sh---sleep]`), shown where the first one stands. Identical means the same names all
+/// the way down ([`Node::key`]), not the same labels: with `-g`, a group of its own does not keep
+/// a process apart. `foldable` says which nodes may fold (threads and processes have their own
+/// switches).
 pub fn fold(nodes: Vec<Node>, foldable: impl Fn(&Node) -> bool) -> Vec<Node> {
     let mut folded: Vec<Node> = Vec::with_capacity(nodes.len());
     for node in nodes {
@@ -492,18 +763,26 @@ pub fn fold(nodes: Vec<Node>, foldable: impl Fn(&Node) -> bool) -> Vec<Node> {
             folded.push(node);
             continue;
         }
-        let same = |n: &&mut Node| {
-            n.label == node.label
-                && n.thread == node.thread
-                && n.highlighted == node.highlighted
-                && n.children == node.children
-        };
-        match folded.iter_mut().find(same) {
+        match folded.iter_mut().find(|n| same_tree(n, &node)) {
             Some(first) => first.count += node.count,
             None => folded.push(node),
         }
     }
     folded
+}
+
+/// Whether two subtrees fold into one: the same keys all the way down (below the top, the same
+/// counts too, their children being folded already). A highlighted node stays apart from its
+/// namesakes, so the way to it remains visible.
+fn same_tree(a: &Node, b: &Node) -> bool {
+    a.key == b.key
+        && a.thread == b.thread
+        && a.highlighted == b.highlighted
+        && a.children.len() == b.children.len()
+        && a.children
+            .iter()
+            .zip(&b.children)
+            .all(|(x, y)| x.count == y.count && same_tree(x, y))
 }
 
 /// Line-drawing characters.
@@ -531,13 +810,155 @@ const ASCII: Glyphs = Glyphs {
     vertical: "|",
 };
 
+/// `-G`: the VT100's own line drawing. `ESC ( 0` and `SI` switch to its graphic character set,
+/// where `q` is a horizontal line, `w` a tee down, `t` a tee right, `m` a corner, `x` a vertical
+/// line; `ESC ( B` switches back. pstree wraps every joint in the pair.
+const VT100: Glyphs = Glyphs {
+    first_of_many: "\x1b(0\x0fqwq\x1b(B",
+    only: "\x1b(0\x0fqqq\x1b(B",
+    middle: "\x1b(0\x0ftq\x1b(B",
+    last: "\x1b(0\x0fmq\x1b(B",
+    vertical: "\x1b(0\x0fx\x1b(B",
+};
+
 /// Draw the tree as lines of text.
 pub fn draw(root: &Node, opts: &Options, paint: Paint) -> Vec<String> {
-    let glyphs = if opts.ascii { &ASCII } else { &UNICODE };
-    if opts.arguments {
-        draw_one_per_line(root, glyphs, paint)
+    let glyphs = if opts.vt100 {
+        &VT100
+    } else if opts.ascii {
+        &ASCII
     } else {
-        draw_compact(root, glyphs, paint)
+        &UNICODE
+    };
+    let layout = Layout {
+        g: glyphs,
+        paint,
+        width: opts.width,
+    };
+    if opts.arguments {
+        layout.one_per_line(root, 0, 0)
+    } else {
+        layout.compact(root, 0, 0)
+    }
+}
+
+/// How lines are drawn, and the width pstree cuts them at (`None` with `-l`). pstree decides two
+/// things by the column it has reached, so the layouts keep count: `first` is the number of
+/// columns before a node on its own line, `rest` before its subtree on the lines below.
+struct Layout<'a> {
+    g: &'a Glyphs,
+    paint: Paint,
+    width: Option<usize>,
+}
+
+impl Layout<'_> {
+    /// pstree's default layout: the first child continues the parent's line.
+    fn compact(&self, node: &Node, first: usize, rest: usize) -> Vec<String> {
+        let g = self.g;
+        let text = node_text(node, self.paint);
+        if node.children.is_empty() {
+            return with_count(node, vec![text]);
+        }
+        let count = count_width(node);
+        let label = columns(&node.label);
+        if let Some(width) = self.width
+            && 1 + first + count + label >= width
+        {
+            // The name already reaches the edge: pstree draws a `+` and none of the children,
+            // not even on the lines below.
+            return with_count(node, vec![format!("{text}{}+", g.first_of_many)]);
+        }
+        let pad = " ".repeat(label + 1);
+        let n = node.children.len();
+        let mut lines = Vec::new();
+        for (i, child) in node.children.iter().enumerate() {
+            let is_last = i == n - 1;
+            let joint = match i {
+                0 if n == 1 => g.only,
+                0 => g.first_of_many,
+                _ if is_last => g.last,
+                _ => g.middle,
+            };
+            let bar = if is_last { " " } else { g.vertical };
+            let child_first = if i == 0 {
+                first + count + label + columns(joint)
+            } else {
+                rest + count + pad.len() + columns(joint)
+            };
+            let child_rest = rest + count + pad.len() + columns(bar) + 1;
+            for (j, line) in self
+                .compact(child, child_first, child_rest)
+                .into_iter()
+                .enumerate()
+            {
+                lines.push(match (i, j) {
+                    (0, 0) => format!("{text}{joint}{line}"),
+                    (_, 0) => format!("{pad}{joint}{line}"),
+                    _ => format!("{pad}{bar} {line}"),
+                });
+            }
+        }
+        with_count(node, lines)
+    }
+
+    /// `-a` layout: every process on a line of its own, children indented below.
+    fn one_per_line(&self, node: &Node, first: usize, rest: usize) -> Vec<String> {
+        let g = self.g;
+        let mut head = node_text(node, self.paint);
+        let at = 1 + first + count_width(node) + columns(&node.label);
+        head.push_str(&self.arguments(node, at));
+        let mut lines = vec![head];
+        let indent = if node.narrow { " " } else { "  " };
+        let bar = format!("{} ", g.vertical);
+        let n = node.children.len();
+        for (i, child) in node.children.iter().enumerate() {
+            let is_last = i == n - 1;
+            let branch = if is_last { g.last } else { g.middle };
+            let below = if is_last { "  " } else { bar.as_str() };
+            let child_first = rest + indent.len() + columns(branch);
+            let child_rest = rest + indent.len() + columns(below);
+            for (j, line) in self
+                .one_per_line(child, child_first, child_rest)
+                .into_iter()
+                .enumerate()
+            {
+                lines.push(if j == 0 {
+                    format!("{indent}{branch}{line}")
+                } else {
+                    format!("{indent}{below}{line}")
+                });
+            }
+        }
+        with_count(node, lines)
+    }
+
+    /// The arguments of a node, escaped, from column `at` on. When lines are cut, pstree gives up
+    /// at the first argument that would not fit (leaving 4 columns unless it is the last) and
+    /// writes `...` instead. (It counts one column for a `\`, which it writes as two.)
+    fn arguments(&self, node: &Node, mut at: usize) -> String {
+        let mut out = String::new();
+        let n = node.args.len();
+        for (i, arg) in node.args.iter().enumerate() {
+            let last = i + 1 == n;
+            if !last {
+                out.push(' ');
+                at += 1;
+            }
+            let len: usize = arg
+                .iter()
+                .map(|b| if (b' '..=b'~').contains(b) { 1 } else { 4 })
+                .sum();
+            if let Some(width) = self.width
+                && at + len > width.saturating_sub(if last { 0 } else { 4 })
+            {
+                out.push_str("...");
+                break;
+            }
+            let text = escape(arg);
+            at += text.len();
+            out.push_str(&text);
+        }
+        out
     }
 }
 
@@ -547,6 +968,15 @@ fn node_text(node: &Node, paint: Paint) -> String {
         paint.highlight(&node.label)
     } else {
         node.label.clone()
+    }
+}
+
+/// The columns of a folded node's `N*[`.
+fn count_width(node: &Node) -> usize {
+    if node.count > 1 {
+        node.count.to_string().len() + 2
+    } else {
+        0
     }
 }
 
@@ -568,55 +998,6 @@ fn with_count(node: &Node, mut lines: Vec<String>) -> Vec<String> {
         }
     }
     lines
-}
-
-/// pstree's default layout: the first child continues the parent's line.
-fn draw_compact(node: &Node, g: &Glyphs, paint: Paint) -> Vec<String> {
-    let text = node_text(node, paint);
-    if node.children.is_empty() {
-        return with_count(node, vec![text]);
-    }
-    let pad = " ".repeat(crate::output::display_width(&text) + 1);
-    let n = node.children.len();
-    let mut lines = Vec::new();
-    for (i, child) in node.children.iter().enumerate() {
-        let child_lines = draw_compact(child, g, paint);
-        let is_last = i == n - 1;
-        for (j, line) in child_lines.into_iter().enumerate() {
-            let rendered = match (i, j) {
-                (0, 0) => {
-                    let joint = if n == 1 { g.only } else { g.first_of_many };
-                    format!("{text}{joint}{line}")
-                }
-                (_, 0) => format!("{pad}{}{line}", if is_last { g.last } else { g.middle }),
-                _ => {
-                    let bar = if is_last { " " } else { g.vertical };
-                    format!("{pad}{bar} {line}")
-                }
-            };
-            lines.push(rendered);
-        }
-    }
-    with_count(node, lines)
-}
-
-/// `-a` layout: every process on a line of its own, children indented below.
-fn draw_one_per_line(node: &Node, g: &Glyphs, paint: Paint) -> Vec<String> {
-    let bar = format!("{} ", g.vertical);
-    let mut lines = vec![node_text(node, paint)];
-    let n = node.children.len();
-    for (i, child) in node.children.iter().enumerate() {
-        let is_last = i == n - 1;
-        for (j, line) in draw_one_per_line(child, g, paint).into_iter().enumerate() {
-            let rendered = if j == 0 {
-                format!("  {}{line}", if is_last { g.last } else { g.middle })
-            } else {
-                format!("  {}{line}", if is_last { "  " } else { bar.as_str() })
-            };
-            lines.push(rendered);
-        }
-    }
-    with_count(node, lines)
 }
 
 /// The nested JSON tree (never folded: every PID appears).
@@ -731,13 +1112,7 @@ mod tests {
 
     #[test]
     fn identical_siblings_fold_wherever_they_stand() {
-        let leaf = |label: &str| Node {
-            label: label.into(),
-            count: 1,
-            highlighted: false,
-            children: vec![],
-            thread: false,
-        };
+        let leaf = |label: &str| Node::new(label);
         let with = |label: &str, children: Vec<Node>| Node {
             children,
             ..leaf(label)
@@ -907,5 +1282,145 @@ a─┬─b─┬─c
         let pids: Vec<i32> = sshd.children.iter().map(|c| c.pid).collect();
         assert_eq!(pids, [21, 22, 23, 24]);
         assert!(sshd.children.iter().all(|c| c.ppid == 20));
+    }
+
+    #[test]
+    fn vt100_wraps_each_joint_in_the_graphic_set() {
+        let o = Options {
+            vt100: true,
+            root: Some(20),
+            ..opts()
+        };
+        assert_eq!(
+            render(&sample(), &o),
+            "sshd\x1b(0\x0fqwq\x1b(Bbash\n     \x1b(0\x0fmq\x1b(B3*[sleep]"
+        );
+    }
+
+    #[test]
+    fn pid_0_is_a_question_mark_above_init_and_kthreadd() {
+        let table = ProcessTable::from_processes(vec![
+            process(1, 0, "init"),
+            process(2, 0, "kthreadd"),
+            process(3, 2, "kworker"),
+        ]);
+        let o = Options {
+            root: Some(0),
+            show_pids: true,
+            ..Options::default()
+        };
+        let table = with_kernel_root(table, &o);
+        // pstree prints a PID (or group) of 0 as nothing.
+        assert_eq!(
+            render(&table, &o),
+            "?()─┬─init(1)\n    └─kthreadd(2)───kworker(3)"
+        );
+        // -s of a process outside init's tree draws init's tree.
+        let o = Options {
+            root: Some(3),
+            show_parents: true,
+            ..Options::default()
+        };
+        assert_eq!(render(&table, &o), "init");
+    }
+
+    #[test]
+    fn arguments_split_as_pstree_splits_them() {
+        let args = |a: &[&str], limit| {
+            let cmdline: Vec<String> = a.iter().map(|s| s.to_string()).collect();
+            arguments(&cmdline, limit)
+                .into_iter()
+                .map(|f| String::from_utf8(f).unwrap())
+                .collect::<Vec<_>>()
+        };
+        // Each field but the last is drawn after a space; the last is empty.
+        assert_eq!(args(&["sleep", "300"], None), ["300", ""]);
+        assert_eq!(args(&["bash"], None), [""]);
+        // A run of NULs counts once: an empty argument swallows the next one's space.
+        assert_eq!(args(&["a", "", "b"], None), ["", "b"]);
+        // pstree reads no more of the command line than a line holds.
+        assert_eq!(args(&["sleep", "300"], Some(8)), ["30"]);
+        assert!(args(&[], None).is_empty());
+        assert_eq!(escape("h\u{e9}\\\n".as_bytes()), "h\\303\\251\\\\\\012");
+    }
+
+    #[test]
+    fn cut_lines_keep_one_column_less_than_the_width() {
+        assert_eq!(truncate("abcde", 6), "abcde");
+        assert_eq!(truncate("abcdef", 6), "abcde+");
+        // VT100's escapes take a column per byte, as pstree counts them.
+        assert_eq!(truncate("a\x1b(0\x0fq\x1b(B", 4), "a\x1b(+");
+        // A node that reaches the edge draws a `+` and none of its children.
+        let o = Options {
+            ascii: true,
+            width: Some(8),
+            root: Some(20),
+            ..opts()
+        };
+        let node = shape(&sample(), &o, None).unwrap();
+        assert_eq!(draw(&node, &o, Paint { enabled: false }).len(), 2);
+        let o = Options {
+            width: Some(5),
+            ..o
+        };
+        let node = shape(&sample(), &o, None).unwrap();
+        assert_eq!(draw(&node, &o, Paint { enabled: false }), ["sshd-+-+"]);
+    }
+
+    #[test]
+    fn namesakes_sort_by_owner_and_fold_by_name() {
+        let mut procs = vec![
+            process(1, 0, "init"),
+            process(2, 1, "sleep"),
+            process(3, 1, "sleep"),
+        ];
+        procs[0].uid = Some(0);
+        procs[1].uid = Some(54_321);
+        procs[2].uid = Some(0);
+        procs[2].pgrp = 77;
+        let table = ProcessTable::from_processes(procs);
+        let o = Options {
+            show_pids: true,
+            ..Options::default()
+        };
+        assert_eq!(render(&table, &o), "init(1)─┬─sleep(3)\n        └─sleep(2)");
+        // -g alone still folds: pstree compares names, not the groups it shows.
+        let o = Options {
+            show_pgids: true,
+            ..opts()
+        };
+        assert_eq!(render(&table, &o), "init(1)───2*[sleep(77)]");
+    }
+
+    #[test]
+    fn a_users_trees_are_the_tops_met_walking_down_from_init() {
+        let mut procs = vec![
+            process(1, 0, "init"),
+            process(10, 1, "sshd"),
+            process(11, 10, "bash"),
+            process(12, 11, "sudo"),
+            process(13, 12, "vim"),
+            process(20, 1, "cron"),
+        ];
+        for (i, uid) in [0, 0, 1000, 0, 1000, 1000].into_iter().enumerate() {
+            procs[i].uid = Some(uid);
+        }
+        let table = ProcessTable::from_processes(procs);
+        // cron before bash: init's children are walked by name. vim is below bash: not a top.
+        assert_eq!(user_tops(&table, &opts(), 1000), [20, 11]);
+        assert_eq!(user_tops(&table, &opts(), 0), [1]);
+        assert!(user_tops(&table, &opts(), 4242).is_empty());
+    }
+
+    #[test]
+    fn init_adopts_the_processes_whose_parent_is_not_seen() {
+        let table = ProcessTable::from_processes(vec![
+            process(1, 0, "init"),
+            process(2, 0, "kthreadd"),
+            process(5, 1, "cron"),
+            // Its parent, 4, is hidden (hidepid) or has just exited.
+            process(7, 4, "bash"),
+        ]);
+        assert_eq!(render(&table, &opts()), "init─┬─bash\n     └─cron");
     }
 }

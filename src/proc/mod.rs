@@ -7,7 +7,7 @@
 //! | field                          | file                    | who needs it                  |
 //! |--------------------------------|-------------------------|-------------------------------|
 //! | pid ppid comm state nice prio… | `/proc/PID/stat`        | always                        |
-//! | uid                            | owner of `/proc/PID`    | `ps`, `ps-tree -u`            |
+//! | uid                            | owner of `/proc/PID`    | `ps`, `ps-tree -u` and `USER` |
 //! | locked memory (STAT `L`)       | `/proc/PID/status`      | `ps`, `ps-tree --stat`        |
 //! | command line                   | `/proc/PID/cmdline`     | `ps`, `ps-tree -a`            |
 //! | one thread, the same fields    | `/proc/PID/task/TID/…`  | `top -H`                      |
@@ -588,6 +588,16 @@ pub fn state_of(pid: i32) -> Option<char> {
 /// Whether `/proc/PID` exists.
 pub fn exists(pid: i32) -> bool {
     pid > 0 && proc_path(pid, "").exists()
+}
+
+/// The owner uid of one process (one `stat()` of `/proc/PID`), `None` once it is gone. For a
+/// command that needs the owner of a few processes only, not of the whole table: `ps-tree` sorts
+/// two siblings of the same name by owner, as pstree does.
+pub fn owner(pid: i32) -> Option<u32> {
+    if pid <= 0 {
+        return None;
+    }
+    fs::metadata(proc_path(pid, "")).ok().map(|m| m.uid())
 }
 
 /// The PIDs listed in `/proc` right now, in ascending order.

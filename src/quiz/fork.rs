@@ -560,21 +560,19 @@ fn tree_node(real: &RealRun) -> Option<Node> {
     fn node(real: &RealRun, pid: i32) -> Node {
         let p = real.processes.iter().find(|p| p.pid == pid);
         let printed: String = p.map(|p| p.printed.iter().collect()).unwrap_or_default();
+        let label = if printed.is_empty() {
+            pid.to_string()
+        } else {
+            format!("{pid}:{printed}")
+        };
         Node {
-            label: if printed.is_empty() {
-                pid.to_string()
-            } else {
-                format!("{pid}:{printed}")
-            },
-            count: 1,
-            highlighted: false,
             children: real
                 .processes
                 .iter()
                 .filter(|c| c.ppid == pid && c.pid != pid)
                 .map(|c| node(real, c.pid))
                 .collect(),
-            thread: false,
+            ..Node::new(label)
         }
     }
     real.processes.first().map(|root| node(real, root.pid))
