@@ -327,8 +327,12 @@ fn ps_tree_options(a: cli::PsTreeArgs, lang: Lang) -> Result<inspect::ps_tree::O
         width: (!a.long && !a.json).then(line_width),
         threads: !a.hide_threads,
         thread_names: a.thread_names,
-        // -A, -U, else the locale: ASCII unless it is UTF-8, as pstree decides.
-        ascii: a.ascii || (!a.unicode && !a.vt100 && !locale_is_utf8()),
+        // -A, -U, else as pstree decides: UTF-8 lines only on a terminal with a UTF-8 locale,
+        // ASCII into a pipe or a file.
+        ascii: a.ascii
+            || (!a.unicode
+                && !a.vt100
+                && (!locale_is_utf8() || !std::io::IsTerminal::is_terminal(&std::io::stdout()))),
         vt100: a.vt100,
         highlight: a.highlight,
         show_parents: a.show_parents,

@@ -168,8 +168,17 @@ fn ps_tree_json_places_every_spawned_process_under_its_parent() {
 fn ps_tree_text_shows_pids_and_compacts_by_default() {
     let family = Family::spawn("sleep 301 & sleep 301 & sleep 301 & wait", 3);
     let root = family.pid().to_string();
+    // Into a pipe pstree draws ASCII even in a UTF-8 locale (UTF-8 only on a terminal): so do we.
     let out = toolkit().args(["ps-tree", &root]).output().unwrap();
     assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "sh---3*[sleep]\n");
+    let theirs = Command::new("pstree")
+        .env("LANG", "C.UTF-8")
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, theirs.stdout);
+    let out = toolkit().args(["ps-tree", "-U", &root]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "sh───3*[sleep]\n");
 
     let out = toolkit()

@@ -558,16 +558,16 @@ fn read_stat_file(
     read_open_stat(&fs::File::open(path)?, owner, buf)
 }
 
-/// The thread ids of process `pid` (`/proc/PID/task`), ascending; empty once it is gone.
+/// The thread ids of process `pid` (`/proc/PID/task`) in the kernel's order, the main thread first
+/// and the others as they were created (the order `ps -L` lists them; not ascending once PIDs have
+/// wrapped around); empty once it is gone.
 pub fn list_tids(pid: i32) -> Vec<i32> {
     let Ok(entries) = fs::read_dir(format!("/proc/{pid}/task")) else {
         return Vec::new();
     };
-    let mut tids: Vec<i32> = entries
+    entries
         .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
-        .collect();
-    tids.sort_unstable();
-    tids
+        .collect()
 }
 
 /// Every thread of process `pid` that could be read (none once it is gone).
