@@ -323,7 +323,31 @@ impl std::fmt::Debug for Shard {
     }
 }
 
+/// Sends lines to one member only, in order with everything else it receives: what a browser's
+/// reader answers by itself (an `ERR` for a frame that is not a command, a Close order).
+#[derive(Debug, Clone)]
+pub struct Sender {
+    id: u64,
+    shard: Arc<Shard>,
+}
+
+impl Sender {
+    pub fn send(&self, lines: Batch) {
+        if !lines.is_empty() {
+            self.shard.push(Entry::Direct { id: self.id, lines });
+        }
+    }
+}
+
 impl Link {
+    /// A handle that sends to this member only (see [`Sender`]).
+    pub fn sender(&self) -> Sender {
+        Sender {
+            id: self.id,
+            shard: Arc::clone(&self.shard),
+        }
+    }
+
     /// Lines for this member only.
     pub fn send(&self, lines: Batch) {
         if !lines.is_empty() {
@@ -389,6 +413,8 @@ struct Member {
     dead: bool,
     /// The sweep in which this member has entries of its own (see [`Sweep::number`]).
     special: u64,
+    /// A browser member whose Close frame has been queued: nothing more may follow it.
+    ws_closed: bool,
 }
 
 impl Member {
@@ -402,6 +428,7 @@ impl Member {
             closing: None,
             dead: false,
             special: 0,
+            ws_closed: false,
         }
     }
 
@@ -466,10 +493,44 @@ impl Member {
                 self.backlog = Vec::new();
             }
         } else if self.backlog.len() > capacity.saturating_mul(QUEUED_LINE_BYTES)
-            || count_lines(&self.backlog) > capacity
+            // Frames carry no newlines to count (and their headers may hold a 0x0A): a browser
+            // member is held to the byte bound.
+            || (!self.wr.is_websocket() && count_lines(&self.backlog) > capacity)
         {
             self.end(WriteEnd::TooSlow);
         }
+    }
+}
+
+impl Member {
+    /// [`Member::write`] for a browser member: the lines become WebSocket frames first (`shared`:
+    /// frames already made for this sweep's room lines).
+    fn write_frames(
+        &mut self,
+        buf: &[u8],
+        pieces: &[(usize, usize)],
+        shared: Option<&[u8]>,
+        capacity: usize,
+    ) {
+        if self.ws_closed {
+            return self.write(&[], &[], capacity);
+        }
+        let own;
+        let frames: &[u8] = match shared {
+            Some(frames) => frames,
+            None => {
+                let mut out = Vec::new();
+                self.ws_closed = super::web::frames::encode(buf, pieces, &mut out);
+                own = out;
+                &own
+            }
+        };
+        let whole: &[(usize, usize)] = if frames.is_empty() {
+            &[]
+        } else {
+            &[(0, frames.len())]
+        };
+        self.write(frames, whole, capacity);
     }
 }
 
@@ -507,6 +568,8 @@ struct Sweep {
     everyone: Vec<(usize, usize)>,
     /// Scratch for a member with entries of its own.
     own: Vec<(usize, usize)>,
+    /// `everyone` as WebSocket frames, made once per sweep for the first browser member.
+    ws_everyone: Option<Vec<u8>>,
 }
 
 /// Append the piece `start..end` to `pieces`, joining it to the last piece if they touch.
@@ -527,6 +590,7 @@ impl Sweep {
         }
         self.events.clear();
         self.everyone.clear();
+        self.ws_everyone = None;
     }
 
     fn add(&mut self, lines: &Batch) -> (usize, usize) {
@@ -684,12 +748,47 @@ impl Sweeper {
         for at in 0..self.members.len() {
             let member = &mut self.members[at];
             if !member.dead {
-                let (bytes, pieces) = self.sweep.pieces_for(member);
-                if !pieces.is_empty() || !member.backlog.is_empty() {
-                    member.write(bytes, pieces, self.pace.capacity);
-                    wrote = true;
-                    writes += 1;
+                let shared = member.special != self.sweep.number && member.in_room;
+                let websocket = member.wr.is_websocket();
+                if websocket && shared && self.sweep.ws_everyone.is_none() {
+                    let mut frames = Vec::new();
+                    super::web::frames::encode(
+                        &self.sweep.bytes,
+                        &self.sweep.everyone,
+                        &mut frames,
+                    );
+                    self.sweep.ws_everyone = Some(frames);
                 }
+                if websocket && shared {
+                    let frames = self.sweep.ws_everyone.as_deref().unwrap_or(&[]);
+                    if !frames.is_empty() || !member.backlog.is_empty() {
+                        member.write_frames(&[], &[], Some(frames), self.pace.capacity);
+                        wrote = true;
+                        writes += 1;
+                    }
+                } else {
+                    let (bytes, pieces) = self.sweep.pieces_for(member);
+                    if !pieces.is_empty() || !member.backlog.is_empty() {
+                        if websocket {
+                            member.write_frames(bytes, pieces, None, self.pace.capacity);
+                        } else {
+                            member.write(bytes, pieces, self.pace.capacity);
+                        }
+                        wrote = true;
+                        writes += 1;
+                    }
+                }
+            }
+            // A browser is told goodbye the WebSocket way, after everything queued for it.
+            if member.closing.is_some()
+                && member.wr.is_websocket()
+                && !member.ws_closed
+                && !member.dead
+            {
+                member.ws_closed = true;
+                let mut close = Vec::new();
+                super::web::frames::close(1000, "", &mut close);
+                member.write(&close, &[(0, close.len())], self.pace.capacity);
             }
             // A member told to close is done once its backlog is written, or at once if the
             // sweeper has already stopped writing to it.

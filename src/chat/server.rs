@@ -420,6 +420,24 @@ impl Hub {
         let session = Session::new(Arc::clone(&self.room), Arc::clone(&self.config), peer, wr);
         session.run(rd, self.stop.clone()).await;
     }
+
+    /// A browser member's session: it reads the lines the WebSocket reader writes into its socket
+    /// pair, and the sweeper writes frames straight to the browser's socket. Also returns how the
+    /// reader sends this member answers of its own, in order with the room's lines.
+    pub(super) fn web_session(
+        self: &Arc<Self>,
+        peer: SocketAddr,
+        rd: ReadSide,
+        wr: WriteSide,
+    ) -> (
+        super::fanout::Sender,
+        impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
+        let session = Session::new(Arc::clone(&self.room), Arc::clone(&self.config), peer, wr);
+        let sender = session.link.sender();
+        let stop = self.stop.clone();
+        (sender, async move { session.run(rd, stop).await })
+    }
 }
 
 /// Set up an accepted socket: dead peers noticed, the kernel's send buffer capped.

@@ -1,13 +1,19 @@
-//! A member's connection as the room sees it: a TCP socket (`toolkit chat client`, `nc`), or the
-//! server's end of a socket pair whose other end is a browser's WebSocket ([`super::web`]).
+//! A member's connection as the room sees it: a TCP socket (`toolkit chat client`, `nc`), or a
+//! browser's WebSocket ([`super::web`]).
 //!
-//! Why a socket pair for the browser: the room's rules live in one place, the session that reads a
-//! connection's lines ([`super::server`]) and the sweeper that writes them ([`super::fanout`]). A web
-//! member is given exactly the same session and sweeper; a small bridge task on the other end of
-//! the pair turns the browser's JSON into protocol lines and the room's lines into JSON. Names,
-//! limits, the rate limit, slow-reader drops, ordering and shutdown are then the same code for
-//! both, not two copies that could drift apart. The price is one more local write and read per
-//! delivery to a browser (measured in docs/performance.md).
+//! A browser member is given exactly the same session and sweeper as a terminal, so names,
+//! limits, the rate limit, slow-reader drops, ordering and shutdown are one set of code, not two
+//! copies that could drift apart. The two directions differ only where the bytes do:
+//! - **to the browser**, the sweeper writes straight to the browser's TCP socket
+//!   ([`WriteSide::Ws`]), turning the room's lines into WebSocket frames itself
+//!   ([`super::web::frames`], once per sweep for all browsers), so a delivery is one write, as for
+//!   a terminal;
+//! - **from the browser**, a reader task turns the page's JSON frames into protocol lines and
+//!   writes them into a socket pair whose other end the session reads ([`ReadSide::Pair`]).
+//!
+//! Until session 9 the room's lines went to the browser through the pair too, and a relay task
+//! turned them into frames once per member: three system calls and a JSON encoding per member per
+//! sweep instead of one write (docs/performance.md has the figures).
 
 use std::io::{self, IoSlice};
 use std::task::{Context, Poll};
@@ -25,7 +31,9 @@ pub enum ReadSide {
 #[derive(Debug)]
 pub enum WriteSide {
     Tcp(tcp::OwnedWriteHalf),
-    Pair(unix::OwnedWriteHalf),
+    /// A browser's TCP socket after the WebSocket upgrade: the sweeper writes frames, not lines
+    /// ([`super::web::frames`]).
+    Ws(tcp::OwnedWriteHalf),
 }
 
 impl ReadSide {
@@ -50,31 +58,33 @@ impl WriteSide {
     /// Write what the kernel takes now, in one system call, without waiting.
     pub fn try_write_vectored(&self, slices: &[IoSlice<'_>]) -> io::Result<usize> {
         match self {
-            WriteSide::Tcp(wr) => wr.try_write_vectored(slices),
-            WriteSide::Pair(wr) => wr.try_write_vectored(slices),
+            WriteSide::Tcp(wr) | WriteSide::Ws(wr) => wr.try_write_vectored(slices),
         }
     }
 
     /// Make the coming close abortive (TCP: a reset, `SO_LINGER` 0): the kernel drops what the
     /// peer never read at once instead of keeping it, and the socket, for minutes (FIN-WAIT).
-    /// Best effort; a socket pair has nothing to free.
+    /// Best effort.
     pub fn reset_on_close(&self) {
-        if let WriteSide::Tcp(wr) = self {
-            use nix::sys::socket::{setsockopt, sockopt};
-            let now = libc::linger {
-                l_onoff: 1,
-                l_linger: 0,
-            };
-            let _ = setsockopt(wr.as_ref(), sockopt::Linger, &now);
-        }
+        use nix::sys::socket::{setsockopt, sockopt};
+        let (WriteSide::Tcp(wr) | WriteSide::Ws(wr)) = self;
+        let now = libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
+        let _ = setsockopt(wr.as_ref(), sockopt::Linger, &now);
     }
 
     /// Ready once the kernel would take more bytes.
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self {
-            WriteSide::Tcp(wr) => wr.as_ref().poll_write_ready(cx),
-            WriteSide::Pair(wr) => wr.as_ref().poll_write_ready(cx),
+            WriteSide::Tcp(wr) | WriteSide::Ws(wr) => wr.as_ref().poll_write_ready(cx),
         }
+    }
+
+    /// Whether the sweeper writes WebSocket frames to it.
+    pub fn is_websocket(&self) -> bool {
+        matches!(self, WriteSide::Ws(_))
     }
 }
 
@@ -82,10 +92,4 @@ impl WriteSide {
 pub fn tcp(socket: tokio::net::TcpStream) -> (ReadSide, WriteSide) {
     let (rd, wr) = socket.into_split();
     (ReadSide::Tcp(rd), WriteSide::Tcp(wr))
-}
-
-/// The server's end of a socket pair, split.
-pub fn pair(socket: tokio::net::UnixStream) -> (ReadSide, WriteSide) {
-    let (rd, wr) = socket.into_split();
-    (ReadSide::Pair(rd), WriteSide::Pair(wr))
 }

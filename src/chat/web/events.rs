@@ -77,7 +77,7 @@ impl<'a> Outgoing<'a> {
 
 /// Append the JSON of the protocol line `line` (without `\n`) to `out`; false for a line this
 /// version does not know. The common line, `MSG`, is converted borrowing from the line, without
-/// building the event first: the relay does this once per line per browser member.
+/// building the event first: the sweeper does this once per sweep for every browser member.
 pub fn append_line(line: &str, out: &mut Vec<u8>) -> bool {
     let msg = line
         .strip_prefix("MSG ")

@@ -7,16 +7,18 @@
 //! 2. The page opens `GET /ws`. The upgrade is refused unless its `Origin` is the page's own host
 //!    (or one allowed with `--web-origin`): another site open in the same browser cannot join the
 //!    room in the student's name.
-//! 3. The WebSocket takes a place in the room (`--max-clients`, `--max-per-address`) and a socket
-//!    pair. The server's end of the pair gets the very same session as a TCP connection
-//!    ([`super::wire`] says why); this module's [`relay`] sits on the other end and translates:
-//!    JSON commands from the page into protocol lines, the room's lines into JSON events
-//!    ([`events`]).
+//! 3. The server answers the handshake itself (101, `Sec-WebSocket-Accept`) and takes the TCP
+//!    socket back from hyper. The WebSocket takes a place in the room (`--max-clients`,
+//!    `--max-per-address`) and gets the very same session as a TCP connection ([`super::wire`]
+//!    says why): the sweeper writes the room's lines to the browser's socket as frames of JSON
+//!    events ([`frames`], [`events`]); this module's reader ([`read_frames`]) turns the page's
+//!    JSON commands into protocol lines for the session, through a one-way socket pair.
 //!
 //! Nothing the members say is ever inserted into the page as HTML: the page builds its DOM with
 //! `textContent` only, and the CSP forbids inline scripts besides.
 
 pub mod events;
+pub mod frames;
 pub mod page;
 
 use std::net::{IpAddr, SocketAddr};
@@ -24,18 +26,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpStream, UnixStream};
-use tokio::sync::mpsc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpStream, UnixStream, tcp};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
-use super::protocol::{ErrorCode, LineFramer, MAX_LINE, ServerEvent};
+use super::fanout::Batch;
+use super::protocol::{self, ErrorCode, MAX_LINE, ServerEvent};
 use super::server::{AddressPlace, GOODBYE_TIMEOUT, Hub};
 use super::wire;
 use crate::i18n::{Lang, chat as msg};
@@ -97,14 +100,15 @@ pub(super) async fn serve_http(
     drop(held);
 }
 
-/// `GET /ws`: check the origin, then upgrade.
+/// `GET /ws`: check the origin and the handshake (RFC 6455, section 4.2), answer 101, and hand the
+/// upgraded TCP socket to [`bridge`].
 async fn websocket(
     State(hub): State<Arc<Hub>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    mut request: Request,
 ) -> Response {
-    if !origin_allowed(&headers, &hub.config.web_origins) {
+    let headers = request.headers();
+    if !origin_allowed(headers, &hub.config.web_origins) {
         super::log(&msg::log_web_origin_refused(
             hub.config.lang,
             &peer,
@@ -119,14 +123,55 @@ async fn websocket(
         )
             .into_response();
     }
-    upgrade
-        .max_message_size(MAX_FRAME_HARD)
-        .max_frame_size(MAX_FRAME_HARD)
-        // Nothing set aside for an idle member: the library's read buffer grows when frames come
-        // (beside its fixed 4 KiB chunk), and writes are gathered up to a line's size.
-        .read_buffer_size(0)
-        .write_buffer_size(MAX_LINE)
-        .on_upgrade(move |socket| bridge(hub, peer, socket))
+    let Some(key) = handshake_key(headers) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "not a WebSocket handshake (RFC 6455: Upgrade, Connection, Sec-WebSocket-Key, version 13)\n",
+        )
+            .into_response();
+    };
+    let accept = derive_accept_key(key.as_bytes());
+    let upgrade = hyper::upgrade::on(&mut request);
+    tokio::spawn(async move {
+        let Ok(upgraded) = upgrade.await else {
+            return;
+        };
+        // The connection was served on our own TcpStream (`serve_http`): take it back, with
+        // whatever the browser sent after its request that hyper had already read.
+        let Ok(parts) = upgraded.downcast::<TokioIo<TcpStream>>() else {
+            return;
+        };
+        bridge(hub, peer, parts.io.into_inner(), parts.read_buf.to_vec()).await;
+    });
+    Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header(header::UPGRADE, "websocket")
+        .header(header::CONNECTION, "upgrade")
+        .header(header::SEC_WEBSOCKET_ACCEPT, accept)
+        .body(axum::body::Body::empty())
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// The request's `Sec-WebSocket-Key`, if it is a WebSocket handshake: `GET` (routed), `Upgrade:
+/// websocket`, `Connection` naming `upgrade`, version 13.
+fn handshake_key(headers: &HeaderMap) -> Option<String> {
+    let has = |name: header::HeaderName, word: &str| {
+        headers.get_all(name).iter().any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.split(',').any(|w| w.trim().eq_ignore_ascii_case(word)))
+        })
+    };
+    let version = headers
+        .get(header::SEC_WEBSOCKET_VERSION)
+        .is_some_and(|v| v.as_bytes() == b"13");
+    if !(has(header::UPGRADE, "websocket") && has(header::CONNECTION, "upgrade") && version) {
+        return None;
+    }
+    headers
+        .get(header::SEC_WEBSOCKET_KEY)?
+        .to_str()
+        .ok()
+        .map(str::to_string)
 }
 
 /// Whether a browser page from `Origin` may open the WebSocket: the page's own host (the `Host`
@@ -153,21 +198,25 @@ pub fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
     matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
 }
 
-/// A WebSocket's life as a member: a place in the room, a socket pair, the session on one end and
-/// the relay on the other, until both are done.
-async fn bridge(hub: Arc<Hub>, peer: SocketAddr, mut socket: WebSocket) {
+/// A WebSocket's life as a member: a place in the room, the session, and the reader, until both
+/// are done. The sweeper writes the room's lines to the browser's socket as frames
+/// ([`frames`]); the reader ([`read_frames`]) turns the page's frames into protocol lines for the
+/// session, through a one-way socket pair.
+async fn bridge(hub: Arc<Hub>, peer: SocketAddr, socket: TcpStream, early: Vec<u8>) {
     let refuse = |code, reason: &str| {
-        Message::Text(
-            events::to_json(&ServerEvent::Err {
-                code,
-                reason: reason.into(),
-            })
-            .into(),
-        )
+        let mut out = Vec::new();
+        let event = events::to_json(&ServerEvent::Err {
+            code,
+            reason: reason.into(),
+        });
+        frames::text(event.as_bytes(), &mut out);
+        frames::close(1000, "", &mut out);
+        out
     };
     let Some(held) = hub.address_place(peer) else {
+        let mut socket = socket;
         let _ = socket
-            .send(refuse(
+            .write_all(&refuse(
                 ErrorCode::TooManyConnections,
                 "too many connections from your address",
             ))
@@ -176,8 +225,9 @@ async fn bridge(hub: Arc<Hub>, peer: SocketAddr, mut socket: WebSocket) {
     };
     let Some(permit) = hub.place() else {
         super::log(&msg::log_full(hub.config.lang, &peer));
+        let mut socket = socket;
         let _ = socket
-            .send(refuse(
+            .write_all(&refuse(
                 ErrorCode::ServerFull,
                 "the room is full, try again later",
             ))
@@ -192,18 +242,24 @@ async fn bridge(hub: Arc<Hub>, peer: SocketAddr, mut socket: WebSocket) {
         let _ = setsockopt(end, sockopt::SndBuf, &PAIR_BUFFER);
         let _ = setsockopt(end, sockopt::RcvBuf, &PAIR_BUFFER);
     }
+    let (from_page, to_page) = socket.into_split();
+    // The pair carries lines one way, reader to session; the session's writing goes to the page.
+    let (session_rd, _unused) = theirs.into_split();
+    let (sender, session) = hub.web_session(
+        peer,
+        wire::ReadSide::Pair(session_rd),
+        wire::WriteSide::Ws(to_page),
+    );
     // The session runs to its end on every path (so the room always hears that this member
-    // left); the relay is bounded once the session is over.
-    let session_hub = Arc::clone(&hub);
-    let mut session =
-        tokio::spawn(async move { session_hub.session(peer, wire::pair(theirs)).await });
-    let relay = relay(socket, ours);
-    tokio::pin!(relay);
+    // left); the reader is bounded once the session is over.
+    let mut session = tokio::spawn(session);
+    let reader = read_frames(from_page, early, ours, sender);
+    tokio::pin!(reader);
     tokio::select! {
         _ = &mut session => {
-            let _ = tokio::time::timeout(GOODBYE_TIMEOUT, relay).await;
+            let _ = tokio::time::timeout(GOODBYE_TIMEOUT, reader).await;
         }
-        _ = &mut relay => {
+        _ = &mut reader => {
             let _ = session.await;
         }
     }
@@ -211,162 +267,134 @@ async fn bridge(hub: Arc<Hub>, peer: SocketAddr, mut socket: WebSocket) {
     drop(held);
 }
 
-/// Translate between the page and the session until either side is done: frames to lines on the
-/// way in, lines to frames on the way out. Ends when the session closes its end (after `BYE`,
-/// `CLOSING`, or a drop), or when the page goes away (then the session sees the end of its input).
-async fn relay(socket: WebSocket, pair: UnixStream) {
-    let (mut to_page, mut from_page) = socket.split();
-    let (rd, mut wr) = pair.into_split();
-    // Answers the relay gives itself (a frame that is not a command), in order with the room's.
-    let (local_tx, mut local_rx) = mpsc::channel::<Message>(4);
-    let inbound = async move {
-        while let Some(frame) = from_page.next().await {
-            let answer = match frame {
-                Ok(Message::Text(text)) if text.len() > MAX_FRAME => Some(ServerEvent::Err {
-                    code: ErrorCode::LineTooLong,
-                    reason: format!("a frame has at most {MAX_FRAME} bytes; not sent"),
-                }),
-                Ok(Message::Text(text)) => match events::to_lines(&text) {
-                    Ok(lines) => {
-                        if wr.write_all(lines.as_bytes()).await.is_err() {
-                            break;
-                        }
-                        None
-                    }
-                    Err(refused) => Some(refused.event()),
-                },
-                Ok(Message::Binary(_)) => Some(ServerEvent::Err {
-                    code: ErrorCode::BadCommand,
-                    reason: "binary frames are not commands; send JSON text".into(),
-                }),
-                Ok(Message::Ping(_) | Message::Pong(_)) => None,
-                Ok(Message::Close(_)) => break,
-                Err(e) => {
-                    let _ = local_tx.send(Message::Close(Some(close_for(e)))).await;
-                    break;
-                }
-            };
-            if let Some(event) = answer {
-                let frame = Message::Text(events::to_json(&event).into());
-                if local_tx.send(frame).await.is_err() {
-                    break;
-                }
-            }
-        }
-        // The page is gone: the session reads the end of its input and leaves the room.
-        let _ = wr.shutdown().await;
+/// Read the page's frames until it goes away or breaks the rules: each command becomes protocol
+/// lines for the session; what is not a command is answered by `sender` in order with the room's
+/// lines; a frame too big to read (or not a valid frame) ends with a Close order (1009 or 1002).
+/// The library only reads here: whatever it would write back (a pong, the echo of a close) is
+/// dropped, as the page neither pings nor waits for the echo.
+async fn read_frames(
+    from_page: tcp::OwnedReadHalf,
+    early: Vec<u8>,
+    pair: UnixStream,
+    sender: super::fanout::Sender,
+) {
+    use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+    let mut config = WebSocketConfig::default();
+    config.max_message_size = Some(MAX_FRAME_HARD);
+    config.max_frame_size = Some(MAX_FRAME_HARD);
+    // Nothing set aside for an idle member: the read buffer grows when frames come.
+    config.read_buffer_size = 0;
+    let mut frames = tokio_tungstenite::WebSocketStream::from_partially_read(
+        ReadOnly(from_page),
+        early,
+        Role::Server,
+        Some(config),
+    )
+    .await;
+    let (_, mut wr) = pair.into_split();
+    let answer = |event: ServerEvent| {
+        sender.send(Batch::one(protocol::encode_server(&event)));
     };
-    let outbound = async move {
-        let mut framer = LineFramer::new(MAX_LINE);
-        loop {
-            tokio::select! {
-                local = local_rx.recv() => match local {
-                    Some(frame) => {
-                        let close = matches!(frame, Message::Close(_));
-                        if to_page.send(frame).await.is_err() || close {
-                            return;
-                        }
-                    }
-                    None => return,
-                },
-                ready = rd.readable() => {
-                    if ready.is_err() {
+    let mut broken = false;
+    while let Some(frame) = frames.next().await {
+        match frame {
+            Ok(Message::Text(text)) if text.len() > MAX_FRAME => answer(ServerEvent::Err {
+                code: ErrorCode::LineTooLong,
+                reason: format!("a frame has at most {MAX_FRAME} bytes; not sent"),
+            }),
+            Ok(Message::Text(text)) => match events::to_lines(&text) {
+                Ok(lines) => {
+                    if wr.write_all(lines.as_bytes()).await.is_err() {
                         break;
                     }
-                    // One read takes what the sweeper wrote since the last (up to 64 KiB), into
-                    // the worker thread's scratch buffer: the framer keeps only a partial line.
-                    let read = SCRATCH.with_borrow_mut(|chunk| match rd.try_read(chunk) {
-                        Ok(n) => {
-                            framer.push(&chunk[..n]);
-                            Ok(n)
-                        }
-                        Err(e) => Err(e),
-                    });
-                    match read {
-                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-                        Ok(0) | Err(_) => break,
-                        Ok(_) => {}
-                    }
-                    // What one read brought in goes out as one frame: a single event, or an
-                    // array of them in order (docs/chat-protocol.md), at most BATCH bytes each.
-                    let mut batch = Vec::new();
-                    let mut events = 0;
-                    while let Some(line) = framer.next_line() {
-                        let Ok(line) = std::str::from_utf8(line) else {
-                            continue;
-                        };
-                        let mark = batch.len();
-                        batch.push(b',');
-                        if !events::append_line(line, &mut batch) {
-                            batch.truncate(mark);
-                            continue;
-                        }
-                        events += 1;
-                        if batch.len() >= BATCH {
-                            let frame = batch_frame(std::mem::take(&mut batch), events);
-                            events = 0;
-                            if to_page.feed(frame).await.is_err() {
-                                return;
-                            }
-                        }
-                    }
-                    if events > 0 && to_page.feed(batch_frame(batch, events)).await.is_err() {
-                        return;
-                    }
-                    if to_page.flush().await.is_err() {
-                        return;
-                    }
                 }
+                Err(refused) => answer(refused.event()),
+            },
+            Ok(Message::Binary(_)) => answer(ServerEvent::Err {
+                code: ErrorCode::BadCommand,
+                reason: "binary frames are not commands; send JSON text".into(),
+            }),
+            Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => {}
+            Ok(Message::Close(_)) => break,
+            Err(e) => {
+                let (code, reason) = close_for(&e);
+                sender.send(Batch::one(frames::close_line(code, reason)));
+                broken = true;
+                break;
             }
         }
-        // The session closed its end: say goodbye the WebSocket way.
-        let _ = to_page
-            .send(Message::Close(Some(CloseFrame {
-                code: 1000,
-                reason: "".into(),
-            })))
-            .await;
-    };
-    tokio::join!(inbound, outbound);
-}
-
-thread_local! {
-    /// Where a relay reads its socket pair: one per runtime worker, not one per member.
-    static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 64 * 1024]);
-}
-
-/// Bytes of events gathered into one frame before it is sent.
-const BATCH: usize = 16 * 1024;
-
-/// One frame for `events` events written as `,e1,e2...`: the single event, or `[e1,e2...]`.
-fn batch_frame(mut batch: Vec<u8>, events: usize) -> Message {
-    if events == 1 {
-        batch.remove(0);
-    } else {
-        batch[0] = b'[';
-        batch.push(b']');
     }
-    // Only JSON text (valid UTF-8) was written.
-    Message::Text(String::from_utf8(batch).unwrap_or_default().into())
+    if broken {
+        // The page is still there: leave as a member that quits does, so the session writes
+        // what is queued (the Close order first) before it closes, instead of dropping it as it
+        // does for a connection that has gone.
+        let _ = wr.write_all(b"QUIT\n").await;
+    }
+    // The page is gone: the session reads the end of its input and leaves the room.
+    let _ = wr.shutdown().await;
+    if broken {
+        // What the page sent after the frame that broke the rules is still unread: closing with
+        // it in the buffer would reset the connection and could destroy the Close frame on its
+        // way. Read and drop until the page closes (it does on our Close) or time runs out.
+        let mut rest = [0u8; 4096];
+        let drain = async {
+            while let Ok(n) = frames.get_mut().0.read(&mut rest).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(GOODBYE_TIMEOUT, drain).await;
+    }
 }
 
-/// The close frame for a WebSocket that broke the rules: 1009 for a frame too big to read, 1002
-/// for anything else (not a valid WebSocket frame, bad UTF-8 in a text frame).
-fn close_for(error: axum::Error) -> CloseFrame {
+/// The read half of the browser's socket, as the WebSocket library wants a whole stream: it
+/// reads, and anything it writes is dropped (see [`read_frames`]).
+struct ReadOnly(tcp::OwnedReadHalf);
+
+impl tokio::io::AsyncRead for ReadOnly {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for ReadOnly {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+/// The close for a WebSocket that broke the rules: 1009 for a frame too big to read, 1002 for
+/// anything else (not a valid WebSocket frame, bad UTF-8 in a text frame).
+fn close_for(error: &tokio_tungstenite::tungstenite::Error) -> (u16, &'static str) {
     use tokio_tungstenite::tungstenite::Error;
     use tokio_tungstenite::tungstenite::error::CapacityError;
-    let too_big = matches!(
-        error.into_inner().downcast_ref::<Error>(),
-        Some(Error::Capacity(CapacityError::MessageTooLong { .. }))
-    );
-    let (code, reason) = if too_big {
+    if matches!(error, Error::Capacity(CapacityError::MessageTooLong { .. })) {
         (1009, "frame too big")
     } else {
         (1002, "not a valid WebSocket frame")
-    };
-    CloseFrame {
-        code,
-        reason: reason.into(),
     }
 }
 
