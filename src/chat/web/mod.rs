@@ -336,7 +336,8 @@ async fn read_frames(
         // What the page sent after the frame that broke the rules is still unread: closing with
         // it in the buffer would reset the connection and could destroy the Close frame on its
         // way. Read and drop until the page closes (it does on our Close) or time runs out.
-        let mut rest = [0u8; 4096];
+        // On the heap: an array here would sit in every connection's future, idle or not.
+        let mut rest = vec![0u8; 4096];
         let drain = async {
             while let Ok(n) = frames.get_mut().0.read(&mut rest).await {
                 if n == 0 {
