@@ -385,3 +385,16 @@ fn http_get(host: &str, path: &str) -> String {
     stream.read_to_string(&mut response).unwrap();
     response
 }
+
+/// A page that closes its WebSocket gets the server's Close back (RFC 6455, 5.5.1), after the
+/// room has said goodbye, and the room hears it leave.
+#[test]
+fn a_page_that_closes_gets_a_close_back() {
+    let (_srv, addr, url) = web_server(&[]);
+    let mut bob = Raw::named(&addr, "bob");
+    let mut web = Web::named(&url, "alice");
+    assert_eq!(bob.line(), "JOINED alice");
+    web.socket.close(None).unwrap();
+    assert_eq!(web.close_code(), Some(1000));
+    assert_eq!(bob.line(), "LEFT alice");
+}

@@ -295,7 +295,9 @@ async fn read_frames(
     let answer = |event: ServerEvent| {
         sender.send(Batch::one(protocol::encode_server(&event)));
     };
-    let mut broken = false;
+    // The page is still there after the loop: it sent a Close (and waits for ours, RFC 6455
+    // section 5.5.1) or broke the rules (and gets a Close order).
+    let mut still_there = false;
     while let Some(frame) = frames.next().await {
         match frame {
             Ok(Message::Text(text)) if text.len() > MAX_FRAME => answer(ServerEvent::Err {
@@ -315,27 +317,31 @@ async fn read_frames(
                 reason: "binary frames are not commands; send JSON text".into(),
             }),
             Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => {}
-            Ok(Message::Close(_)) => break,
+            Ok(Message::Close(_)) => {
+                still_there = true;
+                break;
+            }
             Err(e) => {
                 let (code, reason) = close_for(&e);
                 sender.send(Batch::one(frames::close_line(code, reason)));
-                broken = true;
+                still_there = true;
                 break;
             }
         }
     }
-    if broken {
-        // The page is still there: leave as a member that quits does, so the session writes
-        // what is queued (the Close order first) before it closes, instead of dropping it as it
-        // does for a connection that has gone.
+    if still_there {
+        // Leave as a member that quits does, so the session writes what is queued (a Close order
+        // first) and then its Close, instead of dropping it as it does for a connection that
+        // has gone.
         let _ = wr.write_all(b"QUIT\n").await;
     }
     // The page is gone: the session reads the end of its input and leaves the room.
     let _ = wr.shutdown().await;
-    if broken {
-        // What the page sent after the frame that broke the rules is still unread: closing with
-        // it in the buffer would reset the connection and could destroy the Close frame on its
-        // way. Read and drop until the page closes (it does on our Close) or time runs out.
+    if still_there {
+        // What the page sent after its Close or the frame that broke the rules is still unread:
+        // closing with it in the buffer would reset the connection and could destroy our Close
+        // frame on its way. Read and drop until the page closes (it does on our Close) or time
+        // runs out.
         // On the heap: an array here would sit in every connection's future, idle or not.
         let mut rest = vec![0u8; 4096];
         let drain = async {
