@@ -209,29 +209,12 @@ fn write_plain(
         (0, false),
     ]);
     let mut line = String::with_capacity(256);
-    let mut write_line = |cells: &mut dyn Iterator<Item = &str>| -> io::Result<()> {
-        line.clear();
-        for (i, (cell, &(width, right))) in cells.zip(&layout).enumerate() {
-            if i > 0 {
-                line.push(' ');
-            }
-            let pad = width.saturating_sub(output::display_width(cell));
-            if right {
-                line.extend(std::iter::repeat_n(' ', pad));
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                if i + 1 < layout.len() {
-                    line.extend(std::iter::repeat_n(' ', pad));
-                }
-            }
-        }
-        line.push('\n');
-        out.write_all(line.as_bytes())
-    };
-    write_line(&mut headers.iter().copied())?;
+    super::ps_columns::push_line(&mut line, headers.iter().copied(), &layout);
+    out.write_all(line.as_bytes())?;
     for row in rows {
-        write_line(&mut row.iter().map(String::as_str))?;
+        line.clear();
+        super::ps_columns::push_line(&mut line, row.iter().map(String::as_str), &layout);
+        out.write_all(line.as_bytes())?;
     }
     Ok(())
 }

@@ -305,34 +305,40 @@ pub fn parse(lists: &[String]) -> Result<Vec<Column>, String> {
 
 /// The header line and one line per process, as ps lays them out.
 pub fn render(columns: &[Column], processes: &[Process], ctx: &Context) -> String {
+    let layout: Vec<(usize, bool)> = columns.iter().map(|c| c.width(ctx)).collect();
     let mut out = String::new();
-    let mut line = |cells: Vec<String>| {
-        let last = cells.len().saturating_sub(1);
-        let mut text = String::new();
-        for (i, (column, cell)) in columns.iter().zip(cells).enumerate() {
-            if i > 0 {
-                text.push(' ');
-            }
-            let (width, right) = column.width(ctx);
-            let pad = width.saturating_sub(crate::output::display_width(&cell));
-            if right {
-                text.push_str(&" ".repeat(pad));
-                text.push_str(&cell);
-            } else {
-                text.push_str(&cell);
-                if i != last {
-                    text.push_str(&" ".repeat(pad));
-                }
-            }
-        }
-        out.push_str(&text);
-        out.push('\n');
-    };
-    line(columns.iter().map(|c| c.header().to_string()).collect());
+    let headers: Vec<&str> = columns.iter().map(|c| c.header()).collect();
+    push_line(&mut out, headers.into_iter(), &layout);
     for p in processes {
-        line(columns.iter().map(|c| c.value(p, ctx)).collect());
+        let cells: Vec<String> = columns.iter().map(|c| c.value(p, ctx)).collect();
+        push_line(&mut out, cells.iter().map(String::as_str), &layout);
     }
     out
+}
+
+/// One line as `ps` lays it out: each cell in its `(width, right-aligned)` column, one space
+/// between columns, a wider value pushing the rest of the line right, the last column unpadded.
+pub fn push_line<'a>(
+    out: &mut String,
+    cells: impl Iterator<Item = &'a str>,
+    layout: &[(usize, bool)],
+) {
+    for (i, (cell, &(width, right))) in cells.zip(layout).enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let pad = width.saturating_sub(crate::output::display_width(cell));
+        if right {
+            out.extend(std::iter::repeat_n(' ', pad));
+            out.push_str(cell);
+        } else {
+            out.push_str(cell);
+            if i + 1 < layout.len() {
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+    }
+    out.push('\n');
 }
 
 #[cfg(test)]
