@@ -703,6 +703,14 @@ async fn ws_client(run: ClientRun<'_>, at: SocketAddr) -> anyhow::Result<Outcome
         let read_at = clock.now_ns();
         if let Message::Text(frame) = frame {
             let mut sink = lock(latencies);
+            if let Some(texts) = dialect::ws_message_texts(frame.as_bytes()) {
+                for text in texts {
+                    if account(&mut receiver, &mut sink, text, read_at, read_at) {
+                        last_delivery_ns = Some(read_at);
+                    }
+                }
+                continue;
+            }
             for event in dialect::ws_events(&frame) {
                 if let Incoming::Message { text, .. } = event
                     && account(&mut receiver, &mut sink, text.as_bytes(), read_at, read_at)
