@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # The browser side of the chat, measured: WebSocket fan-out against TCP fan-out on the same
 # server in the same run, what an idle web member costs, and a classroom's latency (300 members,
-# 30 sending once a second, half on TCP and half on the WebSocket). Run by hand:
+# 30 sending once a second, half on TCP and half on the WebSocket), beside the floor for that
+# classroom on this machine (benches/fanout_floor.c: a "server" that does nothing but the writes,
+# measured the same way). Run by hand:
 #
-#     bash benches/web_chat.sh          # about 2 minutes
+#     bash benches/web_chat.sh          # about 4 minutes
 #
 # Everything listens on 127.0.0.1. The server this script starts is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q
 bin=$PWD/target/release/toolkit
+command -v cc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev; }
+floor_dir=$(mktemp -d)
+floor=$floor_dir/fanout_floor
+cc -O2 -pthread -o "$floor" benches/fanout_floor.c
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d)
 server_pid=
 cleanup() {
     if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
+    rm -rf "$work" "$floor_dir"
 }
 trap cleanup EXIT
 
@@ -67,4 +73,7 @@ for round in 1 2 3; do
         --clients 300 --senders 30 --messages 20 --rate 1 --duration 60
     start
     bench "classroom tcp 300x30x1/s #$round" --addr "$tcp" --clients 300 --senders 30 --messages 20 --rate 1 --duration 60
+    # The floor: 300 members, the writes shared by two threads as our two sweepers share them,
+    # 600 lines at 30 a second (the classroom's 30 senders x 20).
+    echo "{\"run\": \"classroom floor 300x600 at 30/s #$round\", \"floor\": \"$("$floor" 300 2 600 33333)\"}"
 done

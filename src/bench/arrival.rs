@@ -110,6 +110,113 @@ pub async fn read(
     }
 }
 
+/// A TCP stream whose reads keep the kernel's arrival stamp: for a client whose library reads
+/// the socket itself (the WebSocket clients: tungstenite reads through this). After the library
+/// hands back a frame, [`Stamped::last`] is the stamp of the read that completed it, as for a
+/// TCP client's line.
+pub struct Stamped {
+    stream: TcpStream,
+    clock: RunClock,
+    last: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// Where a [`Stamped`] stream leaves its newest stamp (0: none yet).
+pub type LastStamp = std::sync::Arc<std::sync::atomic::AtomicU64>;
+
+impl Stamped {
+    /// Turns stamping on for `stream`.
+    pub fn new(stream: TcpStream, clock: RunClock) -> io::Result<(Stamped, LastStamp)> {
+        stamp_arrivals(&stream)?;
+        let last = LastStamp::default();
+        let stamped = Stamped {
+            stream,
+            clock,
+            last: std::sync::Arc::clone(&last),
+        };
+        Ok((stamped, last))
+    }
+}
+
+/// The newest stamp a [`Stamped`] stream saw, if any.
+pub fn last(stamp: &LastStamp) -> Option<u64> {
+    match stamp.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => None,
+        at => Some(at),
+    }
+}
+
+impl tokio::io::AsyncRead for Stamped {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        let mut control = nix::cmsg_space!(libc::timespec);
+        loop {
+            if let Err(e) = std::task::ready!(this.stream.poll_read_ready(cx)) {
+                return Poll::Ready(Err(e));
+            }
+            let room = buf.initialize_unfilled();
+            let got = this.stream.try_io(Interest::READABLE, || {
+                let mut iov = [IoSliceMut::new(room)];
+                let msg = recvmsg::<()>(
+                    this.stream.as_raw_fd(),
+                    &mut iov,
+                    Some(&mut control),
+                    MsgFlags::empty(),
+                )
+                .map_err(io::Error::from)?;
+                let stamp = msg.cmsgs().ok().and_then(|mut cmsgs| {
+                    cmsgs.find_map(|c| match c {
+                        ControlMessageOwned::ScmTimestampns(ts) => Some(this.clock.wall_to_run(ts)),
+                        _ => None,
+                    })
+                });
+                Ok((msg.bytes, stamp))
+            });
+            match got {
+                Ok((n, stamp)) => {
+                    if let Some(at) = stamp {
+                        // Never 0, so that 0 can mean "no stamp".
+                        this.last
+                            .store(at.max(1), std::sync::atomic::Ordering::Relaxed);
+                    }
+                    buf.advance(n);
+                    return Poll::Ready(Ok(()));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+    }
+}
+
+impl tokio::io::AsyncWrite for Stamped {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        std::pin::Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +270,43 @@ mod tests {
             got.extend_from_slice(&buf[..n]);
         }
         assert_eq!(got, b"123456");
+    }
+
+    /// What a library reads through [`Stamped`] arrives whole, and the stamp of its read is kept,
+    /// on the run's clock.
+    #[tokio::test]
+    async fn a_stamped_stream_keeps_the_stamp_of_its_reads() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+        let (mut peer, _) = accepted.unwrap();
+        let clock = RunClock::start();
+        let (mut stamped, stamp) = Stamped::new(client.unwrap(), clock).unwrap();
+        let within = std::time::Duration::from_secs(10);
+        let mut buf = [0u8; 16];
+        // The kernel turns stamping on asynchronously: the first segments may carry no stamp.
+        let mut stamped_at = None;
+        for round in 0..200u8 {
+            let line = [b'a' + round % 26, b'\n'];
+            peer.write_all(&line).await.unwrap();
+            let n = tokio::time::timeout(within, stamped.read(&mut buf))
+                .await
+                .expect("the read never woke")
+                .unwrap();
+            assert_eq!(&buf[..n], &line);
+            stamped_at = last(&stamp);
+            if stamped_at.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let at = stamped_at.expect("no read was ever stamped");
+        assert!(at <= clock.now_ns());
+        // Writes go through to the peer.
+        stamped.write_all(b"back\n").await.unwrap();
+        let mut back = [0u8; 5];
+        peer.read_exact(&mut back).await.unwrap();
+        assert_eq!(&back, b"back\n");
     }
 }

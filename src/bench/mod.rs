@@ -588,8 +588,9 @@ async fn client(run: ClientRun<'_>) -> anyhow::Result<Outcome> {
 }
 
 /// One client on our server's WebSocket at `at`: the JSON the page speaks
-/// ([`crate::chat::web::events`]). Without the kernel's arrival stamps (the WebSocket library
-/// reads for us), so arrival is the time of the read.
+/// ([`crate::chat::web::events`]). The WebSocket library reads the socket through
+/// [`arrival::Stamped`], so a frame's arrival is the kernel's stamp of the read that completed
+/// it, as for a TCP client's lines.
 async fn ws_client(run: ClientRun<'_>, at: SocketAddr) -> anyhow::Result<Outcome> {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
@@ -610,6 +611,7 @@ async fn ws_client(run: ClientRun<'_>, at: SocketAddr) -> anyhow::Result<Outcome
         .await
         .context("connect timed out")??;
     stream.set_nodelay(true)?;
+    let (stream, stamp) = arrival::Stamped::new(stream, clock)?;
     let (socket, _) = timeout_at(
         login_deadline,
         // A 16 KiB read at a time (the library's default, 128 KiB, is zero-filled before every
@@ -701,11 +703,12 @@ async fn ws_client(run: ClientRun<'_>, at: SocketAddr) -> anyhow::Result<Outcome
         };
         let Some(Ok(frame)) = frame else { break };
         let read_at = clock.now_ns();
+        let arrived_at = arrival::last(&stamp).unwrap_or(read_at).min(read_at);
         if let Message::Text(frame) = frame {
             let mut sink = lock(latencies);
             if let Some(texts) = dialect::ws_message_texts(frame.as_bytes()) {
                 for text in texts {
-                    if account(&mut receiver, &mut sink, text, read_at, read_at) {
+                    if account(&mut receiver, &mut sink, text, arrived_at, read_at) {
                         last_delivery_ns = Some(read_at);
                     }
                 }
@@ -713,7 +716,13 @@ async fn ws_client(run: ClientRun<'_>, at: SocketAddr) -> anyhow::Result<Outcome
             }
             for event in dialect::ws_events(&frame) {
                 if let Incoming::Message { text, .. } = event
-                    && account(&mut receiver, &mut sink, text.as_bytes(), read_at, read_at)
+                    && account(
+                        &mut receiver,
+                        &mut sink,
+                        text.as_bytes(),
+                        arrived_at,
+                        read_at,
+                    )
                 {
                     last_delivery_ns = Some(read_at);
                 }
