@@ -64,6 +64,32 @@ pub fn stamp_arrivals(stream: &TcpStream) -> io::Result<()> {
     setsockopt(stream, sockopt::ReceiveTimestampns, &true).map_err(io::Error::from)
 }
 
+/// One `recvmsg` into `buf` (for inside `try_io`): the count and the kernel's stamp, if any, on
+/// the run's clock.
+fn recv_stamped(
+    stream: &TcpStream,
+    buf: &mut [u8],
+    clock: &RunClock,
+) -> io::Result<(usize, Option<u64>)> {
+    // Room for one SCM_TIMESTAMPNS message.
+    let mut control = nix::cmsg_space!(libc::timespec);
+    let mut iov = [IoSliceMut::new(buf)];
+    let msg = recvmsg::<()>(
+        stream.as_raw_fd(),
+        &mut iov,
+        Some(&mut control),
+        MsgFlags::empty(),
+    )
+    .map_err(io::Error::from)?;
+    let stamp = msg.cmsgs().ok().and_then(|mut cmsgs| {
+        cmsgs.find_map(|c| match c {
+            ControlMessageOwned::ScmTimestampns(ts) => Some(clock.wall_to_run(ts)),
+            _ => None,
+        })
+    });
+    Ok((msg.bytes, stamp))
+}
+
 /// Read once into `buf`; the count and, if the kernel stamped it, when the data arrived on the
 /// run's clock.
 pub async fn read(
@@ -71,36 +97,21 @@ pub async fn read(
     buf: &mut [u8],
     clock: &RunClock,
 ) -> io::Result<(usize, Option<u64>)> {
-    // Room for one SCM_TIMESTAMPNS message.
-    let mut control = nix::cmsg_space!(libc::timespec);
     let stream: &TcpStream = rd.as_ref();
     loop {
         stream.readable().await?;
         let mut short = None;
         let room = buf.len();
         let got = stream.try_io(Interest::READABLE, || {
-            let mut iov = [IoSliceMut::new(buf)];
-            let msg = recvmsg::<()>(
-                stream.as_raw_fd(),
-                &mut iov,
-                Some(&mut control),
-                MsgFlags::empty(),
-            )
-            .map_err(io::Error::from)?;
-            let stamp = msg.cmsgs().ok().and_then(|mut cmsgs| {
-                cmsgs.find_map(|c| match c {
-                    ControlMessageOwned::ScmTimestampns(ts) => Some(clock.wall_to_run(ts)),
-                    _ => None,
-                })
-            });
-            if msg.bytes > 0 && msg.bytes < room {
+            let (bytes, stamp) = recv_stamped(stream, buf, clock)?;
+            if bytes > 0 && bytes < room {
                 // A short read emptied the receive queue. Handing that back as `WouldBlock`
                 // makes tokio forget the readiness now, instead of after one more `recvmsg`
                 // that could only fail with EAGAIN; data arriving meanwhile is a new event.
-                short = Some((msg.bytes, stamp));
+                short = Some((bytes, stamp));
                 return Err(io::ErrorKind::WouldBlock.into());
             }
-            Ok((msg.bytes, stamp))
+            Ok((bytes, stamp))
         });
         match (got, short) {
             (_, Some(read)) => return Ok(read),
@@ -153,28 +164,13 @@ impl tokio::io::AsyncRead for Stamped {
     ) -> std::task::Poll<io::Result<()>> {
         use std::task::Poll;
         let this = self.get_mut();
-        let mut control = nix::cmsg_space!(libc::timespec);
         loop {
             if let Err(e) = std::task::ready!(this.stream.poll_read_ready(cx)) {
                 return Poll::Ready(Err(e));
             }
             let room = buf.initialize_unfilled();
             let got = this.stream.try_io(Interest::READABLE, || {
-                let mut iov = [IoSliceMut::new(room)];
-                let msg = recvmsg::<()>(
-                    this.stream.as_raw_fd(),
-                    &mut iov,
-                    Some(&mut control),
-                    MsgFlags::empty(),
-                )
-                .map_err(io::Error::from)?;
-                let stamp = msg.cmsgs().ok().and_then(|mut cmsgs| {
-                    cmsgs.find_map(|c| match c {
-                        ControlMessageOwned::ScmTimestampns(ts) => Some(this.clock.wall_to_run(ts)),
-                        _ => None,
-                    })
-                });
-                Ok((msg.bytes, stamp))
+                recv_stamped(&this.stream, room, &this.clock)
             });
             match got {
                 Ok((n, stamp)) => {
