@@ -230,16 +230,20 @@ mod tests {
         assert_eq!(at(1_699_999_999, 0), 0);
     }
 
+    /// A client socket on loopback and the server's end of it.
+    async fn connected() -> (TcpStream, TcpStream) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+        (client.unwrap(), accepted.unwrap().0)
+    }
+
     /// A short read forgets the socket's readiness; what arrives afterwards must still wake the
     /// next read, and a full buffer leaves the rest readable.
     #[tokio::test]
     async fn reads_after_a_short_read_still_wake() {
         use tokio::io::AsyncWriteExt;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
-        let (mut peer, _) = accepted.unwrap();
-        let client = client.unwrap();
+        let (client, mut peer) = connected().await;
         stamp_arrivals(&client).unwrap();
         let (rd, _wr) = client.into_split();
         let clock = RunClock::start();
@@ -273,12 +277,9 @@ mod tests {
     #[tokio::test]
     async fn a_stamped_stream_keeps_the_stamp_of_its_reads() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
-        let (mut peer, _) = accepted.unwrap();
+        let (client, mut peer) = connected().await;
         let clock = RunClock::start();
-        let (mut stamped, stamp) = Stamped::new(client.unwrap(), clock).unwrap();
+        let (mut stamped, stamp) = Stamped::new(client, clock).unwrap();
         let within = std::time::Duration::from_secs(10);
         let mut buf = [0u8; 16];
         // The kernel turns stamping on asynchronously: the first segments may carry no stamp.
