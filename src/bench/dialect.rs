@@ -111,18 +111,20 @@ pub fn ws_events(frame: &str) -> Vec<Incoming<'_>> {
 /// fields in one order and, for the bench's texts, no escapes. The frame is read front to back,
 /// as a JSON parser would, but only in that shape: `[`, then events of exactly the form
 /// `{"type":"msg","name":"N","text":"T"}` separated by `,`, then `]` (or one such event alone),
-/// where N and T hold no `"` and no `\`. Outside a string every `"` opens or closes one, so a
-/// frame read this way means what the parser would make of it; a test checks both agree. This is
-/// the WebSocket twin of [`message_text`]: a full parser costs the load generator about half
-/// its time at a million deliveries a second.
+/// where N and T hold no `"`, no `\` and no control character. Outside a string every `"`
+/// opens or closes one, so a frame read this way means what the parser would make of it; a test
+/// checks both agree. This is the WebSocket twin of [`message_text`]: a full parser costs the
+/// load generator about half its time at a million deliveries a second.
 pub fn ws_message_texts(frame: &[u8]) -> Option<Vec<&[u8]>> {
     const OPEN: &[u8] = br#"{"type":"msg","name":""#;
     const BETWEEN: &[u8] = br#"","text":""#;
     const CLOSE: &[u8] = br#""}"#;
-    /// A string's contents up to its closing quote (which stays in the rest), if it has no escape.
+    /// A string's contents up to its closing quote (which stays in the rest), if it has no escape
+    /// and no control character (which JSON forbids inside a string).
     fn plain(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
         let end = memchr::memchr2(b'"', b'\\', bytes)?;
-        (bytes[end] == b'"').then(|| bytes.split_at(end))
+        let (inside, rest) = bytes.split_at(end);
+        (rest[0] == b'"' && !inside.iter().any(|&b| b < 0x20)).then_some((inside, rest))
     }
     let (mut rest, array) = match frame.strip_prefix(b"[") {
         Some(rest) => (rest, true),
@@ -419,6 +421,7 @@ mod tests {
             format!("{},{}", plain[0], plain[1]),
             "[]".into(),
             String::new(),
+            "{\"type\":\"msg\",\"name\":\"b1\",\"text\":\"bench 1 2 3\n\"}".into(),
         ] {
             assert!(
                 serde_json::from_str::<serde_json::Value>(&broken).is_err()
