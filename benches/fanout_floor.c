@@ -3,8 +3,8 @@
  *
  * One sender writes a line every GAP microseconds (30 a second by default) over loopback TCP. The
  * "server" is nothing but the writes: WORKERS threads, the first blocked in read() on the
- * sender's socket; it wakes the others through an eventfd and all of them write the line to their
- * share of MEMBERS sockets, one write() each, in order. No parsing, no queues, no runtime. One
+ * sender's socket; it wakes each of the others through an eventfd of its own, and all of them
+ * write the line to their share of MEMBERS sockets, one write() each, in order. No parsing, no queues, no runtime. One
  * reader thread, like the load generator's, reads every member socket (epoll), and the latency of
  * each delivery runs from the send time in the line to the kernel's arrival stamp on the member's
  * socket (SO_TIMESTAMPNS), exactly as the bench measures it.
@@ -38,6 +38,9 @@ static char line[128];
 static size_t line_len;
 static int64_t *latencies;
 static long received;
+/* What a member socket's last read left of a line cut in two (lines are under 32 bytes). */
+static char (*tail)[64];
+static int *tail_len;
 static double write_ns[16];
 static long writes[16];
 
@@ -105,10 +108,20 @@ static void *reader(void *arg)
     char buf[4096];
     char control[CMSG_SPACE(sizeof(struct timespec))];
     while (received < want) {
-        int n = epoll_wait(ep, events, 512, -1);
+        /* A line that never comes is a failure, not a hang. */
+        int n = epoll_wait(ep, events, 512, 10000);
+        if (n == 0) {
+            fprintf(stderr, "fanout_floor: %ld of %ld deliveries, then nothing for 10 s\n",
+                    received, want);
+            exit(1);
+        }
         for (int e = 0; e < n; e++) {
-            int fd = client_side[events[e].data.u32];
-            struct iovec iov = {buf, sizeof buf - 1};
+            int m = (int)events[e].data.u32;
+            int fd = client_side[m];
+            /* The piece of a line the last read left comes first. */
+            int kept = tail_len[m];
+            memcpy(buf, tail[m], (size_t)kept);
+            struct iovec iov = {buf + kept, sizeof buf - 1 - (size_t)kept};
             struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
                                  .msg_control = control, .msg_controllen = sizeof control};
             ssize_t got = recvmsg(fd, &msg, MSG_DONTWAIT);
@@ -121,12 +134,16 @@ static void *reader(void *arg)
                     memcpy(&ts, CMSG_DATA(c), sizeof ts);
                     arrived = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
                 }
-            buf[got] = 0;
-            for (char *p = buf; (p = strstr(p, "MSG ")); p++) {
-                int64_t sent = strtoll(p + 4, NULL, 10);
-                if (received < want)
-                    latencies[received++] = arrived - sent;
+            size_t len = (size_t)kept + (size_t)got;
+            char *p = buf, *end = buf + len, *nl;
+            while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+                *nl = 0;
+                if (strncmp(p, "MSG ", 4) == 0 && received < want)
+                    latencies[received++] = arrived - strtoll(p + 4, NULL, 10);
+                p = nl + 1;
             }
+            tail_len[m] = (int)(end - p) < (int)sizeof tail[m] ? (int)(end - p) : 0;
+            memcpy(tail[m], p, (size_t)tail_len[m]);
         }
     }
     return NULL;
@@ -149,6 +166,8 @@ int main(int argc, char **argv)
     server_side = calloc((size_t)members, sizeof(int));
     client_side = calloc((size_t)members, sizeof(int));
     latencies = calloc((size_t)members * (size_t)sends, sizeof(int64_t));
+    tail = calloc((size_t)members, sizeof *tail);
+    tail_len = calloc((size_t)members, sizeof(int));
 
     int listener = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -175,7 +194,8 @@ int main(int argc, char **argv)
             server_side[m] = s;
         }
     }
-    for (int w = 0; w < workers; w++)
+    /* Worker 0 is woken by the sender's line itself. */
+    for (int w = 1; w < workers; w++)
         wake[w] = eventfd(0, 0);
     done_fd = eventfd(0, EFD_SEMAPHORE);
 

@@ -123,8 +123,8 @@ pub async fn read(
 
 /// A TCP stream whose reads keep the kernel's arrival stamp: for a client whose library reads
 /// the socket itself (the WebSocket clients: tungstenite reads through this). After the library
-/// hands back a frame, [`Stamped::last`] is the stamp of the read that completed it, as for a
-/// TCP client's line.
+/// hands back a frame, [`last`] gives the stamp of the read that completed it, or nothing if
+/// that read had none (the caller then takes the time of its read), as for a TCP client's line.
 pub struct Stamped {
     stream: TcpStream,
     clock: RunClock,
@@ -148,7 +148,7 @@ impl Stamped {
     }
 }
 
-/// The newest stamp a [`Stamped`] stream saw, if any.
+/// The stamp of a [`Stamped`] stream's latest read, if it had one.
 pub fn last(stamp: &LastStamp) -> Option<u64> {
     match stamp.load(std::sync::atomic::Ordering::Relaxed) {
         0 => None,
@@ -174,10 +174,11 @@ impl tokio::io::AsyncRead for Stamped {
             });
             match got {
                 Ok((n, stamp)) => {
-                    if let Some(at) = stamp {
-                        // Never 0, so that 0 can mean "no stamp".
+                    if n > 0 {
+                        // Every read replaces the stamp, so a frame is never timed from an
+                        // earlier read's. 0 is "none": no stamp, or one from before the run.
                         this.last
-                            .store(at.max(1), std::sync::atomic::Ordering::Relaxed);
+                            .store(stamp.unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
                     }
                     buf.advance(n);
                     return Poll::Ready(Ok(()));
@@ -272,8 +273,8 @@ mod tests {
         assert_eq!(got, b"123456");
     }
 
-    /// What a library reads through [`Stamped`] arrives whole, and the stamp of its read is kept,
-    /// on the run's clock.
+    /// What a library reads through [`Stamped`] arrives whole, a read that has to wait is woken,
+    /// and every read replaces the stamp with its own, on the run's clock.
     #[tokio::test]
     async fn a_stamped_stream_keeps_the_stamp_of_its_reads() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -281,25 +282,54 @@ mod tests {
         let clock = RunClock::start();
         let (mut stamped, stamp) = Stamped::new(client, clock).unwrap();
         let within = std::time::Duration::from_secs(10);
+        // The wall clock and the run's clock were read a moment apart: allow them 5 ms.
+        let slack = 5_000_000;
         let mut buf = [0u8; 16];
+        let mut stamps = Vec::new();
         // The kernel turns stamping on asynchronously: the first segments may carry no stamp.
-        let mut stamped_at = None;
         for round in 0..200u8 {
             let line = [b'a' + round % 26, b'\n'];
-            peer.write_all(&line).await.unwrap();
-            let n = tokio::time::timeout(within, stamped.read(&mut buf))
-                .await
-                .expect("the read never woke")
-                .unwrap();
+            // The read starts first and has to wait for the line (the last read left the
+            // socket's readiness set, so this one first meets EAGAIN and must wait again).
+            let before = clock.now_ns();
+            // A task of its own writes the line, so that only the stream's own wake-up can
+            // finish the read.
+            let writer = tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+                peer.write_all(&line).await.unwrap();
+                peer
+            });
+            // The deadline is looked at first: a read left without a wake-up must not be
+            // rescued by the deadline's own wake-up.
+            let n = tokio::select! {
+                biased;
+                _ = tokio::time::sleep(within) => panic!("a read that waited was never woken"),
+                read = stamped.read(&mut buf) => read.unwrap(),
+            };
+            peer = writer.await.unwrap();
+            let after = clock.now_ns();
             assert_eq!(&buf[..n], &line);
-            stamped_at = last(&stamp);
-            if stamped_at.is_some() {
-                break;
+            if let Some(at) = last(&stamp) {
+                // Stamped when the line came, not when the read began or ended.
+                assert!(
+                    at + slack >= before + 20_000_000,
+                    "{at} before the line was sent"
+                );
+                assert!(
+                    at <= after + slack,
+                    "{at} after the read returned ({after})"
+                );
+                stamps.push(at);
+                if stamps.len() == 2 {
+                    break;
+                }
             }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
-        let at = stamped_at.expect("no read was ever stamped");
-        assert!(at <= clock.now_ns());
+        assert_eq!(stamps.len(), 2, "the reads were never stamped");
+        assert!(
+            stamps[1] > stamps[0],
+            "the second read kept the first one's stamp"
+        );
         // Writes go through to the peer.
         stamped.write_all(b"back\n").await.unwrap();
         let mut back = [0u8; 5];
