@@ -966,6 +966,25 @@ mod tests {
         (tid_rx.recv().unwrap(), done_tx, idle)
     }
 
+    /// Stop the thread from [`idle_thread`] and wait until it has left `/proc` (at most 2 s).
+    /// `join` returns once the kernel has cleared the thread's id, which it does on the way out,
+    /// a moment before the thread's `task/TID` goes away.
+    fn end_idle_thread(
+        pid: i32,
+        tid: i32,
+        done: std::sync::mpsc::Sender<()>,
+        idle: std::thread::JoinHandle<()>,
+    ) {
+        drop(done);
+        idle.join().unwrap();
+        let gone_by = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        while read_thread(pid, tid, Fields::STAT_ONLY).is_ok()
+            && std::time::Instant::now() < gone_by
+        {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
     /// An idle thread's CPU is its own, not the whole process's (which `/proc/TID/stat` gives).
     #[test]
     fn a_threads_cpu_is_its_own() {
@@ -982,8 +1001,7 @@ mod tests {
         }
         let idle_ticks = thread_cpu_ticks(pid, tid).expect("the idle thread is there");
         assert!(idle_ticks <= 1, "an idle thread charged {idle_ticks} ticks");
-        drop(done_tx);
-        idle.join().unwrap();
+        end_idle_thread(pid, tid, done_tx, idle);
         assert_eq!(thread_cpu_ticks(pid, tid), None, "a thread that is gone");
     }
 
@@ -1004,8 +1022,7 @@ mod tests {
                 .iter()
                 .any(|t| t.pid == tid)
         );
-        drop(done_tx);
-        idle.join().unwrap();
+        end_idle_thread(pid, tid, done_tx, idle);
         assert!(matches!(
             read_thread(pid, tid, Fields::STAT_ONLY),
             Err(ProcError::NoSuchProcess(_))
