@@ -75,5 +75,7 @@ for round in 1 2 3; do
     bench "classroom tcp 300x30x1/s #$round" --addr "$tcp" --clients 300 --senders 30 --messages 20 --rate 1 --duration 60
     # The floor: 300 members, the writes shared by two threads as our two sweepers share them,
     # 600 lines at 30 a second (the classroom's 30 senders x 20).
-    echo "{\"run\": \"classroom floor 300x600 at 30/s #$round\", \"floor\": \"$("$floor" 300 2 600 33333)\"}"
+    # (Assigned first, so that a failed floor stops the script.)
+    floor_out=$("$floor" 300 2 600 33333)
+    echo "{\"run\": \"classroom floor 300x600 at 30/s #$round\", \"floor\": \"$floor_out\"}"
 done

@@ -705,25 +705,19 @@ async fn ws_client(run: ClientRun<'_>, at: SocketAddr) -> anyhow::Result<Outcome
         let read_at = clock.now_ns();
         let arrived_at = arrival::last(&stamp).unwrap_or(read_at).min(read_at);
         if let Message::Text(frame) = frame {
+            // The frames of a run the fast way; anything else through the JSON parser.
+            let texts = dialect::ws_message_texts(frame.as_bytes()).unwrap_or_else(|| {
+                dialect::ws_events(&frame)
+                    .into_iter()
+                    .filter_map(|event| match event {
+                        Incoming::Message { text, .. } => Some(text.as_bytes()),
+                        _ => None,
+                    })
+                    .collect()
+            });
             let mut sink = lock(latencies);
-            if let Some(texts) = dialect::ws_message_texts(frame.as_bytes()) {
-                for text in texts {
-                    if account(&mut receiver, &mut sink, text, arrived_at, read_at) {
-                        last_delivery_ns = Some(read_at);
-                    }
-                }
-                continue;
-            }
-            for event in dialect::ws_events(&frame) {
-                if let Incoming::Message { text, .. } = event
-                    && account(
-                        &mut receiver,
-                        &mut sink,
-                        text.as_bytes(),
-                        arrived_at,
-                        read_at,
-                    )
-                {
+            for text in texts {
+                if account(&mut receiver, &mut sink, text, arrived_at, read_at) {
                     last_delivery_ns = Some(read_at);
                 }
             }
