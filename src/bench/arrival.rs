@@ -12,7 +12,11 @@
 //! report flags such runs (see `GeneratorUsage`).
 //!
 //! The stamp is on the wall clock (`CLOCK_REALTIME`); [`RunClock`] puts it on the run's
-//! monotonic clock, the one send times are taken on.
+//! monotonic clock, the one send times are taken on. It does so by the stamp's age, read on the
+//! wall clock the moment the stamp is handed over: the two clocks do not keep one offset over a
+//! run. Time service slews the wall clock (on this project's VM it once ran 0.5% fast, 5 ms a
+//! second), so an offset taken when the run began put the stamps of a 20 s run up to 100 ms
+//! late, while an age of a few milliseconds is off by microseconds at most.
 
 use std::io::{self, IoSliceMut};
 use std::os::fd::AsRawFd;
@@ -28,19 +32,12 @@ use tokio::net::tcp::OwnedReadHalf;
 #[derive(Debug, Clone, Copy)]
 pub struct RunClock {
     base: Instant,
-    /// The wall clock at `base`, in nanoseconds since the epoch.
-    wall_base_ns: i128,
 }
 
 impl RunClock {
     pub fn start() -> RunClock {
-        let base = Instant::now();
-        let wall = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
         RunClock {
-            base,
-            wall_base_ns: wall.as_nanos() as i128,
+            base: Instant::now(),
         }
     }
 
@@ -52,11 +49,23 @@ impl RunClock {
         self.base
     }
 
-    /// A kernel wall-clock stamp on the run's clock (0 if it predates the run).
+    /// A kernel wall-clock stamp on the run's clock (0 if it predates the run): now on the run's
+    /// clock, less the stamp's age on the wall clock.
     fn wall_to_run(&self, ts: TimeSpec) -> u64 {
-        let wall = i128::from(ts.tv_sec()) * 1_000_000_000 + i128::from(ts.tv_nsec());
-        u64::try_from(wall - self.wall_base_ns).unwrap_or(0)
+        let wall_now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128);
+        let stamp = i128::from(ts.tv_sec()) * 1_000_000_000 + i128::from(ts.tv_nsec());
+        stamp_on_run(stamp, wall_now, self.now_ns())
     }
+}
+
+/// A stamp taken at `stamp` on the wall clock, seen at `wall_now` on the wall clock and `run_now`
+/// on the run's clock: when it was on the run's clock (0 if before the run began). A stamp from
+/// the wall clock's future (the clock was stepped back) counts as arriving now.
+fn stamp_on_run(stamp: i128, wall_now: i128, run_now: u64) -> u64 {
+    let age = u64::try_from(wall_now - stamp).unwrap_or(0);
+    run_now.saturating_sub(age)
 }
 
 /// Ask the kernel to stamp what arrives on `stream`.
@@ -220,15 +229,40 @@ mod tests {
 
     #[test]
     fn kernel_stamps_land_on_the_run_clock() {
-        let clock = RunClock {
-            base: Instant::now(),
-            wall_base_ns: 1_700_000_000_000_000_000,
-        };
-        let at = |sec: i64, nsec: i64| clock.wall_to_run(TimeSpec::new(sec, nsec));
-        assert_eq!(at(1_700_000_000, 0), 0);
-        assert_eq!(at(1_700_000_002, 500), 2_000_000_500);
+        let wall_now = 1_700_000_010_000_000_000;
+        // 10 s into the run, a stamp 2.5 ms old arrived at 9.9975 s.
+        assert_eq!(
+            stamp_on_run(wall_now - 2_500_000, wall_now, 10_000_000_000),
+            9_997_500_000
+        );
+        // Only the age counts, not what the wall clock read when the run began: a wall clock
+        // that ran fast since then moves the stamp by nothing.
+        assert_eq!(
+            stamp_on_run(wall_now, wall_now, 10_000_000_000),
+            10_000_000_000
+        );
         // A stamp from before the run (a segment that arrived during the login) counts as 0.
-        assert_eq!(at(1_699_999_999, 0), 0);
+        assert_eq!(
+            stamp_on_run(wall_now - 11_000_000_000, wall_now, 10_000_000_000),
+            0
+        );
+        // From the wall clock's future (the clock stepped back): now.
+        assert_eq!(stamp_on_run(wall_now + 5, wall_now, 7), 7);
+        // A stamp taken this moment lands at this moment on the run's clock.
+        let clock = RunClock::start();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        let ts = TimeSpec::new(now.as_secs() as i64, i64::from(now.subsec_nanos()));
+        let at = clock.wall_to_run(ts);
+        let run_now = clock.now_ns();
+        assert!(
+            at <= run_now && run_now - at < 5_000_000,
+            "{at} against {run_now}"
+        );
+        assert!(
+            at >= 20_000_000,
+            "{at}: before the 20 ms the run has lasted"
+        );
     }
 
     /// A client socket on loopback and the server's end of it.
